@@ -1,0 +1,45 @@
+# The two commands a newcomer runs (see README.md):
+#   make demo   brings the local lab up and runs lurusctl against it
+#   make test   runs every test: unit, command line, and the lab integration tests
+# Both install what they need first (scripts/setup). Run them as root: the lab needs namespaces.
+
+SHELL := /bin/bash
+export PATH := /opt/swift/usr/bin:$(PATH)
+LURUSCTL := .build/debug/lurusctl
+LAB_INVENTORY := inventory/lab.yaml
+
+.PHONY: demo test setup build lint format lab-up lab-down
+
+setup:
+	@scripts/setup
+
+build: setup
+	swift build
+
+demo: build
+	scripts/lab up
+	$(LURUSCTL) validate -i $(LAB_INVENTORY)
+	$(LURUSCTL) inventory -i $(LAB_INVENTORY)
+	@for host in brain heart monitor lab; do \
+		ssh -F .lab/ssh/config -o StrictHostKeyChecking=yes $$host \
+			'echo "$$(hostname) answers over ssh: $$(. /etc/os-release; echo $$PRETTY_NAME), systemd $$(systemctl is-system-running)"' \
+			|| { echo "$$host does not answer over ssh" >&2; exit 1; }; \
+	done
+	@echo
+	@echo "The lab stays up; ssh in with: ssh -F .lab/ssh/config brain   Take it down with: scripts/lab down"
+
+lint:
+	swift format lint --strict --recursive --parallel Sources Tests Package.swift
+
+format:
+	swift format --in-place --recursive --parallel Sources Tests Package.swift
+
+test: setup lint
+	swift build --build-tests
+	swift test --disable-xctest
+
+lab-up: setup
+	scripts/lab up
+
+lab-down:
+	scripts/lab down

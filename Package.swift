@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "lurusctl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lurusctl", targets: ["lurusctl"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // The executable only hands the command line to LurusCLI.
+        .executableTarget(
+            name: "lurusctl",
+            dependencies: ["LurusCLI"]
+        ),
+        // One file per verb; parses arguments, prints results, maps errors to exit codes.
+        .target(
+            name: "LurusCLI",
+            dependencies: [
+                "LurusInventory",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The inventory model, YAML loading with source positions, and validation. No I/O but reading files.
+        .target(
+            name: "LurusInventory",
+            dependencies: [
+                .product(name: "Yams", package: "Yams")
+            ]
+        ),
+        .testTarget(
+            name: "LurusInventoryTests",
+            dependencies: ["LurusInventory"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LurusCLITests",
+            dependencies: ["lurusctl", "LurusTestSupport"],
+            exclude: ["Golden"]
+        ),
+        .testTarget(
+            name: "LabTests",
+            dependencies: ["LurusTestSupport"]
+        ),
+        // Helpers shared by the tests that run real processes: the repository root, the built binary.
+        .target(
+            name: "LurusTestSupport",
+            path: "Tests/LurusTestSupport"
+        ),
+    ]
+)

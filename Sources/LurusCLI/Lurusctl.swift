@@ -1,0 +1,22 @@
+import ArgumentParser
+
+/// The root command: it only names the verbs. Each verb is a file in `Verbs/`.
+public struct Lurusctl: AsyncParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "lurusctl",
+        abstract: "Stand up and run a small self-hosted LLM-serving cluster from a node inventory.",
+        discussion: """
+            The inventory is inventory/lurus.yaml unless -i PATH or LURUS_INVENTORY names another; see \
+            doc/inventory.md.
+
+            Exit status: 0 success; 1 the operation failed; 64 bad command line; 65 the inventory has errors \
+            (each printed as FILE:LINE:COLUMN: KEY.PATH: problem (fix)); 66 the inventory cannot be read.
+            """,
+        version: Self.version,
+        subcommands: [Validate.self, InventoryCommand.self]
+    )
+
+    public init() {}
+}

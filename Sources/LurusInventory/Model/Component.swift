@@ -1,0 +1,95 @@
+/// Something `lurusctl` installs and runs on a node. Placed by listing it in a node's `components`.
+public enum Component: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+    case base
+    case tailscale
+    case k3sServer = "k3s-server"
+    case k3sAgent = "k3s-agent"
+    case postgres
+    case clickhouse
+    case minio
+    case redis
+    case nats
+    case prometheus
+    case alertmanager
+    case grafana
+    case jaeger
+    case nodeExporter = "node-exporter"
+    case gateway
+    case provider
+    case billing
+    case log
+
+    public var name: String { self.rawValue }
+
+    public static func < (lhs: Component, rhs: Component) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+
+    /// The bundled Swift services from `services/`, rolled out by the release step.
+    public static let services: [Component] = [.gateway, .provider, .billing, .log]
+
+    public var isService: Bool { Self.services.contains(self) }
+
+    /// Components placed by `lurusctl` itself, never listed by hand.
+    ///
+    /// `base` goes on every node, `tailscale` on every node when the mesh is Tailscale, and
+    /// `node-exporter` on every node when Prometheus is placed somewhere.
+    public var isImplicit: Bool { self == .base || self == .tailscale || self == .nodeExporter }
+
+    /// The key under `versions:` that pins what this component installs, if it installs a versioned thing.
+    public var versionKey: String? {
+        switch self {
+        case .base: nil
+        case .k3sServer, .k3sAgent: "k3s"
+        case .gateway, .provider, .billing, .log: nil
+        default: self.rawValue
+        }
+    }
+
+    /// The keys accepted under `versions:`.
+    public static var versionKeys: [String] {
+        var keys: [String] = []
+        for component in allCases {
+            if let key = component.versionKey, !keys.contains(key) { keys.append(key) }
+        }
+        return keys
+    }
+
+    /// The ports this component listens on, by settings key, with their defaults.
+    ///
+    /// Two components on one node may not claim the same port; `components.NAME.KEY` overrides a default.
+    public var defaultPorts: [(key: String, port: Int)] {
+        switch self {
+        case .base, .tailscale: []
+        case .k3sServer: [("api_port", 6443)]
+        case .k3sAgent: []
+        case .postgres: [("port", 5432)]
+        case .clickhouse: [("http_port", 8123), ("native_port", 9000)]
+        case .minio: [("api_port", 9000), ("console_port", 9001)]
+        case .redis: [("port", 6379)]
+        case .nats: [("client_port", 4222), ("monitor_port", 8222)]
+        case .prometheus: [("port", 9090)]
+        case .alertmanager: [("port", 9093)]
+        case .grafana: [("port", 3000)]
+        case .jaeger: [("ui_port", 16686), ("otlp_grpc_port", 4317), ("otlp_http_port", 4318)]
+        case .nodeExporter: [("port", 9100)]
+        case .gateway: [("port", 18100)]
+        case .provider: [("port", 18101)]
+        case .log: [("port", 18102)]
+        case .billing: [("port", 18103)]
+        }
+    }
+
+    /// What must be placed somewhere in the cluster for this component to work, and why.
+    public var requirements: [(component: Component, reason: String)] {
+        switch self {
+        case .grafana: [(.prometheus, "Grafana's dashboards read Prometheus")]
+        case .alertmanager: [(.prometheus, "Alertmanager receives alerts from Prometheus")]
+        case .gateway: [(.nats, "the gateway publishes usage events to NATS")]
+        case .billing: [(.postgres, "billing keeps balances in PostgreSQL")]
+        case .provider: [(.postgres, "the provider service keeps its catalog in PostgreSQL")]
+        case .log: [(.clickhouse, "the log service writes request logs to ClickHouse")]
+        default: []
+        }
+    }
+}

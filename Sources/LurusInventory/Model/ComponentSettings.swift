@@ -1,0 +1,200 @@
+/// One setting a component accepts under `components.NAME:`, with its default. The schema is data:
+/// the reader checks against it, `doc/inventory.md` documents it, and a test keeps the two in step.
+public struct SettingSpec: Sendable {
+    public enum Kind: Sendable {
+        case port
+        case count(ClosedRange<Int>)
+        case duration
+        case size
+        case path
+        case word([String])
+        case name
+    }
+
+    public var key: String
+    public var kind: Kind
+    public var defaultValue: SettingValue
+    public var summary: String
+}
+
+/// A setting's value after reading.
+public enum SettingValue: Sendable, Hashable, CustomStringConvertible {
+    case integer(Int)
+    case text(String)
+    case duration(InventoryDuration)
+    case size(InventorySize)
+
+    public var description: String {
+        switch self {
+        case .integer(let number): String(number)
+        case .text(let text): text
+        case .duration(let duration): duration.text
+        case .size(let size): size.text
+        }
+    }
+}
+
+/// A byte size written as a number and a unit: `512mb`, `10GiB`. All units are binary (1 kb = 1024 bytes).
+public struct InventorySize: Sendable, Hashable, CustomStringConvertible {
+    public var bytes: Int64
+    public var text: String
+
+    public var description: String { self.text }
+
+    public static func parse(_ text: String) -> InventorySize? {
+        let digits = text.prefix { $0.isASCIIDigit }
+        let unit = text.dropFirst(digits.count).lowercased()
+        let factors: [String: Int64] = [
+            "b": 1, "kb": 1 << 10, "kib": 1 << 10, "mb": 1 << 20, "mib": 1 << 20, "gb": 1 << 30, "gib": 1 << 30,
+            "tb": 1 << 40, "tib": 1 << 40,
+        ]
+        guard !digits.isEmpty, let value = Int64(digits), let factor = factors[unit] else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: factor)
+        return overflow ? nil : InventorySize(bytes: bytes, text: text)
+    }
+}
+
+/// The settings of one component: what the inventory wrote, over the schema's defaults.
+public struct ComponentSettings: Sendable, Hashable {
+    public var component: Component
+    public var values: [String: SettingValue]
+
+    public init(component: Component, values: [String: SettingValue] = [:]) {
+        self.component = component
+        self.values = values
+    }
+
+    /// The value of `key`, written or default.
+    public subscript(key: String) -> SettingValue? {
+        self.values[key] ?? self.component.settingSpecs.first { $0.key == key }?.defaultValue
+    }
+
+    /// The port under `key` (written or default).
+    public func port(_ key: String) -> Int? {
+        if case .integer(let port) = self[key] { return port }
+        return nil
+    }
+
+    /// Every port this component listens on, by key, in schema order.
+    public var ports: [(key: String, port: Int)] {
+        self.component.defaultPorts.compactMap { entry in self.port(entry.key).map { (entry.key, $0) } }
+    }
+}
+
+extension Component {
+    /// The settings `components.NAME:` accepts for this component, ports first.
+    public var settingSpecs: [SettingSpec] {
+        let ports = self.defaultPorts.map { entry in
+            SettingSpec(
+                key: entry.key,
+                kind: .port,
+                defaultValue: .integer(entry.port),
+                summary: "TCP port (listens on the node's mesh address and localhost only)"
+            )
+        }
+        return ports + self.otherSettingSpecs
+    }
+
+    private var otherSettingSpecs: [SettingSpec] {
+        switch self {
+        case .postgres:
+            [
+                SettingSpec(
+                    key: "source",
+                    kind: .word(["debian", "pgdg"]),
+                    defaultValue: .text("debian"),
+                    summary: "packages from Debian, or from the PostgreSQL project's apt repository (pgdg)"
+                )
+            ]
+        case .clickhouse:
+            [
+                SettingSpec(
+                    key: "source",
+                    kind: .word(["official", "debian"]),
+                    defaultValue: .text("official"),
+                    summary: "ClickHouse's own apt repository (pinned by versions.clickhouse), or Debian's 18.16"
+                ),
+                SettingSpec(
+                    key: "retention_days",
+                    kind: .count(1...36500),
+                    defaultValue: .integer(90),
+                    summary: "request logs older than this are dropped (TTL, where the server supports it)"
+                ),
+            ]
+        case .minio:
+            [
+                SettingSpec(
+                    key: "data_dir",
+                    kind: .path,
+                    defaultValue: .text("/var/lib/minio"),
+                    summary: "where MinIO keeps objects (put it on the large disk)"
+                ),
+                SettingSpec(
+                    key: "bucket",
+                    kind: .name,
+                    defaultValue: .text("lurus-backups"),
+                    summary: "the bucket backups go to, created if missing"
+                ),
+            ]
+        case .redis:
+            [
+                SettingSpec(
+                    key: "maxmemory",
+                    kind: .size,
+                    defaultValue: .size(InventorySize(bytes: 256 << 20, text: "256mb")),
+                    summary: "memory limit"
+                ),
+                SettingSpec(
+                    key: "maxmemory_policy",
+                    kind: .word([
+                        "noeviction", "allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru", "volatile-lfu",
+                        "volatile-random", "volatile-ttl",
+                    ]),
+                    defaultValue: .text("allkeys-lru"),
+                    summary: "what Redis evicts at the limit"
+                ),
+            ]
+        case .nats:
+            [
+                SettingSpec(
+                    key: "jetstream_dir",
+                    kind: .path,
+                    defaultValue: .text("/var/lib/nats/jetstream"),
+                    summary: "JetStream's store directory"
+                ),
+                SettingSpec(
+                    key: "jetstream_max_memory",
+                    kind: .size,
+                    defaultValue: .size(InventorySize(bytes: 256 << 20, text: "256mb")),
+                    summary: "memory JetStream may use"
+                ),
+                SettingSpec(
+                    key: "jetstream_max_file",
+                    kind: .size,
+                    defaultValue: .size(InventorySize(bytes: 10 << 30, text: "10gb")),
+                    summary: "disk JetStream may use"
+                ),
+            ]
+        case .prometheus:
+            [
+                SettingSpec(
+                    key: "retention",
+                    kind: .duration,
+                    defaultValue: .duration(InventoryDuration(milliseconds: 15 * 86_400_000, text: "15d")),
+                    summary: "how long samples are kept"
+                )
+            ]
+        case .gateway, .provider, .billing, .log:
+            [
+                SettingSpec(
+                    key: "replicas",
+                    kind: .count(1...64),
+                    defaultValue: .integer(self == .gateway ? 2 : 1),
+                    summary: "instances (K3s runtime); the systemd runtime runs one per node it is placed on"
+                )
+            ]
+        default:
+            []
+        }
+    }
+}

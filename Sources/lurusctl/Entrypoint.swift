@@ -1,0 +1,9 @@
+import LurusCLI
+
+/// The `lurusctl` executable: everything lives in `LurusCLI`.
+@main
+struct Entrypoint {
+    static func main() async {
+        await Lurusctl.main()
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import LurusTestSupport
+import Testing
+
+/// Runs the built `lurusctl` as a user would and checks what it prints and how it exits.
+@Suite struct CommandLineTests {
+    /// Runs lurusctl from the repository root with a fixed HOME, so resolved paths are stable.
+    func lurusctl(_ arguments: String..., environment: [String: String] = [:]) throws -> ProcessRunner.Result {
+        let result = try ProcessRunner.run(
+            Repository.lurusctl,
+            arguments,
+            environment: ["HOME": "/home/operator"].merging(environment) { $1 },
+            currentDirectory: Repository.root.path,
+            timeout: 30
+        )
+        // Whatever happens, never a crash or a stack trace.
+        #expect(!result.timedOut)
+        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"), "\(result)")
+        return result
+    }
+
+    @Test func helpListsOnlyWorkingVerbs() throws {
+        let result = try self.lurusctl("--help")
+        #expect(result.status == 0)
+        let section = try #require(result.stdout.components(separatedBy: "SUBCOMMANDS:").last)
+        // The verb list ends at the first blank line.
+        let lines = section.split(separator: "\n", omittingEmptySubsequences: false).dropFirst().prefix { !$0.isEmpty }
+        let verbs = lines.compactMap { line -> String? in
+            guard line.hasPrefix("  "), !line.hasPrefix("   "), let word = line.split(separator: " ").first else {
+                return nil
+            }
+            return String(word)
+        }
+        #expect(verbs == ["validate", "inventory"])
+        let words = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words.contains("65 the inventory has errors"))
+    }
+
+    @Test func versionIsPrinted() throws {
+        let result = try self.lurusctl("--version")
+        #expect(result.status == 0)
+        #expect(result.stdout == "0.1.0\n")
+    }
+
+    @Test(arguments: ["inventory/lab.yaml", "inventory/lurus.yaml"])
+    func shippedInventoriesValidate(path: String) throws {
+        let result = try self.lurusctl("validate", "-i", path)
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.hasPrefix("\(path): valid: cluster "))
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func validateReadsTheEnvironmentVariable() throws {
+        let result = try self.lurusctl("validate", environment: ["LURUS_INVENTORY": "inventory/lab.yaml"])
+        #expect(result.stdout == "inventory/lab.yaml: valid: cluster lurus-lab, 4 nodes, mesh none, runtime systemd\n")
+        #expect(result.status == 0)
+    }
+
+    @Test func validateWithoutAnyInventoryUsesTheDefault() throws {
+        let result = try self.lurusctl("validate")
+        #expect(result.stdout == "inventory/lurus.yaml: valid: cluster lurus, 4 nodes, mesh tailscale, runtime k3s\n")
+    }
+
+    @Test func invalidInventoryPrintsEveryLocatedProblemAndExits65() throws {
+        let fixture = "Tests/LurusInventoryTests/Fixtures/invalid/everything-at-once"
+        let result = try self.lurusctl("validate", "-i", "\(fixture).yaml")
+        #expect(result.status == 65)
+        #expect(result.stdout.isEmpty)
+        let expected = try String(contentsOfFile: Repository.path("\(fixture).expected"), encoding: .utf8)
+            .replacingOccurrences(of: "everything-at-once.yaml:", with: "\(fixture).yaml:")
+        #expect(result.stderr == expected + "\(fixture).yaml: 15 errors; nothing was changed on any node\n")
+    }
+
+    @Test func validateJSONCarriesEachDiagnostic() throws {
+        let result = try self.lurusctl(
+            "validate",
+            "--json",
+            "-i",
+            "Tests/LurusInventoryTests/Fixtures/invalid/proxy-jump-unknown.yaml"
+        )
+        #expect(result.status == 65)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["valid"] as? Bool == false)
+        let diagnostics = try #require(object["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.count == 2)
+        #expect(diagnostics.first?["line"] as? Int == 10)
+        #expect(diagnostics.first?["column"] as? Int == 7)
+        #expect(diagnostics.first?["path"] as? String == "nodes.lab.ssh.proxy_jump")
+        #expect(diagnostics.first?["hint"] as? String == "did you mean 'brain'? name a node of this inventory")
+    }
+
+    @Test func missingInventoryExits66WithTheFix() throws {
+        let result = try self.lurusctl("validate", "-i", "inventory/nope.yaml")
+        #expect(result.status == 66)
+        #expect(
+            result.stderr
+                == "inventory/nope.yaml: no such file (pass -i PATH or set LURUS_INVENTORY; examples are in inventory/)\n"
+        )
+    }
+
+    @Test func inventoryIsPrintedAsATable() throws {
+        let result = try self.lurusctl("inventory", "-i", "inventory/lurus.yaml")
+        #expect(result.status == 0, "\(result)")
+        let golden = try String(
+            contentsOfFile: Repository.path("Tests/LurusCLITests/Golden/inventory-lurus.txt"),
+            encoding: .utf8
+        )
+        #expect(result.stdout == golden)
+    }
+
+    @Test func inventoryJSONHasTheResolvedNodes() throws {
+        let result = try self.lurusctl("inventory", "--json", "-i", "inventory/lurus.yaml")
+        #expect(result.status == 0, "\(result)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let nodes = try #require(object["nodes"] as? [[String: Any]])
+        #expect(nodes.map { $0["name"] as? String } == ["brain", "heart", "monitor", "lab"])
+        let lab = nodes[3]
+        let ssh = try #require(lab["ssh"] as? [String: Any])
+        #expect(ssh["proxyJump"] as? String == "brain")
+        #expect(ssh["identityFile"] as? String == "/home/operator/.ssh/lurus_ed25519")
+        #expect(ssh["port"] as? Int == 22)
+        #expect(lab["taints"] as? [String] == ["lurus.cn/local=true:PreferNoSchedule"])
+        let ports = try #require(lab["ports"] as? [[String: Any]])
+        #expect(ports.contains { $0["component"] as? String == "minio" && $0["port"] as? Int == 9002 })
+        let mesh = try #require(object["mesh"] as? [String: Any])
+        #expect(mesh["authKey"] as? String == "env:TAILSCALE_AUTH_KEY")
+    }
+
+    @Test func inventoryOnABrokenFileFailsLikeValidate() throws {
+        let result = try self.lurusctl(
+            "inventory",
+            "-i",
+            "Tests/LurusInventoryTests/Fixtures/invalid/port-conflicts.yaml"
+        )
+        #expect(result.status == 65)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("port-conflicts.yaml:8:30: nodes.lab.components[1]: port 9000 on lab"))
+    }
+
+    @Test func unknownVerbIsAUsageError() throws {
+        let result = try self.lurusctl("deploy")
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("Unexpected argument 'deploy'"))
+    }
+}
