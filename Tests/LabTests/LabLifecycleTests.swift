@@ -11,29 +11,29 @@ import Testing
     static let script = Repository.path("scripts/lab")
     static let state = Repository.path(".lab")
 
-    func lab(_ arguments: String..., timeout: TimeInterval = 900) throws -> ProcessRunner.Result {
-        try ProcessRunner.run(Self.script, arguments, timeout: timeout)
+    func lab(_ arguments: String..., timeout: TimeInterval = 900) async throws -> ProcessRunner.Result {
+        try await ProcessRunner.run(Self.script, arguments, timeout: timeout)
     }
 
     /// Runs a command on a lab host through the lab's ssh config, with strict host-key checking.
-    func ssh(_ host: String, _ command: String, knownHosts: String? = nil) throws -> ProcessRunner.Result {
+    func ssh(_ host: String, _ command: String, knownHosts: String? = nil) async throws -> ProcessRunner.Result {
         var arguments = ["-F", "\(Self.state)/ssh/config", "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes"]
         if let knownHosts { arguments += ["-o", "UserKnownHostsFile=\(knownHosts)"] }
-        return try ProcessRunner.run("/usr/bin/ssh", arguments + [host, command], timeout: 30)
+        return try await ProcessRunner.run("/usr/bin/ssh", arguments + [host, command], timeout: 30)
     }
 
-    @Test func labComesUpAndGoesDownTwiceLeavingNothingBehind() throws {
+    @Test func labComesUpAndGoesDownTwiceLeavingNothingBehind() async throws {
         try #require(geteuid() == 0, "the lab needs root (namespaces, mounts, bridge, nftables): run the tests as root")
         try #require(FileManager.default.isExecutableFile(atPath: Self.script), "scripts/lab is missing")
         let forwardingBefore = try String(contentsOfFile: "/proc/sys/net/ipv4/ip_forward", encoding: .utf8)
 
         for cycle in 1...2 {
-            let up = try self.lab("up")
+            let up = try await self.lab("up")
             try #require(up.status == 0, "cycle \(cycle): scripts/lab up failed: \(up)")
 
             var machineIDs: [String: String] = [:]
             for (name, address) in Self.hosts.sorted(by: { $0.key < $1.key }) {
-                let probe = try self.ssh(
+                let probe = try await self.ssh(
                     name,
                     "hostname; cat /etc/machine-id; systemctl is-system-running; hostname -I"
                 )
@@ -52,34 +52,34 @@ import Testing
             let empty = FileManager.default.temporaryDirectory.appendingPathComponent("empty-known-hosts-\(cycle)").path
             _ = FileManager.default.createFile(atPath: empty, contents: Data())
             defer { try? FileManager.default.removeItem(atPath: empty) }
-            let refused = try self.ssh("brain", "true", knownHosts: empty)
+            let refused = try await self.ssh("brain", "true", knownHosts: empty)
             #expect(refused.status == 255 && refused.stderr.contains("Host key verification failed"), "\(refused)")
 
             // `up` again changes nothing: the same hosts answer with the same machine-ids.
-            let again = try self.lab("up", timeout: 120)
+            let again = try await self.lab("up", timeout: 120)
             #expect(again.status == 0, "\(again)")
-            let sameID = try self.ssh("heart", "cat /etc/machine-id")
+            let sameID = try await self.ssh("heart", "cat /etc/machine-id")
             #expect(sameID.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == machineIDs["heart"])
-            let status = try self.lab("status", timeout: 60)
+            let status = try await self.lab("status", timeout: 60)
             #expect(status.status == 0, "status with all four up: \(status)")
 
-            let down = try self.lab("down", timeout: 120)
+            let down = try await self.lab("down", timeout: 120)
             try #require(down.status == 0, "cycle \(cycle): scripts/lab down failed: \(down)")
-            try self.expectNothingLeft(forwardingBefore: forwardingBefore, cycle: cycle)
+            try await self.expectNothingLeft(forwardingBefore: forwardingBefore, cycle: cycle)
 
-            let downAgain = try self.lab("down", timeout: 60)
+            let downAgain = try await self.lab("down", timeout: 60)
             #expect(downAgain.status == 0, "down with nothing up: \(downAgain)")
-            let statusDown = try self.lab("status", timeout: 60)
+            let statusDown = try await self.lab("status", timeout: 60)
             #expect(statusDown.status == 3, "status with nothing up: \(statusDown)")
         }
     }
 
     /// No process, mount, cgroup, bridge, nft table or changed sysctl remains from the lab.
-    func expectNothingLeft(forwardingBefore: String, cycle: Int) throws {
+    func expectNothingLeft(forwardingBefore: String, cycle: Int) async throws {
         let mounts = try String(contentsOfFile: "/proc/mounts", encoding: .utf8)
         #expect(!mounts.contains(Self.state), "cycle \(cycle): mounts left under \(Self.state)")
 
-        let processes = try ProcessRunner.shell(
+        let processes = try await ProcessRunner.shell(
             "ps -eo pid,args | grep -E 'systemd-nspawn|lurus-lab-loop' | grep -v grep"
         )
         #expect(processes.stdout.isEmpty, "cycle \(cycle): processes left: \(processes.stdout)")
@@ -88,9 +88,9 @@ import Testing
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: hierarchy)) ?? []
             #expect(entries.filter { $0.hasPrefix("lab-") }.isEmpty, "cycle \(cycle): cgroups left in \(hierarchy)")
         }
-        let link = try ProcessRunner.run("/usr/sbin/ip", ["link", "show", "labbr0"])
+        let link = try await ProcessRunner.run("/usr/sbin/ip", ["link", "show", "labbr0"])
         #expect(link.status != 0, "cycle \(cycle): bridge labbr0 left behind")
-        let tables = try ProcessRunner.shell("nft list tables")
+        let tables = try await ProcessRunner.shell("nft list tables")
         #expect(!tables.stdout.contains("lurus"), "cycle \(cycle): nft tables left: \(tables.stdout)")
         let forwarding = try String(contentsOfFile: "/proc/sys/net/ipv4/ip_forward", encoding: .utf8)
         #expect(forwarding == forwardingBefore, "cycle \(cycle): ip_forward not restored")

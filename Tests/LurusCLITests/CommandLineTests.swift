@@ -5,8 +5,8 @@ import Testing
 /// Runs the built `lurusctl` as a user would and checks what it prints and how it exits.
 @Suite struct CommandLineTests {
     /// Runs lurusctl from the repository root with a fixed HOME, so resolved paths are stable.
-    func lurusctl(_ arguments: String..., environment: [String: String] = [:]) throws -> ProcessRunner.Result {
-        let result = try ProcessRunner.run(
+    func lurusctl(_ arguments: String..., environment: [String: String] = [:]) async throws -> ProcessRunner.Result {
+        let result = try await ProcessRunner.run(
             Repository.lurusctl,
             arguments,
             environment: ["HOME": "/home/operator"].merging(environment) { $1 },
@@ -19,8 +19,8 @@ import Testing
         return result
     }
 
-    @Test func helpListsOnlyWorkingVerbs() throws {
-        let result = try self.lurusctl("--help")
+    @Test func helpListsOnlyWorkingVerbs() async throws {
+        let result = try await self.lurusctl("--help")
         #expect(result.status == 0)
         let section = try #require(result.stdout.components(separatedBy: "SUBCOMMANDS:").last)
         // The verb list ends at the first blank line.
@@ -36,34 +36,34 @@ import Testing
         #expect(words.contains("65 the inventory has errors"))
     }
 
-    @Test func versionIsPrinted() throws {
-        let result = try self.lurusctl("--version")
+    @Test func versionIsPrinted() async throws {
+        let result = try await self.lurusctl("--version")
         #expect(result.status == 0)
         #expect(result.stdout == "0.1.0\n")
     }
 
     @Test(arguments: ["inventory/lab.yaml", "inventory/lurus.yaml"])
-    func shippedInventoriesValidate(path: String) throws {
-        let result = try self.lurusctl("validate", "-i", path)
+    func shippedInventoriesValidate(path: String) async throws {
+        let result = try await self.lurusctl("validate", "-i", path)
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.hasPrefix("\(path): valid: cluster "))
         #expect(result.stderr.isEmpty)
     }
 
-    @Test func validateReadsTheEnvironmentVariable() throws {
-        let result = try self.lurusctl("validate", environment: ["LURUS_INVENTORY": "inventory/lab.yaml"])
+    @Test func validateReadsTheEnvironmentVariable() async throws {
+        let result = try await self.lurusctl("validate", environment: ["LURUS_INVENTORY": "inventory/lab.yaml"])
         #expect(result.stdout == "inventory/lab.yaml: valid: cluster lurus-lab, 4 nodes, mesh none, runtime systemd\n")
         #expect(result.status == 0)
     }
 
-    @Test func validateWithoutAnyInventoryUsesTheDefault() throws {
-        let result = try self.lurusctl("validate")
+    @Test func validateWithoutAnyInventoryUsesTheDefault() async throws {
+        let result = try await self.lurusctl("validate")
         #expect(result.stdout == "inventory/lurus.yaml: valid: cluster lurus, 4 nodes, mesh tailscale, runtime k3s\n")
     }
 
-    @Test func invalidInventoryPrintsEveryLocatedProblemAndExits65() throws {
+    @Test func invalidInventoryPrintsEveryLocatedProblemAndExits65() async throws {
         let fixture = "Tests/LurusInventoryTests/Fixtures/invalid/everything-at-once"
-        let result = try self.lurusctl("validate", "-i", "\(fixture).yaml")
+        let result = try await self.lurusctl("validate", "-i", "\(fixture).yaml")
         #expect(result.status == 65)
         #expect(result.stdout.isEmpty)
         let expected = try String(contentsOfFile: Repository.path("\(fixture).expected"), encoding: .utf8)
@@ -71,8 +71,8 @@ import Testing
         #expect(result.stderr == expected + "\(fixture).yaml: 15 errors; nothing was changed on any node\n")
     }
 
-    @Test func validateJSONCarriesEachDiagnostic() throws {
-        let result = try self.lurusctl(
+    @Test func validateJSONCarriesEachDiagnostic() async throws {
+        let result = try await self.lurusctl(
             "validate",
             "--json",
             "-i",
@@ -89,8 +89,8 @@ import Testing
         #expect(diagnostics.first?["hint"] as? String == "did you mean 'brain'? name a node of this inventory")
     }
 
-    @Test func missingInventoryExits66WithTheFix() throws {
-        let result = try self.lurusctl("validate", "-i", "inventory/nope.yaml")
+    @Test func missingInventoryExits66WithTheFix() async throws {
+        let result = try await self.lurusctl("validate", "-i", "inventory/nope.yaml")
         #expect(result.status == 66)
         #expect(
             result.stderr
@@ -98,8 +98,8 @@ import Testing
         )
     }
 
-    @Test func inventoryIsPrintedAsATable() throws {
-        let result = try self.lurusctl("inventory", "-i", "inventory/lurus.yaml")
+    @Test func inventoryIsPrintedAsATable() async throws {
+        let result = try await self.lurusctl("inventory", "-i", "inventory/lurus.yaml")
         #expect(result.status == 0, "\(result)")
         let golden = try String(
             contentsOfFile: Repository.path("Tests/LurusCLITests/Golden/inventory-lurus.txt"),
@@ -108,8 +108,8 @@ import Testing
         #expect(result.stdout == golden)
     }
 
-    @Test func inventoryJSONHasTheResolvedNodes() throws {
-        let result = try self.lurusctl("inventory", "--json", "-i", "inventory/lurus.yaml")
+    @Test func inventoryJSONHasTheResolvedNodes() async throws {
+        let result = try await self.lurusctl("inventory", "--json", "-i", "inventory/lurus.yaml")
         #expect(result.status == 0, "\(result)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let nodes = try #require(object["nodes"] as? [[String: Any]])
@@ -126,8 +126,8 @@ import Testing
         #expect(mesh["authKey"] as? String == "env:TAILSCALE_AUTH_KEY")
     }
 
-    @Test func inventoryOnABrokenFileFailsLikeValidate() throws {
-        let result = try self.lurusctl(
+    @Test func inventoryOnABrokenFileFailsLikeValidate() async throws {
+        let result = try await self.lurusctl(
             "inventory",
             "-i",
             "Tests/LurusInventoryTests/Fixtures/invalid/port-conflicts.yaml"
@@ -137,8 +137,8 @@ import Testing
         #expect(result.stderr.contains("port-conflicts.yaml:8:30: nodes.lab.components[1]: port 9000 on lab"))
     }
 
-    @Test func unknownVerbIsAUsageError() throws {
-        let result = try self.lurusctl("deploy")
+    @Test func unknownVerbIsAUsageError() async throws {
+        let result = try await self.lurusctl("deploy")
         #expect(result.status == 64)
         #expect(result.stderr.contains("Unexpected argument 'deploy'"))
     }

@@ -1,8 +1,11 @@
 import Foundation
+import Subprocess
+import SystemPackage
 
 /// Runs a real process to completion with a deadline, capturing its output. For tests only.
 public enum ProcessRunner {
     public struct Result: Sendable, CustomStringConvertible {
+        /// The exit code, or 128 + the signal number when a signal ended the process.
         public var status: Int32
         public var stdout: String
         public var stderr: String
@@ -13,60 +16,64 @@ public enum ProcessRunner {
         }
     }
 
-    /// Runs `executable` with `arguments`; kills it after `timeout` seconds.
+    /// Runs `executable` with `arguments`. After `timeout` seconds it is sent SIGTERM, then SIGKILL.
     public static func run(
         _ executable: String,
         _ arguments: [String],
-        environment: [String: String]? = nil,
+        environment: [String: String] = [:],
         currentDirectory: String? = nil,
-        timeout: TimeInterval = 60
-    ) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        // Files, not pipes: a child that leaves background processes behind cannot block the test on EOF.
-        let outURL = directory.appendingPathComponent("stdout")
-        let errURL = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                process.terminate()
-                Thread.sleep(forTimeInterval: 2)
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return Result(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "",
-            timedOut: timedOut
+        timeout: Double = 60
+    ) async throws -> Result {
+        var options = PlatformOptions()
+        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(3))]
+        let configuration = Configuration(
+            executable: .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            environment: .inherit.updating(
+                Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) })
+            ),
+            workingDirectory: currentDirectory.map { FilePath($0) },
+            platformOptions: options
         )
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                let result = try await Subprocess.run(
+                    configuration,
+                    output: .string(limit: 16 << 20),
+                    error: .string(limit: 16 << 20)
+                )
+                let status: Int32
+                switch result.terminationStatus {
+                case .exited(let code): status = code
+                case .signaled(let signal): status = 128 + signal
+                }
+                return Result(
+                    status: status,
+                    stdout: result.standardOutput ?? "",
+                    stderr: result.standardError ?? "",
+                    timedOut: false
+                )
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeout))
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            if let first { return first }
+            // The deadline came first: cancelling the run tears the process down; report that.
+            let teardown = try? await group.next()
+            return Result(
+                status: teardown??.status ?? 137,
+                stdout: teardown??.stdout ?? "",
+                stderr: teardown??.stderr ?? "",
+                timedOut: true
+            )
+        }
     }
 
     /// Runs a command line through `/bin/sh -c`.
-    public static func shell(_ command: String, timeout: TimeInterval = 60) throws -> Result {
-        try run("/bin/sh", ["-c", command], timeout: timeout)
+    public static func shell(_ command: String, timeout: Double = 60) async throws -> Result {
+        try await run("/bin/sh", ["-c", command], timeout: timeout)
     }
 }
