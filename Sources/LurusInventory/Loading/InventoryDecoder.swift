@@ -56,10 +56,8 @@ struct InventoryDecoder {
         let hint = "name the cluster, e.g. cluster: lurus"
         guard let name = document.string("cluster", required: hint) else { return "" }
         guard DNSLabel.isValid(name, allowUppercase: false) else {
-            let value = document.value("cluster")!
-            self.sink.error(
-                value.location,
-                value.path,
+            document.reject(
+                "cluster",
                 "'\(name)' is not a valid cluster name",
                 hint: "use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit"
             )
@@ -132,10 +130,8 @@ struct InventoryDecoder {
         for key in Component.versionKeys {
             guard let version = block.string(key) else { continue }
             if version.isEmpty || version.contains(where: { $0 == " " || $0 == "\t" }) || version.hasPrefix("-") {
-                let value = block.value(key)!
-                self.sink.error(
-                    value.location,
-                    value.path,
+                block.reject(
+                    key,
                     "'\(version)' is not a version",
                     hint: "write it as the project publishes it, e.g. v1.31.4+k3s1"
                 )
@@ -229,20 +225,7 @@ struct InventoryDecoder {
     }
 
     private func address(_ reader: MappingReader, _ key: String, required hint: String?) -> NodeAddress? {
-        guard let text = reader.string(key, required: hint) else { return nil }
-        switch NodeAddress.parse(text) {
-        case .success(let address):
-            return address
-        case .failure(let problem):
-            let value = reader.value(key)!
-            self.sink.error(
-                value.location,
-                value.path,
-                "'\(text)' \(problem.reason)",
-                hint: "write an IPv4 or IPv6 address or a DNS name, e.g. 10.0.0.12"
-            )
-            return nil
-        }
+        reader.parsed(key, required: hint, NodeAddress.parse)
     }
 
     private func components(_ reader: MappingReader) -> [Component] {
@@ -337,10 +320,8 @@ struct InventoryDecoder {
         var overrides = SSHOverrides()
         if let user = block.string("user") {
             if user.isEmpty || user.hasPrefix("-") || user.contains(where: { $0.isWhitespace || $0 == "@" }) {
-                let value = block.value("user")!
-                self.sink.error(
-                    value.location,
-                    value.path,
+                block.reject(
+                    "user",
                     "'\(user)' is not a user name",
                     hint: "write the login name, e.g. root or deploy"
                 )
@@ -358,10 +339,8 @@ struct InventoryDecoder {
         overrides.proxyJump = block.string("proxy_jump")
         if let timeout = block.duration("connect_timeout") {
             if timeout.milliseconds < 1_000 || timeout.milliseconds > 300_000 {
-                let value = block.value("connect_timeout")!
-                self.sink.error(
-                    value.location,
-                    value.path,
+                block.reject(
+                    "connect_timeout",
                     "\(timeout) is outside 1s to 5m",
                     hint: "10s suits most networks"
                 )
@@ -375,10 +354,8 @@ struct InventoryDecoder {
     private func path(_ block: MappingReader, _ key: String) -> String? {
         guard let text = block.string(key) else { return nil }
         guard !text.isEmpty, !text.hasPrefix("-"), !text.contains("\n") else {
-            let value = block.value(key)!
-            self.sink.error(
-                value.location,
-                value.path,
+            block.reject(
+                key,
                 "'\(text)' is not a usable path",
                 hint: "write an absolute path, ~/..., or a path relative to the inventory file"
             )
@@ -438,40 +415,26 @@ struct InventoryDecoder {
             case .word(let choices):
                 if let word = block.choice(spec.key, among: choices) { values[spec.key] = .text(word) }
             case .size:
-                guard let text = block.string(spec.key) else { continue }
-                if let size = InventorySize.parse(text) {
-                    values[spec.key] = .size(size)
-                } else {
-                    self.sink.error(
-                        value.location,
-                        value.path,
-                        "'\(text)' is not a size",
-                        hint: "write a number and a unit, e.g. 512mb or 10gb"
-                    )
+                values[spec.key] = block.parsed(spec.key) { text in
+                    InventorySize.parse(text).map(SettingValue.size)
+                        .orProblem("'\(text)' is not a size", hint: "write a number and a unit, e.g. 512mb or 10gb")
                 }
             case .path:
-                guard let text = block.string(spec.key) else { continue }
-                if text.hasPrefix("/") && !text.contains("\n") && !text.contains("..") {
-                    values[spec.key] = .text(text)
-                } else {
-                    self.sink.error(
-                        value.location,
-                        value.path,
-                        "'\(text)' is not an absolute path on the node",
-                        hint: "write a path starting with /"
-                    )
+                values[spec.key] = block.parsed(spec.key) { text in
+                    (text.hasPrefix("/") && !text.contains("\n") && !text.contains("..")
+                        ? SettingValue.text(text) : nil)
+                        .orProblem(
+                            "'\(text)' is not an absolute path on the node",
+                            hint: "write a path starting with /"
+                        )
                 }
             case .name:
-                guard let text = block.string(spec.key) else { continue }
-                if DNSLabel.isValid(text, allowUppercase: false) && text.count >= 3 {
-                    values[spec.key] = .text(text)
-                } else {
-                    self.sink.error(
-                        value.location,
-                        value.path,
-                        "'\(text)' is not a valid bucket name",
-                        hint: "use 3-63 lowercase letters, digits and '-'"
-                    )
+                values[spec.key] = block.parsed(spec.key) { text in
+                    (DNSLabel.isValid(text, allowUppercase: false) && text.count >= 3 ? SettingValue.text(text) : nil)
+                        .orProblem(
+                            "'\(text)' is not a valid bucket name",
+                            hint: "use 3-63 lowercase letters, digits and '-'"
+                        )
                 }
             }
         }
@@ -508,10 +471,8 @@ struct InventoryDecoder {
         defer { block.reportUnknownKeys(expected: BackupSettings.S3Destination.keys, context: "an S3 destination") }
         let endpoint = block.string("endpoint", required: "the S3 API URL, e.g. https://s3.example.com")
         if let endpoint, !(endpoint.hasPrefix("https://") || endpoint.hasPrefix("http://")) {
-            let value = block.value("endpoint")!
-            self.sink.error(
-                value.location,
-                value.path,
+            block.reject(
+                "endpoint",
                 "'\(endpoint)' is not an http(s) URL",
                 hint: "e.g. https://s3.example.com"
             )
@@ -550,10 +511,8 @@ struct InventoryDecoder {
             if path.hasSuffix(".prom") {
                 health.textfilePath = self.paths.resolve(path)
             } else {
-                let value = block.value("textfile_path")!
-                self.sink.error(
-                    value.location,
-                    value.path,
+                block.reject(
+                    "textfile_path",
                     "the textfile collector reads only files ending in .prom",
                     hint: "e.g. /var/lib/node_exporter/textfile/lurus.prom"
                 )

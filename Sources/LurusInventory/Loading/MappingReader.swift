@@ -73,6 +73,28 @@ final class MappingReader {
 
     // MARK: Typed accessors
 
+    /// Reports a problem with the value under `key`, at the value.
+    func reject(_ key: String, _ message: String, hint: String = "") {
+        guard let value = self.value(key) else { return }
+        self.sink.error(value.location, value.path, message, hint: hint)
+    }
+
+    /// The string under `key` turned into a value by `parse`, which returns it or says what is wrong.
+    func parsed<Value>(
+        _ key: String,
+        required hint: String? = nil,
+        _ parse: (String) -> Result<Value, ValueProblem>
+    ) -> Value? {
+        guard let text = self.string(key, required: hint) else { return nil }
+        switch parse(text) {
+        case .success(let parsed):
+            return parsed
+        case .failure(let problem):
+            self.reject(key, problem.message, hint: problem.hint)
+            return nil
+        }
+    }
+
     /// Reports a required key that is absent (or null) at this mapping's key.
     func missing(_ key: String, hint: String) {
         let at = self.entries.first { $0.key == key }?.keyLocation ?? self.ownerLocation
@@ -129,18 +151,12 @@ final class MappingReader {
     }
 
     func duration(_ key: String) -> InventoryDuration? {
-        guard let text = self.string(key) else { return nil }
-        guard let duration = InventoryDuration.parse(text) else {
-            let value = self.value(key)!
-            self.sink.error(
-                value.location,
-                value.path,
+        self.parsed(key) { text in
+            InventoryDuration.parse(text).orProblem(
                 "'\(text)' is not a duration",
                 hint: "write a number and a unit: ms, s, m, h, d or w, e.g. 10s or 26h"
             )
-            return nil
         }
-        return duration
     }
 
     /// One of a fixed set of words.
@@ -161,15 +177,7 @@ final class MappingReader {
     }
 
     func secret(_ key: String, required hint: String? = nil) -> SecretReference? {
-        guard let text = self.string(key, required: hint) else { return nil }
-        switch SecretReference.parse(text) {
-        case .success(let reference):
-            return reference
-        case .failure(let problem):
-            let value = self.value(key)!
-            self.sink.error(value.location, value.path, problem.message, hint: problem.hint)
-            return nil
-        }
+        self.parsed(key, required: hint, SecretReference.parse)
     }
 
     /// A list of scalars; each element is handed over with its own location.

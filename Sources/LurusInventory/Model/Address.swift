@@ -32,8 +32,17 @@ public enum NodeAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Parses an address, or says why it is not one.
-    public static func parse(_ text: String) -> Result<NodeAddress, AddressProblem> {
+    /// Parses an address, or says why it is not one and what to write instead.
+    public static func parse(_ text: String) -> Result<NodeAddress, ValueProblem> {
+        self.parseLiteral(text).mapError { problem in
+            ValueProblem(
+                "'\(text)' \(problem.reason)",
+                hint: "write an IPv4 or IPv6 address or a DNS name, e.g. 10.0.0.12"
+            )
+        }
+    }
+
+    private static func parseLiteral(_ text: String) -> Result<NodeAddress, AddressProblem> {
         if text.isEmpty { return .failure(AddressProblem("is empty")) }
         if text.contains(":") {
             return isIPv6(text) ? .success(.ipv6(text)) : .failure(AddressProblem("is not a valid IPv6 address"))
@@ -87,9 +96,9 @@ public enum NodeAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Why a string is not a usable address.
-public struct AddressProblem: Error, Sendable, Hashable {
-    public var reason: String
-    public init(_ reason: String) { self.reason = reason }
+private struct AddressProblem: Error {
+    var reason: String
+    init(_ reason: String) { self.reason = reason }
 }
 
 /// Names that must be DNS labels: node names, the cluster name.

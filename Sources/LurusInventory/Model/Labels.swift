@@ -15,10 +15,10 @@ public struct Taint: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses `key[=value]:Effect`, or says what is wrong.
-    public static func parse(_ text: String) -> Result<Taint, LabelProblem> {
+    public static func parse(_ text: String) -> Result<Taint, ValueProblem> {
         guard let colon = text.lastIndex(of: ":") else {
             return .failure(
-                LabelProblem("taint has no effect", hint: "write key=value:NoSchedule, PreferNoSchedule or NoExecute")
+                ValueProblem("taint has no effect", hint: "write key=value:NoSchedule, PreferNoSchedule or NoExecute")
             )
         }
         let effectText = String(text[text.index(after: colon)...])
@@ -26,7 +26,7 @@ public struct Taint: Sendable, Hashable, CustomStringConvertible {
             let known = Effect.allCases.map(\.rawValue)
             let suggestion = Suggestion.closest(to: effectText, among: known).map { "did you mean '\($0)'? " } ?? ""
             return .failure(
-                LabelProblem(
+                ValueProblem(
                     "unknown taint effect '\(effectText)'",
                     hint: "\(suggestion)use one of \(known.joined(separator: ", "))"
                 )
@@ -44,7 +44,7 @@ public struct Taint: Sendable, Hashable, CustomStringConvertible {
         }
         if key.isEmpty {
             return .failure(
-                LabelProblem(
+                ValueProblem(
                     "taint has no key",
                     hint: "write key=value:Effect, e.g. lurus.cn/database=postgres:NoSchedule"
                 )
@@ -56,22 +56,12 @@ public struct Taint: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Why a label or taint is not valid Kubernetes syntax.
-public struct LabelProblem: Error, Sendable, Hashable {
-    public var message: String
-    public var hint: String
-    public init(_ message: String, hint: String) {
-        self.message = message
-        self.hint = hint
-    }
-}
-
 /// Kubernetes label syntax: `[prefix/]name` keys and values of at most 63 characters.
 public enum LabelSyntax {
-    public static func keyProblem(_ key: String) -> LabelProblem? {
+    public static func keyProblem(_ key: String) -> ValueProblem? {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count <= 2 else {
-            return LabelProblem(
+            return ValueProblem(
                 "label key '\(key)' has more than one '/'",
                 hint: "a key is [prefix/]name, e.g. lurus.cn/role"
             )
@@ -81,7 +71,7 @@ public enum LabelSyntax {
             let labels = prefix.split(separator: ".", omittingEmptySubsequences: false)
             guard prefix.utf8.count <= 253, labels.allSatisfy({ DNSLabel.isValid(String($0), allowUppercase: false) })
             else {
-                return LabelProblem(
+                return ValueProblem(
                     "label key prefix '\(prefix)' is not a DNS subdomain",
                     hint: "use lowercase letters, digits, '-' and '.', e.g. lurus.cn"
                 )
@@ -89,7 +79,7 @@ public enum LabelSyntax {
         }
         let name = String(parts.last!)
         guard isNameOrValue(name), !name.isEmpty else {
-            return LabelProblem(
+            return ValueProblem(
                 "label name '\(name)' is not valid",
                 hint: "1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
             )
@@ -97,9 +87,9 @@ public enum LabelSyntax {
         return nil
     }
 
-    public static func valueProblem(_ value: String) -> LabelProblem? {
+    public static func valueProblem(_ value: String) -> ValueProblem? {
         guard isNameOrValue(value) else {
-            return LabelProblem(
+            return ValueProblem(
                 "label value '\(value)' is not valid",
                 hint: "at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
             )

@@ -17,21 +17,15 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Why a string is not a secret reference, with what would fix it.
-    public struct Problem: Error, Sendable, Hashable {
-        public var message: String
-        public var hint: String
-    }
-
     /// Parses `env:`, `file:` or `cmd:`; anything else is refused, inline values first of all.
     ///
     /// The refusal never repeats the value: it may be the secret itself.
-    public static func parse(_ text: String) -> Result<SecretReference, Problem> {
+    public static func parse(_ text: String) -> Result<SecretReference, ValueProblem> {
         let allowed = "write env:NAME, file:PATH or cmd:COMMAND"
         guard let colon = text.firstIndex(of: ":") else {
             return .failure(
-                Problem(
-                    message: "looks like a secret written inline",
+                ValueProblem(
+                    "looks like a secret written inline",
                     hint: "never put a secret in the inventory; \(allowed)"
                 )
             )
@@ -47,18 +41,18 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
                 })
             else {
                 return .failure(
-                    Problem(message: "env: needs an environment variable name", hint: "e.g. env:TAILSCALE_AUTH_KEY")
+                    ValueProblem("env: needs an environment variable name", hint: "e.g. env:TAILSCALE_AUTH_KEY")
                 )
             }
             return .success(.environment(rest))
         case "file":
             guard !rest.isEmpty else {
-                return .failure(Problem(message: "file: needs a path", hint: "e.g. file:~/.config/lurus/s3-secret-key"))
+                return .failure(ValueProblem("file: needs a path", hint: "e.g. file:~/.config/lurus/s3-secret-key"))
             }
             return .success(.file(rest))
         case "cmd":
             guard !rest.isEmpty else {
-                return .failure(Problem(message: "cmd: needs a command", hint: "e.g. cmd:pass show lurus/s3"))
+                return .failure(ValueProblem("cmd: needs a command", hint: "e.g. cmd:pass show lurus/s3"))
             }
             return .success(.command(rest))
         default:
@@ -67,11 +61,11 @@ public enum SecretReference: Sendable, Hashable, CustomStringConvertible {
                 && scheme.unicodeScalars.allSatisfy { ("a"..."z").contains($0) }
             if looksLikeScheme {
                 let suggestion = Suggestion.closest(to: scheme, among: schemes).map { "did you mean '\($0):'? " } ?? ""
-                return .failure(Problem(message: "unknown secret source \(scheme):", hint: "\(suggestion)\(allowed)"))
+                return .failure(ValueProblem("unknown secret source \(scheme):", hint: "\(suggestion)\(allowed)"))
             }
             return .failure(
-                Problem(
-                    message: "looks like a secret written inline",
+                ValueProblem(
+                    "looks like a secret written inline",
                     hint: "never put a secret in the inventory; \(allowed)"
                 )
             )
