@@ -25,6 +25,7 @@ let package = Package(
             name: "LurusCLI",
             dependencies: [
                 "LurusInventory",
+                "LurusRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -35,6 +36,21 @@ let package = Package(
             dependencies: [
                 .product(name: "Yams", package: "Yams")
             ]
+        ),
+        // The transport to a node: the system OpenSSH client with one ControlMaster per node.
+        .target(
+            name: "LurusRemote",
+            dependencies: [
+                "LurusInventory",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .testTarget(
+            name: "LurusRemoteTests",
+            dependencies: ["LurusRemote", "LurusTestSupport"],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "LurusInventoryTests",
@@ -48,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LabTests",
-            dependencies: ["LurusTestSupport"]
+            dependencies: ["LurusTestSupport", "LurusRemote", "LurusInventory"]
         ),
         // Helpers shared by the tests that run real processes: the repository root, the built binary.
         .target(

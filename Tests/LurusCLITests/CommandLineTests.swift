@@ -31,7 +31,7 @@ import Testing
             }
             return String(word)
         }
-        #expect(verbs == ["validate", "inventory"])
+        #expect(verbs == ["validate", "inventory", "exec"])
         let words = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(words.contains("65 the inventory has errors"))
     }
@@ -141,5 +141,16 @@ import Testing
         let result = try await self.lurusctl("deploy")
         #expect(result.status == 64)
         #expect(result.stderr.contains("Unexpected argument 'deploy'"))
+    }
+
+    @Test func execNeedsACommandAndKnownNodes() async throws {
+        let missing = try await self.lurusctl("exec", "-i", "inventory/lab.yaml")
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains("name the command to run after --"))
+        let typo = try await self.lurusctl("exec", "-i", "inventory/lab.yaml", "--on", "hart", "--", "true")
+        #expect(typo.status == 64)
+        #expect(typo.stderr.contains("'hart' is neither a node nor a component (did you mean 'heart'?"))
+        let badTimeout = try await self.lurusctl("exec", "-i", "inventory/lab.yaml", "--timeout", "soon", "--", "true")
+        #expect(badTimeout.status == 64)
     }
 }

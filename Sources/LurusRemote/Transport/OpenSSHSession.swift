@@ -1,0 +1,264 @@
+import Foundation
+import Logging
+import LurusInventory
+import Subprocess
+import SystemPackage
+
+/// A shell command for a node, what to feed it, and how long it may run.
+public struct RemoteCommand: Sendable {
+    /// The command line the node's shell runs.
+    public var line: [UInt8]
+    /// Bytes for the command's standard input (secrets and scripts go here, never in `line`).
+    public var input: [UInt8]?
+    /// Deadline on the node; the command's whole process group is killed when it passes.
+    public var timeout: Duration
+
+    /// A command line as an operator types it (pipes and globs are the remote shell's).
+    public init(shell line: String, input: [UInt8]? = nil, timeout: Duration = .seconds(60)) {
+        self.line = Array(line.utf8)
+        self.input = input
+        self.timeout = timeout
+    }
+
+    /// An argument vector, quoted by `Shell.render`.
+    public init(_ command: ShellCommand, input: [UInt8]? = nil, timeout: Duration = .seconds(60)) {
+        self.line = Shell.render(command)
+        self.input = input
+        self.timeout = timeout
+    }
+}
+
+/// What a command did on a node.
+public struct CommandResult: Sendable {
+    public var node: String
+    public var outcome: RemoteRunner.Outcome
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+    public var duration: Duration
+
+    public var succeeded: Bool { self.outcome == .exited(0) }
+}
+
+/// Runs commands on the inventory's nodes through the system `ssh`, one ControlMaster per node.
+///
+/// Use it through `OpenSSHSession.with(...)`, which always closes the masters and removes the private
+/// directory, also when the work throws or is cancelled.
+public actor OpenSSHSession {
+    public struct Options: Sendable {
+        public var trustNewHosts = false
+        public var sshExecutable = "/usr/bin/ssh"
+        public init() {}
+    }
+
+    private let inventory: Inventory
+    private let options: Options
+    private let directory: ControlDirectory
+    private let configPath: String
+    private let logger: Logger
+    /// Nodes whose master is up, and connection attempts under way (so two commands share one).
+    private var connected: Set<String> = []
+    private var connecting: [String: Task<Void, any Error>] = [:]
+
+    private init(inventory: Inventory, options: Options, logger: Logger) throws {
+        self.inventory = inventory
+        self.options = options
+        self.logger = logger
+        self.directory = try ControlDirectory.create()
+        self.configPath = "\(self.directory.path)/ssh_config"
+        let config = SSHConfigRenderer(controlDirectory: self.directory.path, trustNewHosts: options.trustNewHosts)
+            .render(inventory)
+        guard
+            FileManager.default.createFile(
+                atPath: self.configPath,
+                contents: Data(config.utf8),
+                attributes: [.posixPermissions: 0o600]
+            )
+        else {
+            self.directory.remove()
+            throw RemoteError.local("cannot write \(self.configPath)")
+        }
+    }
+
+    /// Opens a session, runs `body`, then closes every master and removes the session's files.
+    public static func with<Result: Sendable>(
+        _ inventory: Inventory,
+        options: Options = Options(),
+        logger: Logger,
+        _ body: (OpenSSHSession) async throws -> Result
+    ) async throws -> Result {
+        let session = try OpenSSHSession(inventory: inventory, options: options, logger: logger)
+        do {
+            let result = try await body(session)
+            await session.close()
+            return result
+        } catch {
+            await session.close()
+            throw error
+        }
+    }
+
+    // MARK: Running commands
+
+    /// Runs `command` on `node`: connects first if needed; a connection problem throws a `RemoteError`.
+    public func run(_ command: RemoteCommand, on node: Node) async throws -> CommandResult {
+        try await self.connect(node)
+        let start = ContinuousClock.now
+        let seconds = Int(command.timeout.components.seconds.clamped(to: 1...86_400))
+        let wrapped = RemoteRunner.wrap(command.line, timeoutSeconds: seconds, become: node.ssh.user != "root")
+        let arguments = [
+            ["-F", self.configPath, SSHConfigRenderer.alias(of: node), "--"].map { Array($0.utf8) },
+            [Shell.render(wrapped)],
+        ]
+        .flatMap { $0 }
+        logger.debug(
+            "run",
+            metadata: ["node": "\(node.name)", "command": "\(String(decoding: command.line, as: UTF8.self))"]
+        )
+        // The runner enforces the deadline on the node; the local one only catches a hung connection.
+        let local = command.timeout + .seconds(15)
+        let raw = try await self.ssh(arguments, input: command.input ?? [], deadline: local)
+        guard let raw else {
+            throw RemoteError(
+                .timeout,
+                node: node.name,
+                address: "\(node.address)",
+                "no answer within \(local)",
+                hint: "the connection hung; check the node"
+            )
+        }
+        if raw.status == 255 {
+            throw SSHFailureClassifier.classify(
+                stderr: String(decoding: raw.stderr, as: UTF8.self),
+                node: node,
+                jump: self.jump(of: node),
+                knownHosts: node.ssh.knownHostsFile
+            )
+        }
+        let (outcome, stderr) = RemoteRunner.decode(status: raw.status, stderr: raw.stderr)
+        return CommandResult(
+            node: node.name,
+            outcome: outcome,
+            stdout: raw.stdout,
+            stderr: stderr,
+            duration: ContinuousClock.now - start
+        )
+    }
+
+    // MARK: Connections
+
+    /// Starts the node's ControlMaster (after its jump host's), or reuses it.
+    public func connect(_ node: Node) async throws {
+        if self.connected.contains(node.name) { return }
+        if let pending = self.connecting[node.name] { return try await pending.value }
+        let task = Task { try await self.startMaster(node) }
+        self.connecting[node.name] = task
+        defer { self.connecting[node.name] = nil }
+        try await task.value
+        self.connected.insert(node.name)
+    }
+
+    private func startMaster(_ node: Node) async throws {
+        if let jump = self.jump(of: node) {
+            do {
+                try await self.connect(jump)
+            } catch let error as RemoteError {
+                throw RemoteError(
+                    .jumpHost,
+                    node: node.name,
+                    address: "\(node.address):\(node.ssh.port)",
+                    "the jump host \(jump.name) is not reachable: \(error.message)",
+                    hint: error.hint
+                )
+            }
+        }
+        let timeout = node.ssh.connectTimeout.seconds
+        let arguments = [
+            "-F", self.configPath, "-M", "-N", "-f", "-o", "ControlMaster=yes", SSHConfigRenderer.alias(of: node),
+        ]
+        logger.debug("connect", metadata: ["node": "\(node.name)"])
+        // ssh's ConnectTimeout covers the TCP connect; the handshake and a jump get some more time.
+        let raw = try await self.ssh(arguments.map { Array($0.utf8) }, input: [], deadline: .seconds(timeout * 2 + 10))
+        guard let raw else {
+            throw RemoteError(
+                .unreachable,
+                node: node.name,
+                address: "\(node.address):\(node.ssh.port)",
+                "unreachable: no SSH handshake within \(Int(timeout * 2 + 10))s",
+                hint: "check the node is up"
+            )
+        }
+        guard raw.status == 0 else {
+            throw SSHFailureClassifier.classify(
+                stderr: String(decoding: raw.stderr, as: UTF8.self),
+                node: node,
+                jump: self.jump(of: node),
+                knownHosts: node.ssh.knownHostsFile
+            )
+        }
+    }
+
+    /// Closes every master and removes the private directory. Called by `with`.
+    public func close() async {
+        for name in self.connected {
+            guard let node = self.inventory.node(named: name) else { continue }
+            let arguments = ["-F", self.configPath, "-O", "exit", SSHConfigRenderer.alias(of: node)]
+            _ = try? await self.ssh(arguments.map { Array($0.utf8) }, input: [], deadline: .seconds(10))
+        }
+        self.connected.removeAll()
+        self.directory.remove()
+    }
+
+    private func jump(of node: Node) -> Node? {
+        node.ssh.proxyJump.flatMap { self.inventory.node(named: $0) }
+    }
+
+    // MARK: Launching ssh
+
+    private struct RawResult {
+        var status: Int32
+        var stdout: [UInt8]
+        var stderr: [UInt8]
+    }
+
+    /// Runs ssh with `arguments`; nil when `deadline` passed first (ssh is then terminated).
+    private nonisolated func ssh(_ arguments: [[UInt8]], input: [UInt8], deadline: Duration) async throws -> RawResult?
+    {
+        var platform = PlatformOptions()
+        platform.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
+        // swift-subprocess 1.0.2 strdup()s raw-byte arguments: each needs its own NUL terminator.
+        let configuration = Configuration(
+            executable: .path(FilePath(self.options.sshExecutable)),
+            arguments: Arguments(arguments.map { $0 + [0] }),
+            platformOptions: platform
+        )
+        return try await withThrowingTaskGroup(of: RawResult?.self) { group in
+            group.addTask {
+                let result = try await Subprocess.run(
+                    configuration,
+                    input: .array(input),
+                    output: .bytes(limit: 1 << 30),
+                    error: .bytes(limit: 64 << 20)
+                )
+                let status: Int32
+                switch result.terminationStatus {
+                case .exited(let code): status = code
+                case .signaled(let signal): status = 128 + signal
+                }
+                return RawResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
+            }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+extension Int64 {
+    fileprivate func clamped(to range: ClosedRange<Int64>) -> Int64 {
+        Swift.min(Swift.max(self, range.lowerBound), range.upperBound)
+    }
+}

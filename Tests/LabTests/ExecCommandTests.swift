@@ -1,0 +1,52 @@
+import Foundation
+import LurusTestSupport
+import Testing
+
+extension LabIntegrationTests {
+    /// `lurusctl exec` as an operator runs it, against the lab.
+    @Suite struct ExecCommandTests {
+        func lurusctl(_ arguments: String...) async throws -> ProcessRunner.Result {
+            try #require(geteuid() == 0, "the lab needs root: run the tests as root")
+            let up = try await ProcessRunner.run(Repository.path("scripts/lab"), ["up"], timeout: 900)
+            try #require(up.status == 0, "scripts/lab up failed: \(up)")
+            return try await ProcessRunner.run(
+                Repository.lurusctl,
+                arguments,
+                currentDirectory: Repository.root.path,
+                timeout: 120
+            )
+        }
+
+        @Test func jsonHasOneObjectPerNode() async throws {
+            let result = try await self.lurusctl("exec", "-i", "inventory/lab.yaml", "--json", "--", "hostname")
+            #expect(result.status == 0, "\(result)")
+            let objects = try result.stdout.split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+            #expect(objects.map { $0["node"] as? String } == ["brain", "heart", "monitor", "lab"])
+            for object in objects {
+                #expect(object["status"] as? String == "ok")
+                #expect(object["exit_code"] as? Int == 0)
+                #expect(object["stdout"] as? String == "\(object["node"] as? String ?? "")\n")
+                #expect(object["duration_ms"] is Int)
+            }
+        }
+
+        @Test func groupedTextAndAFailingNodeFailTheRun() async throws {
+            let result = try await self.lurusctl(
+                "exec",
+                "-i",
+                "inventory/lab.yaml",
+                "--on",
+                "heart,lab",
+                "--",
+                "echo hello from $(hostname); test $(hostname) = heart"
+            )
+            #expect(result.status == 1)
+            #expect(result.stdout.hasPrefix("== heart (10.77.0.12): exit 0 in "))
+            #expect(result.stdout.contains("hello from heart\n== lab (10.77.0.14): exit 1 in "))
+            #expect(result.stdout.hasSuffix("hello from lab\n"))
+            #expect(result.stderr.hasPrefix("2 nodes: 1 ok, 1 failed (lab) in "))
+        }
+    }
+}

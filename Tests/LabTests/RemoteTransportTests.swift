@@ -1,0 +1,211 @@
+import Foundation
+import Logging
+import LurusInventory
+import LurusRemote
+import LurusTestSupport
+import Testing
+
+extension LabIntegrationTests {
+    /// The OpenSSH transport against the four lab hosts: real sshd, real keys, real failures.
+    @Suite struct RemoteTransportTests {
+        let logger = Logger(label: "test")
+
+        /// Brings the lab up (a no-op when up) and loads `inventory/lab.yaml`.
+        func labInventory() async throws -> Inventory {
+            try #require(geteuid() == 0, "the lab needs root: run the tests as root")
+            let up = try await ProcessRunner.run(Repository.path("scripts/lab"), ["up"], timeout: 900)
+            try #require(up.status == 0, "scripts/lab up failed: \(up)")
+            return try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
+        }
+
+        func run(
+            _ line: String,
+            on node: Node,
+            in inventory: Inventory,
+            input: [UInt8]? = nil,
+            timeout: Duration = .seconds(60)
+        )
+            async throws -> CommandResult
+        {
+            try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+                try await session.run(RemoteCommand(shell: line, input: input, timeout: timeout), on: node)
+            }
+        }
+
+        func failure(
+            of node: Node,
+            in inventory: Inventory,
+            options: OpenSSHSession.Options = .init()
+        ) async throws -> RemoteError? {
+            do {
+                _ = try await OpenSSHSession.with(inventory, options: options, logger: self.logger) { session in
+                    try await session.run(RemoteCommand(shell: "true"), on: node)
+                }
+                return nil
+            } catch let error as RemoteError {
+                return error
+            }
+        }
+
+        @Test func runsOnEveryHostAndOnASubset() async throws {
+            let inventory = try await self.labInventory()
+            let all = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+                await NodeFanOut.map(inventory.nodes) { node in
+                    (try? await session.run(RemoteCommand(shell: "hostname"), on: node)).map {
+                        String(decoding: $0.stdout, as: UTF8.self)
+                    }
+                }
+            }
+            #expect(all == ["brain\n", "heart\n", "monitor\n", "lab\n"])
+            let subset = try inventory.nodes(selectedBy: ["postgres,monitor"]).get()
+            #expect(subset.map(\.name) == ["heart", "monitor"])
+        }
+
+        @Test func reportsOutputStatusAndSignal() async throws {
+            let inventory = try await self.labInventory()
+            let heart = try #require(inventory.node(named: "heart"))
+            let failed = try await self.run("echo out; echo err >&2; exit 7", on: heart, in: inventory)
+            #expect(failed.outcome == .exited(7))
+            #expect(failed.stdout == Array("out\n".utf8))
+            #expect(failed.stderr == Array("err\n".utf8))
+            let killed = try await self.run("kill -TERM $$", on: heart, in: inventory)
+            #expect(killed.outcome == .signaled(15))
+            let exited = try await self.run("exit 143", on: heart, in: inventory)
+            #expect(exited.outcome == .exited(143), "an exit status of 143 is not a signal")
+        }
+
+        @Test func sendsTenMegabytesOnStandardInput() async throws {
+            let inventory = try await self.labInventory()
+            let lab = try #require(inventory.node(named: "lab"))
+            var bytes = [UInt8](repeating: 0, count: 10 << 20)
+            for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 7) }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("stdin-\(UUID().uuidString)")
+            try Data(bytes).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let local = try await ProcessRunner.run("/usr/bin/sha256sum", [file.path])
+            let result = try await self.run("sha256sum", on: lab, in: inventory, input: bytes)
+            #expect(result.succeeded)
+            #expect(String(decoding: result.stdout, as: UTF8.self).prefix(64) == local.stdout.prefix(64))
+        }
+
+        @Test func aTimeoutKillsTheCommandOnTheNode() async throws {
+            let inventory = try await self.labInventory()
+            let monitor = try #require(inventory.node(named: "monitor"))
+            let result = try await self.run(
+                "sleep 301 & sleep 302; echo never",
+                on: monitor,
+                in: inventory,
+                timeout: .seconds(1)
+            )
+            #expect(result.outcome == .timedOut)
+            #expect(result.stdout.isEmpty)
+            let left = try await self.run("pgrep -f 'sleep 30[12]' || true", on: monitor, in: inventory)
+            #expect(left.stdout.isEmpty, "the whole process group was killed on the node")
+        }
+
+        @Test func anAbsentHostIsUnreachableWhileTheOthersSucceed() async throws {
+            var inventory = try await self.labInventory()
+            inventory.nodes[1].address = .ipv4("10.77.0.99")  // heart's address, with nothing behind it
+            let results = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+                await NodeFanOut.map(inventory.nodes) { node -> String in
+                    do {
+                        return (try await session.run(RemoteCommand(shell: "true"), on: node)).succeeded
+                            ? "ok" : "failed"
+                    } catch let error as RemoteError {
+                        return error.kind.rawValue
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+            }
+            #expect(results == ["ok", "unreachable", "ok", "ok"])
+        }
+
+        @Test func aWrongKeyIsAnAuthenticationFailure() async throws {
+            var inventory = try await self.labInventory()
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let keygen = try await ProcessRunner.run(
+                "/usr/bin/ssh-keygen",
+                ["-q", "-t", "ed25519", "-N", "", "-f", directory.appendingPathComponent("k").path]
+            )
+            try #require(keygen.status == 0, "\(keygen)")
+            inventory.nodes[0].ssh.identityFile = directory.appendingPathComponent("k").path
+            let error = try await self.failure(of: inventory.nodes[0], in: inventory)
+            #expect(error?.kind == .authentication, "\(String(describing: error))")
+            #expect(error?.description.contains("brain (10.77.0.11:22)") == true)
+        }
+
+        @Test func unknownAndChangedHostKeysAreRefused() async throws {
+            var inventory = try await self.labInventory()
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kh-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let real = try String(contentsOfFile: Repository.path(".lab/ssh/known_hosts"), encoding: .utf8)
+
+            // Unknown: an empty known_hosts. Refused, and with --trust-new-hosts accepted and recorded.
+            let empty = directory.appendingPathComponent("empty").path
+            try "".write(toFile: empty, atomically: true, encoding: .utf8)
+            inventory.nodes[0].ssh.knownHostsFile = empty
+            #expect(try await self.failure(of: inventory.nodes[0], in: inventory)?.kind == .unknownHostKey)
+            var trusting = OpenSSHSession.Options()
+            trusting.trustNewHosts = true
+            #expect(try await self.failure(of: inventory.nodes[0], in: inventory, options: trusting) == nil)
+            #expect(try String(contentsOfFile: empty, encoding: .utf8).contains("10.77.0.11 ssh-ed25519 "))
+
+            // Changed: heart's key recorded under brain's address. Refused even with --trust-new-hosts.
+            let heartKey = try #require(real.split(separator: "\n").first { $0.hasPrefix("10.77.0.12 ssh-ed25519") })
+            let wrong = directory.appendingPathComponent("wrong").path
+            try (heartKey.replacingOccurrences(of: "10.77.0.12 ", with: "10.77.0.11 ") + "\n")
+                .write(toFile: wrong, atomically: true, encoding: .utf8)
+            inventory.nodes[0].ssh.knownHostsFile = wrong
+            #expect(try await self.failure(of: inventory.nodes[0], in: inventory)?.kind == .changedHostKey)
+            #expect(
+                try await self.failure(of: inventory.nodes[0], in: inventory, options: trusting)?.kind
+                    == .changedHostKey
+            )
+        }
+
+        @Test func aHostBehindAJumpHostIsReachedThroughIt() async throws {
+            let direct = try await self.labInventory()
+            let labIndex = try #require(direct.nodes.firstIndex { $0.name == "lab" })
+            var jumped = direct
+            jumped.nodes[labIndex].ssh.proxyJump = "brain"
+            // Make lab unreachable from this machine but not from brain: it drops its route back to us.
+            // Done through brain, so the connection that adds the route is not the one it cuts.
+            let cut = try await self.run("ip route add blackhole 10.77.0.1/32", on: jumped.nodes[labIndex], in: jumped)
+            try #require(cut.succeeded, "\(String(decoding: cut.stderr, as: UTF8.self))")
+            var quick = direct
+            quick.nodes[labIndex].ssh.connectTimeout = try #require(InventoryDuration.parse("2s"))
+            let error = try? await self.failure(of: quick.nodes[labIndex], in: quick)
+            let through = try? await self.run("hostname", on: jumped.nodes[labIndex], in: jumped)
+            let restore = try await self.run(
+                "ip route del blackhole 10.77.0.1/32",
+                on: jumped.nodes[labIndex],
+                in: jumped
+            )
+            #expect(restore.succeeded)
+            #expect(error?.kind == .unreachable, "\(String(describing: error))")
+            #expect(through?.stdout == Array("lab\n".utf8))
+        }
+
+        @Test func noSSHProcessOrSocketRemainsAfterASession() async throws {
+            let inventory = try await self.labInventory()
+            _ = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+                await NodeFanOut.map(inventory.nodes) { node in
+                    try? await session.run(RemoteCommand(shell: "true"), on: node)
+                }
+            }
+            let listing = try await ProcessRunner.run("/bin/ps", ["-eo", "comm=,args="])
+            let left = listing.stdout.split(separator: "\n").filter {
+                $0.hasPrefix("ssh ") && $0.contains("/tmp/lurusctl-")
+            }
+            #expect(left.isEmpty, "ssh processes left: \(left)")
+            let directories = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter {
+                $0.hasPrefix("lurusctl-")
+            }
+            #expect(directories.isEmpty, "control directories left: \(directories)")
+        }
+    }
+}
