@@ -48,5 +48,44 @@ extension LabIntegrationTests {
             #expect(result.stdout.hasSuffix("hello from lab\n"))
             #expect(result.stderr.hasPrefix("2 nodes: 1 ok, 1 failed (lab) in "))
         }
+
+        @Test func ctrlCStopsEverythingHereAndOnTheNodes() async throws {
+            _ = try await self.lurusctl("validate", "-i", "inventory/lab.yaml")  // brings the lab up
+            let marker = "sleep 307"
+            let script = """
+                \(Repository.lurusctl) exec -i inventory/lab.yaml --on monitor,heart -- '\(marker)' &
+                pid=$!; sleep 2; kill -INT $pid; wait $pid
+                """
+            let interrupted = try await ProcessRunner.run(
+                "/bin/sh",
+                ["-c", script],
+                currentDirectory: Repository.root.path,
+                timeout: 60
+            )
+            #expect(interrupted.status == 130, "\(interrupted)")
+            #expect(interrupted.stderr.contains("interrupted; stopped what was running and closed connections"))
+            let listing = try await ProcessRunner.run("/bin/ps", ["-eo", "comm=,args="])
+            #expect(
+                !listing.stdout.split(separator: "\n").contains {
+                    $0.hasPrefix("ssh ") && $0.contains("/tmp/lurusctl-")
+                }
+            )
+            let directories = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter {
+                $0.hasPrefix("lurusctl-")
+            }
+            #expect(directories.isEmpty, "control directories left: \(directories)")
+            // The runner on each node saw its session go and killed the command (it checks every second).
+            try await Task.sleep(for: .seconds(2))
+            let left = try await self.lurusctl(
+                "exec",
+                "-i",
+                "inventory/lab.yaml",
+                "--on",
+                "monitor,heart",
+                "--",
+                "pgrep -a -x sleep | grep -q 307 && echo left || echo none"
+            )
+            #expect(left.stdout.components(separatedBy: "none\n").count == 3, "\(left)")
+        }
     }
 }

@@ -89,12 +89,18 @@ public actor OpenSSHSession {
         let session = try OpenSSHSession(inventory: inventory, options: options, logger: logger)
         do {
             let result = try await body(session)
-            await session.close()
+            await session.closeShielded()
             return result
         } catch {
-            await session.close()
+            await session.closeShielded()
             throw error
         }
+    }
+
+    /// Closes the masters even when the caller was cancelled (Ctrl-C): a cancelled task would cancel the
+    /// `ssh -O exit` calls too, so they run in a task of their own that does not inherit cancellation.
+    private func closeShielded() async {
+        await Task { await self.close() }.value
     }
 
     // MARK: Running commands

@@ -4,22 +4,29 @@
 /// command dies of a signal, and killing a local `ssh` over a ControlMaster leaves the remote command
 /// running. The runner (Perl, since `perl-base` is Essential on Debian and Ubuntu) puts the command in its
 /// own process group, enforces the deadline on the node by signalling the whole group (TERM, then KILL
-/// after 5 s), forwards TERM/HUP/INT to the group, and reports a signal or a timeout as a last stderr line.
+/// after 5 s), does the same when its SSH session goes away (its parent changes: Ctrl-C, a dropped
+/// connection) or it is signalled, and reports a signal or a timeout as a last stderr line. It checks once
+/// a second from an alarm, so a command that ends sooner pays nothing for it.
 public enum RemoteRunner {
     /// Exit status the runner uses when it reports instead of passing the command's status through.
     public static let reportStatus: Int32 = 254
     static let marker = "lurusctl-runner:"
 
     static let script = """
-        my ($t, $c) = @ARGV; my $p = fork; defined $p or die "lurusctl-runner: fork: $!\\n";
+        my ($t, $c) = @ARGV; my $parent = getppid(); my $p = fork; defined $p or die "lurusctl-runner: fork: $!\\n";
         if (!$p) { setpgrp(0, 0); exec('/bin/sh', '-c', $c); exit 127 }
-        my $late = 0;
-        $SIG{TERM} = $SIG{HUP} = $SIG{INT} = sub { kill 'TERM', -$p };
-        $SIG{ALRM} = sub { if ($late++) { kill 'KILL', -$p } else { kill 'TERM', -$p; alarm 5 } };
-        alarm $t if $t > 0;
+        my ($end, $late, $gone) = ($t > 0 ? time + $t : 0, 0, 0);
+        sub stop { kill 'TERM', -$p; $late = time + 5 }
+        $SIG{TERM} = $SIG{HUP} = $SIG{INT} = sub { $gone = 1; stop() };
+        $SIG{ALRM} = sub {
+            if ($late) { kill 'KILL', -$p if time >= $late }
+            elsif (getppid() != $parent) { $gone = 1; stop() }
+            elsif ($end && time >= $end) { stop() }
+            alarm 1 };
+        alarm 1;
         while (waitpid($p, 0) == -1) { last unless $!{EINTR} }
         my $s = $?;
-        if ($late) { print STDERR "\\nlurusctl-runner: timed-out\\n"; exit 254 }
+        if ($late && !$gone) { print STDERR "\\nlurusctl-runner: timed-out\\n"; exit 254 }
         if ($s & 127) { print STDERR "\\nlurusctl-runner: signal=" . ($s & 127) . "\\n"; exit 254 }
         exit($s >> 8);
         """
