@@ -22,7 +22,7 @@ extension LabIntegrationTests {
             _ line: String,
             on node: Node,
             in inventory: Inventory,
-            input: [UInt8]? = nil,
+            input: RemoteInput = .bytes([]),
             timeout: Duration = .seconds(60)
         )
             async throws -> CommandResult
@@ -83,7 +83,7 @@ extension LabIntegrationTests {
             try Data(bytes).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
             let local = try await ProcessRunner.run("/usr/bin/sha256sum", [file.path])
-            let result = try await self.run("sha256sum", on: lab, in: inventory, input: bytes)
+            let result = try await self.run("sha256sum", on: lab, in: inventory, input: .bytes(bytes))
             #expect(result.succeeded)
             #expect(String(decoding: result.stdout, as: UTF8.self).prefix(64) == local.stdout.prefix(64))
         }

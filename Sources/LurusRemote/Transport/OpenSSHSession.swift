@@ -4,41 +4,6 @@ import LurusInventory
 import Subprocess
 import SystemPackage
 
-/// A shell command for a node, what to feed it, and how long it may run.
-public struct RemoteCommand: Sendable {
-    /// The command line the node's shell runs.
-    public var line: [UInt8]
-    /// Bytes for the command's standard input (secrets and scripts go here, never in `line`).
-    public var input: [UInt8]?
-    /// Deadline on the node; the command's whole process group is killed when it passes.
-    public var timeout: Duration
-
-    /// A command line as an operator types it (pipes and globs are the remote shell's).
-    public init(shell line: String, input: [UInt8]? = nil, timeout: Duration = .seconds(60)) {
-        self.line = Array(line.utf8)
-        self.input = input
-        self.timeout = timeout
-    }
-
-    /// An argument vector, quoted by `Shell.render`.
-    public init(_ command: ShellCommand, input: [UInt8]? = nil, timeout: Duration = .seconds(60)) {
-        self.line = Shell.render(command)
-        self.input = input
-        self.timeout = timeout
-    }
-}
-
-/// What a command did on a node.
-public struct CommandResult: Sendable {
-    public var node: String
-    public var outcome: RemoteRunner.Outcome
-    public var stdout: [UInt8]
-    public var stderr: [UInt8]
-    public var duration: Duration
-
-    public var succeeded: Bool { self.outcome == .exited(0) }
-}
-
 /// Runs commands on the inventory's nodes through the system `ssh`, one ControlMaster per node.
 ///
 /// Use it through `OpenSSHSession.with(...)`, which always closes the masters and removes the private
@@ -122,7 +87,7 @@ public actor OpenSSHSession {
         )
         // The runner enforces the deadline on the node; the local one only catches a hung connection.
         let local = command.timeout + .seconds(15)
-        let raw = try await self.ssh(arguments, input: command.input ?? [], deadline: local)
+        let raw = try await self.ssh(arguments, input: command.input, deadline: local)
         guard let raw else {
             throw RemoteError(
                 .timeout,
@@ -183,7 +148,11 @@ public actor OpenSSHSession {
         ]
         logger.debug("connect", metadata: ["node": "\(node.name)"])
         // ssh's ConnectTimeout covers the TCP connect; the handshake and a jump get some more time.
-        let raw = try await self.ssh(arguments.map { Array($0.utf8) }, input: [], deadline: .seconds(timeout * 2 + 10))
+        let raw = try await self.ssh(
+            arguments.map { Array($0.utf8) },
+            input: .bytes([]),
+            deadline: .seconds(timeout * 2 + 10)
+        )
         guard let raw else {
             throw RemoteError(
                 .unreachable,
@@ -208,7 +177,7 @@ public actor OpenSSHSession {
         for name in self.connected {
             guard let node = self.inventory.node(named: name) else { continue }
             let arguments = ["-F", self.configPath, "-O", "exit", SSHConfigRenderer.alias(of: node)]
-            _ = try? await self.ssh(arguments.map { Array($0.utf8) }, input: [], deadline: .seconds(10))
+            _ = try? await self.ssh(arguments.map { Array($0.utf8) }, input: .bytes([]), deadline: .seconds(10))
         }
         self.connected.removeAll()
         self.directory.remove()
@@ -220,14 +189,19 @@ public actor OpenSSHSession {
 
     // MARK: Launching ssh
 
-    private struct RawResult {
+    fileprivate struct RawResult {
         var status: Int32
         var stdout: [UInt8]
         var stderr: [UInt8]
     }
 
     /// Runs ssh with `arguments`; nil when `deadline` passed first (ssh is then terminated).
-    private nonisolated func ssh(_ arguments: [[UInt8]], input: [UInt8], deadline: Duration) async throws -> RawResult?
+    private nonisolated func ssh(
+        _ arguments: [[UInt8]],
+        input: RemoteInput,
+        deadline: Duration
+    ) async throws
+        -> RawResult?
     {
         var platform = PlatformOptions()
         platform.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
@@ -239,18 +213,21 @@ public actor OpenSSHSession {
         )
         return try await withThrowingTaskGroup(of: RawResult?.self) { group in
             group.addTask {
-                let result = try await Subprocess.run(
-                    configuration,
-                    input: .array(input),
-                    output: .bytes(limit: 1 << 30),
-                    error: .bytes(limit: 64 << 20)
-                )
-                let status: Int32
-                switch result.terminationStatus {
-                case .exited(let code): status = code
-                case .signaled(let signal): status = 128 + signal
+                switch input {
+                case .bytes(let bytes):
+                    return try await Self.launch(configuration, input: .array(bytes))
+                case .file(let path):
+                    let descriptor: FileDescriptor
+                    do {
+                        descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
+                    } catch {
+                        throw RemoteError.local("cannot read \(path): \(error)")
+                    }
+                    return try await Self.launch(
+                        configuration,
+                        input: .fileDescriptor(descriptor, closeAfterSpawningProcess: true)
+                    )
                 }
-                return RawResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
             }
             group.addTask {
                 try await Task.sleep(for: deadline)
@@ -260,6 +237,21 @@ public actor OpenSSHSession {
             group.cancelAll()
             return first
         }
+    }
+
+    private static func launch(_ configuration: Configuration, input: some InputProtocol) async throws -> RawResult {
+        let result = try await Subprocess.run(
+            configuration,
+            input: input,
+            output: .bytes(limit: 1 << 30),
+            error: .bytes(limit: 64 << 20)
+        )
+        let status: Int32
+        switch result.terminationStatus {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
+        }
+        return RawResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
     }
 }
 

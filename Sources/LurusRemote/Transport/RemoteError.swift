@@ -15,6 +15,8 @@ public struct RemoteError: Error, Sendable, Hashable, CustomStringConvertible {
         case timeout
         /// ssh failed otherwise (the connection dropped, the node rebooted).
         case transport
+        /// A step lurusctl ran on the node failed (an upload, a probe).
+        case commandFailed = "command-failed"
         /// Something on this machine failed (a temporary directory, launching ssh).
         case local
     }
