@@ -87,5 +87,48 @@ extension LabIntegrationTests {
             )
             #expect(left.stdout.components(separatedBy: "none\n").count == 3, "\(left)")
         }
+
+        @Test func factsReadsEveryHost() async throws {
+            let result = try await self.lurusctl("facts", "-i", "inventory/lab.yaml", "--json")
+            #expect(result.status == 0, "\(result)")
+            let lines = try result.stdout.split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+            #expect(lines.map { $0["node"] as? String } == ["brain", "heart", "monitor", "lab"])
+            for line in lines {
+                let facts = try #require(line["facts"] as? [String: Any])
+                #expect(facts["hostname"] as? String == line["node"] as? String)
+                #expect(facts["osID"] as? String == "debian")
+                #expect(facts["container"] as? String == "systemd-nspawn")
+                #expect(facts["initSystem"] as? String == "systemd")
+                #expect((facts["cpus"] as? Int ?? 0) >= 1)
+                let addresses = try #require(facts["addresses"] as? [[String: Any]])
+                #expect(
+                    addresses.contains {
+                        ($0["address"] as? String)?.hasPrefix("\(line["address"] as? String ?? "")/") == true
+                    }
+                )
+            }
+        }
+
+        @Test func sshRunsACommandOrAShellOnOneNode() async throws {
+            let command = try await self.lurusctl("ssh", "-i", "inventory/lab.yaml", "lab", "--", "hostname; exit 4")
+            #expect(command.status == 4)
+            #expect(command.stdout == "lab\n")
+            // A real terminal: `script` gives ssh a pty; the shell reads commands from it.
+            let shell = try await ProcessRunner.run(
+                "/bin/sh",
+                [
+                    "-c",
+                    "printf 'echo pty-$((6*7))\\nexit\\n' | script -qec '\(Repository.lurusctl) ssh -i inventory/lab.yaml brain' /dev/null",
+                ],
+                currentDirectory: Repository.root.path,
+                timeout: 60
+            )
+            #expect(shell.stdout.contains("pty-42"), "\(shell)")
+            let unknown = try await self.lurusctl("ssh", "-i", "inventory/lab.yaml", "brian")
+            #expect(unknown.status == 64)
+            #expect(unknown.stderr.contains("did you mean 'brain'?"))
+        }
     }
 }

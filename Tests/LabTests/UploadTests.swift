@@ -79,7 +79,10 @@ extension LabIntegrationTests {
             }
             #expect(String(decoding: result.stdout, as: UTF8.self) == "640 root adm\n", "\(result)")
             let pwned = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
-                try await session.run(RemoteCommand(shell: "test -e /root/pwned -o -e /tmp/pwned -o -e /pwned && echo yes || echo no"), on: lab)
+                try await session.run(
+                    RemoteCommand(shell: "test -e /root/pwned -o -e /tmp/pwned -o -e /pwned && echo yes || echo no"),
+                    on: lab
+                )
             }
             #expect(pwned.stdout == Array("no\n".utf8))
         }

@@ -19,6 +19,9 @@ public actor OpenSSHSession {
     private let options: Options
     private let directory: ControlDirectory
     private let configPath: String
+    /// The generated ssh_config of this session.
+    nonisolated var configFilePath: String { self.configPath }
+    nonisolated var sshExecutablePath: String { self.options.sshExecutable }
     private let logger: Logger
     /// Nodes whose master is up, and connection attempts under way (so two commands share one).
     private var connected: Set<String> = []
