@@ -20,6 +20,17 @@ let package = Package(
             name: "lurusctl",
             dependencies: ["LurusCLI"]
         ),
+        // Figures for the transport against the local lab: `swift run -c release lurus-bench`.
+        .executableTarget(
+            name: "lurus-bench",
+            dependencies: [
+                "LurusRemote",
+                "lurusctl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         // One file per verb; parses arguments, prints results, maps errors to exit codes.
         .target(
             name: "LurusCLI",

@@ -190,6 +190,55 @@ extension LabIntegrationTests {
             #expect(through?.stdout == Array("lab\n".utf8))
         }
 
+        @Test func aNonRootUserRunsThroughSudo() async throws {
+            var inventory = try await self.labInventory()
+            let heartIndex = try #require(inventory.nodes.firstIndex { $0.name == "heart" })
+            let setup = """
+                id deploy >/dev/null 2>&1 || useradd -m -s /bin/bash deploy
+                id nosudo >/dev/null 2>&1 || useradd -m -s /bin/bash nosudo
+                for user in deploy nosudo; do
+                    install -d -m 700 -o $user -g $user /home/$user/.ssh
+                    install -m 600 -o $user -g $user /root/.ssh/authorized_keys /home/$user/.ssh/authorized_keys
+                done
+                echo 'deploy ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/deploy && chmod 440 /etc/sudoers.d/deploy
+                """
+            let prepared = try await self.run(setup, on: inventory.nodes[heartIndex], in: inventory)
+            try #require(prepared.succeeded, "\(String(decoding: prepared.stderr, as: UTF8.self))")
+
+            inventory.nodes[heartIndex].ssh.user = "deploy"
+            let asDeploy = try await self.run(
+                "id -un; cat /etc/shadow >/dev/null && echo can-read-shadow",
+                on: inventory.nodes[heartIndex],
+                in: inventory
+            )
+            #expect(String(decoding: asDeploy.stdout, as: UTF8.self) == "root\ncan-read-shadow\n")
+
+            inventory.nodes[heartIndex].ssh.user = "nosudo"
+            let refused = try await self.run("id -un", on: inventory.nodes[heartIndex], in: inventory)
+            #expect(!refused.succeeded)
+            #expect(String(decoding: refused.stderr, as: UTF8.self).contains("sudo: a password is required"))
+        }
+
+        @Test func theIncludedSSHConfigIsHonoured() async throws {
+            var inventory = try await self.labInventory()
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let config = directory.appendingPathComponent("config").path
+            // A setting lurusctl does not make itself: it can only come from the included file.
+            try "Host *\n    SetEnv LC_LURUS_PROBE=from-included-config\n".write(
+                toFile: config,
+                atomically: true,
+                encoding: .utf8
+            )
+            inventory.nodes[0].ssh.configFile = .path(config)
+            let result = try await self.run("echo ${LC_LURUS_PROBE:-unset}", on: inventory.nodes[0], in: inventory)
+            #expect(result.stdout == Array("from-included-config\n".utf8))
+            inventory.nodes[0].ssh.configFile = SSHSettings.ConfigFile.none
+            let without = try await self.run("echo ${LC_LURUS_PROBE:-unset}", on: inventory.nodes[0], in: inventory)
+            #expect(without.stdout == Array("unset\n".utf8))
+        }
+
         @Test func noSSHProcessOrSocketRemainsAfterASession() async throws {
             let inventory = try await self.labInventory()
             _ = try await OpenSSHSession.with(inventory, logger: self.logger) { session in

@@ -20,7 +20,7 @@ public actor OpenSSHSession {
     private let directory: ControlDirectory
     private let configPath: String
     /// The generated ssh_config of this session.
-    nonisolated var configFilePath: String { self.configPath }
+    public nonisolated var configFilePath: String { self.configPath }
     nonisolated var sshExecutablePath: String { self.options.sshExecutable }
     private let logger: Logger
     /// Nodes whose master is up, and connection attempts under way (so two commands share one).

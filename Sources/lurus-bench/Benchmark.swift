@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import LurusInventory
+import LurusRemote
+import Subprocess
+import SystemPackage
+
+/// Transport figures against the local lab (`scripts/lab up` first). Prints figures; asserts nothing.
+///
+///     swift run -c release lurus-bench [inventory/lab.yaml]
+@main
+struct Benchmark {
+    static func main() async throws {
+        try await self.measure()
+    }
+
+    /// Off the main actor, like the CLI's verbs.
+    nonisolated static func measure() async throws {
+        let path = CommandLine.arguments.dropFirst().first ?? "inventory/lab.yaml"
+        let inventory = try InventoryLoader.load(path: path).inventory
+        let logger = Logger(label: "bench")
+        let node = inventory.nodes[0]
+        print(
+            "lurusctl transport benchmark: \(inventory.nodes.count) nodes from \(path), one command target \(node.name)"
+        )
+
+        // 1. Per-command cost over a warm master: lurusctl's run (ssh + runner) and plain ssh over the master.
+        let samples = 200
+        let (ours, plain) = try await OpenSSHSession.with(inventory, logger: logger) { session in
+            _ = try await session.run(RemoteCommand(shell: "true"), on: node)
+            var ours: [Duration] = []
+            for _ in 0..<samples {
+                let start = ContinuousClock.now
+                _ = try await session.run(RemoteCommand(shell: "true"), on: node)
+                ours.append(ContinuousClock.now - start)
+            }
+            var plain: [Duration] = []
+            for _ in 0..<samples {
+                let start = ContinuousClock.now
+                _ = try await Subprocess.run(
+                    .path("/usr/bin/ssh"),
+                    arguments: ["-F", session.configFilePath, "lurusctl.\(node.name)", "true"],
+                    output: .discarded
+                )
+                plain.append(ContinuousClock.now - start)
+            }
+            return (ours, plain)
+        }
+        print(Self.line("run `true`, warm master (lurusctl: ssh + runner)", ours, target: "target p50 <= 10 ms"))
+        print(Self.line("ssh `true` over the same master (baseline)", plain, target: nil))
+
+        // 2. `lurusctl exec -- true` on every node from cold: new masters, handshakes, close.
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("lurusctl").path
+        var cold: [Duration] = []
+        for _ in 0..<7 {
+            let start = ContinuousClock.now
+            let result = try await Subprocess.run(
+                .path(FilePath(binary)),
+                arguments: ["exec", "-i", path, "--", "true"],
+                output: .discarded
+            )
+            guard result.terminationStatus.isSuccess else { throw BenchmarkError("lurusctl exec failed") }
+            cold.append(ContinuousClock.now - start)
+        }
+        print(
+            Self.line("lurusctl exec -- true on \(inventory.nodes.count) nodes, cold", cold, target: "target <= 600 ms")
+        )
+
+        // 3. A 100 MB upload, verified and renamed on the node.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bench-upload-\(getpid())")
+        var bytes = [UInt8](repeating: 0, count: 100 << 20)
+        for index in stride(from: 0, to: bytes.count, by: 4096) {
+            bytes[index] = UInt8(truncatingIfNeeded: index >> 12)
+        }
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let upload = try await OpenSSHSession.with(inventory, logger: logger) { session in
+            _ = try await session.run(RemoteCommand(shell: "true"), on: node)
+            let result = try await session.upload(.file(file.path), to: "/root/bench-upload.bin", on: node)
+            _ = try await session.run(RemoteCommand(shell: "rm -f /root/bench-upload.bin"), on: node)
+            return result
+        }
+        let seconds = Self.milliseconds(upload.duration) / 1000
+        print(
+            String(
+                format: "upload 100 MiB (sha256 here and there, fsync, rename): %.2f s, %.0f MiB/s",
+                seconds,
+                100 / seconds
+            )
+        )
+    }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+
+    static func line(_ label: String, _ samples: [Duration], target: String?) -> String {
+        let sorted = samples.map(milliseconds).sorted()
+        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        let figures = String(
+            format: "p50 %.1f ms, p90 %.1f ms, min %.1f ms (n=%d)",
+            percentile(0.5),
+            percentile(0.9),
+            sorted[0],
+            sorted.count
+        )
+        return "\(label): \(figures)" + (target.map { "  [\($0)]" } ?? "")
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
