@@ -6,9 +6,7 @@ extension LabIntegrationTests {
     /// `lurusctl exec` as an operator runs it, against the lab.
     @Suite struct ExecCommandTests {
         func lurusctl(_ arguments: String...) async throws -> ProcessRunner.Result {
-            try #require(geteuid() == 0, "the lab needs root: run the tests as root")
-            let up = try await ProcessRunner.run(Repository.path("scripts/lab"), ["up"], timeout: 900)
-            try #require(up.status == 0, "scripts/lab up failed: \(up)")
+            try await LabIntegrationTests.ensureLabUp()
             return try await ProcessRunner.run(
                 Repository.lurusctl,
                 arguments,

@@ -10,14 +10,6 @@ extension LabIntegrationTests {
     @Suite struct RemoteTransportTests {
         let logger = Logger(label: "test")
 
-        /// Brings the lab up (a no-op when up) and loads `inventory/lab.yaml`.
-        func labInventory() async throws -> Inventory {
-            try #require(geteuid() == 0, "the lab needs root: run the tests as root")
-            let up = try await ProcessRunner.run(Repository.path("scripts/lab"), ["up"], timeout: 900)
-            try #require(up.status == 0, "scripts/lab up failed: \(up)")
-            return try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
-        }
-
         func run(
             _ line: String,
             on node: Node,
@@ -48,7 +40,7 @@ extension LabIntegrationTests {
         }
 
         @Test func runsOnEveryHostAndOnASubset() async throws {
-            let inventory = try await self.labInventory()
+            let inventory = try await LabIntegrationTests.labInventory()
             let all = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
                 await NodeFanOut.map(inventory.nodes) { node in
                     (try? await session.run(RemoteCommand(shell: "hostname"), on: node)).map {
@@ -62,7 +54,7 @@ extension LabIntegrationTests {
         }
 
         @Test func reportsOutputStatusAndSignal() async throws {
-            let inventory = try await self.labInventory()
+            let inventory = try await LabIntegrationTests.labInventory()
             let heart = try #require(inventory.node(named: "heart"))
             let failed = try await self.run("echo out; echo err >&2; exit 7", on: heart, in: inventory)
             #expect(failed.outcome == .exited(7))
@@ -75,7 +67,7 @@ extension LabIntegrationTests {
         }
 
         @Test func sendsTenMegabytesOnStandardInput() async throws {
-            let inventory = try await self.labInventory()
+            let inventory = try await LabIntegrationTests.labInventory()
             let lab = try #require(inventory.node(named: "lab"))
             var bytes = [UInt8](repeating: 0, count: 10 << 20)
             for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 2_654_435_761 >> 7) }
@@ -89,7 +81,7 @@ extension LabIntegrationTests {
         }
 
         @Test func aTimeoutKillsTheCommandOnTheNode() async throws {
-            let inventory = try await self.labInventory()
+            let inventory = try await LabIntegrationTests.labInventory()
             let monitor = try #require(inventory.node(named: "monitor"))
             let result = try await self.run(
                 "sleep 301 & sleep 302; echo never",
@@ -104,7 +96,7 @@ extension LabIntegrationTests {
         }
 
         @Test func anAbsentHostIsUnreachableWhileTheOthersSucceed() async throws {
-            var inventory = try await self.labInventory()
+            var inventory = try await LabIntegrationTests.labInventory()
             inventory.nodes[1].address = .ipv4("10.77.0.99")  // heart's address, with nothing behind it
             let results = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
                 await NodeFanOut.map(inventory.nodes) { node -> String in
@@ -122,7 +114,7 @@ extension LabIntegrationTests {
         }
 
         @Test func aWrongKeyIsAnAuthenticationFailure() async throws {
-            var inventory = try await self.labInventory()
+            var inventory = try await LabIntegrationTests.labInventory()
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
@@ -138,7 +130,7 @@ extension LabIntegrationTests {
         }
 
         @Test func unknownAndChangedHostKeysAreRefused() async throws {
-            var inventory = try await self.labInventory()
+            var inventory = try await LabIntegrationTests.labInventory()
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kh-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
@@ -168,7 +160,7 @@ extension LabIntegrationTests {
         }
 
         @Test func aHostBehindAJumpHostIsReachedThroughIt() async throws {
-            let direct = try await self.labInventory()
+            let direct = try await LabIntegrationTests.labInventory()
             let labIndex = try #require(direct.nodes.firstIndex { $0.name == "lab" })
             var jumped = direct
             jumped.nodes[labIndex].ssh.proxyJump = "brain"
@@ -191,7 +183,7 @@ extension LabIntegrationTests {
         }
 
         @Test func aNonRootUserRunsThroughSudo() async throws {
-            var inventory = try await self.labInventory()
+            var inventory = try await LabIntegrationTests.labInventory()
             let heartIndex = try #require(inventory.nodes.firstIndex { $0.name == "heart" })
             let setup = """
                 id deploy >/dev/null 2>&1 || useradd -m -s /bin/bash deploy
@@ -220,7 +212,7 @@ extension LabIntegrationTests {
         }
 
         @Test func theIncludedSSHConfigIsHonoured() async throws {
-            var inventory = try await self.labInventory()
+            var inventory = try await LabIntegrationTests.labInventory()
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
@@ -240,7 +232,7 @@ extension LabIntegrationTests {
         }
 
         @Test func noSSHProcessOrSocketRemainsAfterASession() async throws {
-            let inventory = try await self.labInventory()
+            let inventory = try await LabIntegrationTests.labInventory()
             _ = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
                 await NodeFanOut.map(inventory.nodes) { node in
                     try? await session.run(RemoteCommand(shell: "true"), on: node)

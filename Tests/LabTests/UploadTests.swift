@@ -10,15 +10,8 @@ extension LabIntegrationTests {
     @Suite struct UploadTests {
         let logger = Logger(label: "test")
 
-        func labInventory() async throws -> Inventory {
-            try #require(geteuid() == 0, "the lab needs root: run the tests as root")
-            let up = try await ProcessRunner.run(Repository.path("scripts/lab"), ["up"], timeout: 900)
-            try #require(up.status == 0, "scripts/lab up failed: \(up)")
-            return try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
-        }
-
         @Test func aFiftyMegabyteFileArrivesWholeAndReadersNeverSeeAPart() async throws {
-            let inventory = try await self.labInventory()
+            let inventory = try await LabIntegrationTests.labInventory()
             let heart = try #require(inventory.node(named: "heart"))
             let size = 50 << 20
             var bytes = [UInt8](repeating: 0, count: size)
@@ -61,7 +54,7 @@ extension LabIntegrationTests {
         }
 
         @Test func hostilePathsModeAndOwner() async throws {
-            let inventory = try await self.labInventory()
+            let inventory = try await LabIntegrationTests.labInventory()
             let lab = try #require(inventory.node(named: "lab"))
             let path = "/tmp/it's a \"file\" $(touch pwned) `touch pwned` *;\nx"
             let result = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
@@ -88,7 +81,7 @@ extension LabIntegrationTests {
         }
 
         @Test func aFailedUploadReplacesNothing() async throws {
-            let inventory = try await self.labInventory()
+            let inventory = try await LabIntegrationTests.labInventory()
             let lab = try #require(inventory.node(named: "lab"))
             await #expect(throws: RemoteError.self) {
                 try await OpenSSHSession.with(inventory, logger: self.logger) { session in
