@@ -47,6 +47,25 @@ extension LabIntegrationTests {
             #expect(result.stderr.hasPrefix("2 nodes: 1 ok, 1 failed (lab) in "))
         }
 
+        @Test func onATerminalLinesCarryTheirNodeAndTheRunnerStaysHidden() async throws {
+            try await LabIntegrationTests.ensureLabUp()
+            let command = "echo one; echo oops >&2; kill -9 \\$\\$"
+            let result = try await ProcessRunner.run(
+                "/usr/bin/script",
+                [
+                    "-qec", "\(Repository.lurusctl) exec -i inventory/lab.yaml --on heart,lab -- \"\(command)\"",
+                    "/dev/null",
+                ],
+                currentDirectory: Repository.root.path,
+                timeout: 60
+            )
+            let lines = result.stdout.replacingOccurrences(of: "\r", with: "").split(separator: "\n").map(String.init)
+            #expect(lines.contains("heart | one") && lines.contains("lab   | one"), "\(result)")
+            #expect(lines.contains("heart ! oops") && lines.contains("lab   ! oops"))
+            #expect(lines.contains { $0.hasPrefix("heart: killed by signal 9 in ") })
+            #expect(!result.stdout.contains("lurusctl-runner"))
+        }
+
         @Test func ctrlCStopsEverythingHereAndOnTheNodes() async throws {
             _ = try await self.lurusctl("validate", "-i", "inventory/lab.yaml")  // brings the lab up
             let marker = "sleep 307"

@@ -231,6 +231,30 @@ extension LabIntegrationTests {
             #expect(without.stdout == Array("unset\n".utf8))
         }
 
+        /// The command prints "second" only after the test has received "first" and created /tmp/go: that
+        /// can happen only if output is handed over while the command is still running.
+        @Test func outputArrivesWhileTheCommandRuns() async throws {
+            let inventory = try await LabIntegrationTests.labInventory()
+            let heart = try #require(inventory.node(named: "heart"))
+            let (received, continuation) = AsyncStream<String>.makeStream()
+            let result = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+                _ = try await session.run(RemoteCommand(shell: "rm -f /tmp/go"), on: heart)
+                let waiting = """
+                    echo first; for i in $(seq 100); do [ -e /tmp/go ] && break; sleep 0.1; done
+                    [ -e /tmp/go ] && echo second
+                    """
+                async let running = session.run(
+                    RemoteCommand(shell: waiting, timeout: .seconds(30)),
+                    on: heart,
+                    streaming: { chunk in continuation.yield(String(decoding: chunk.bytes, as: UTF8.self)) }
+                )
+                for await text in received where text.contains("first") { break }
+                _ = try await session.run(RemoteCommand(shell: "touch /tmp/go"), on: heart)
+                return try await running
+            }
+            #expect(result.stdout == Array("first\nsecond\n".utf8))
+        }
+
         @Test func noSSHProcessOrSocketRemainsAfterASession() async throws {
             let inventory = try await LabIntegrationTests.labInventory()
             _ = try await OpenSSHSession.with(inventory, logger: self.logger) { session in

@@ -46,37 +46,28 @@ struct ExecReport {
         }
     }
 
-    /// On a terminal every line carries its node's name; otherwise each node's output is one block.
-    func printText(prefixed: Bool) {
-        let width = self.outcomes.map(\.node.name.count).max() ?? 0
+    /// After a live run (lines already printed with their node's name) only failures and the summary;
+    /// otherwise each node's output as one block under a header line.
+    func printText(streamed: Bool) {
         for outcome in self.outcomes {
             let name = outcome.node.name
             switch outcome.result {
             case .success(let result):
                 let status = "\(Self.describe(result.outcome)) in \(Self.seconds(result.duration))"
+                if streamed {
+                    if !result.succeeded { Terminal.standardError.write("\(name): \(status)") }
+                    continue
+                }
+                Terminal.standardOutput.write("== \(name) (\(outcome.node.address)): \(status)")
                 let out = String(decoding: result.stdout, as: UTF8.self)
                 let err = String(decoding: result.stderr, as: UTF8.self)
-                if prefixed {
-                    let pad = name.padding(toLength: width, withPad: " ", startingAt: 0)
-                    for line in Self.lines(out) { Terminal.standardOutput.write("\(pad) | \(line)") }
-                    for line in Self.lines(err) { Terminal.standardError.write("\(pad) ! \(line)") }
-                    if !result.succeeded { Terminal.standardError.write("\(pad) ! \(status)") }
-                } else {
-                    Terminal.standardOutput.write("== \(name) (\(outcome.node.address)): \(status)")
-                    if !out.isEmpty { Terminal.standardOutput.write(out) }
-                    if !err.isEmpty { Terminal.standardError.write(err) }
-                }
+                if !out.isEmpty { Terminal.standardOutput.write(out) }
+                if !err.isEmpty { Terminal.standardError.write(err) }
             case .failure(let error):
                 Terminal.standardError.write(error.description)
             }
         }
         Terminal.standardError.write(self.summary)
-    }
-
-    private static func lines(_ text: String) -> [Substring] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        return lines
     }
 
     struct JSONLine: Encodable {

@@ -44,12 +44,16 @@ struct Exec: AsyncParsableCommand {
         let command = RemoteCommand(shell: words.joined(separator: " "), timeout: .milliseconds(timeout.milliseconds))
         let options = self.remote.sessionOptions
         let json = self.json
+        // On a terminal, lines appear as they come; otherwise each node's output is printed whole at the end.
+        let live = !json && isatty(STDOUT_FILENO) == 1 ? LivePrinter(nodeNames: nodes.map(\.name)) : nil
         let start = ContinuousClock.now
         let outcomes = try await Interrupts.cancelling {
             try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
                 await NodeFanOut.map(nodes) { node in
+                    defer { live?.finish(node: node.name) }
                     do {
-                        return NodeOutcome(node: node, result: .success(try await session.run(command, on: node)))
+                        let result = try await session.run(command, on: node, streaming: live.map { $0.receive })
+                        return NodeOutcome(node: node, result: .success(result))
                     } catch let error as RemoteError {
                         return NodeOutcome(node: node, result: .failure(error))
                     } catch {
@@ -67,7 +71,7 @@ struct Exec: AsyncParsableCommand {
         if json {
             for line in try report.jsonLines() { Terminal.standardOutput.write(line) }
         } else {
-            report.printText(prefixed: isatty(STDOUT_FILENO) == 1)
+            report.printText(streamed: live != nil)
         }
         if !report.allSucceeded { throw ExitCode(1) }
     }

@@ -74,7 +74,14 @@ public actor OpenSSHSession {
     // MARK: Running commands
 
     /// Runs `command` on `node`: connects first if needed; a connection problem throws a `RemoteError`.
-    public func run(_ command: RemoteCommand, on node: Node) async throws -> CommandResult {
+    /// With `streaming`, output is also handed over chunk by chunk while the command runs.
+    public func run(
+        _ command: RemoteCommand,
+        on node: Node,
+        streaming sink: OutputSink? = nil
+    ) async throws
+        -> CommandResult
+    {
         try await self.connect(node)
         let start = ContinuousClock.now
         let seconds = Int(command.timeout.components.seconds.clamped(to: 1...86_400))
@@ -90,7 +97,12 @@ public actor OpenSSHSession {
         )
         // The runner enforces the deadline on the node; the local one only catches a hung connection.
         let local = command.timeout + .seconds(15)
-        let raw = try await self.ssh(arguments, input: command.input, deadline: local)
+        let name = node.name
+        var forward: (@Sendable (OutputChunk.Stream, [UInt8]) -> Void)?
+        if let sink {
+            forward = { stream, bytes in sink(OutputChunk(node: name, stream: stream, bytes: bytes)) }
+        }
+        let raw = try await self.ssh(arguments, input: command.input, deadline: local, sink: forward)
         guard let raw else {
             throw RemoteError(
                 .timeout,
@@ -202,10 +214,9 @@ public actor OpenSSHSession {
     private nonisolated func ssh(
         _ arguments: [[UInt8]],
         input: RemoteInput,
-        deadline: Duration
-    ) async throws
-        -> RawResult?
-    {
+        deadline: Duration,
+        sink: (@Sendable (OutputChunk.Stream, [UInt8]) -> Void)? = nil
+    ) async throws -> RawResult? {
         var platform = PlatformOptions()
         platform.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
         // swift-subprocess 1.0.2 strdup()s raw-byte arguments: each needs its own NUL terminator.
@@ -218,7 +229,7 @@ public actor OpenSSHSession {
             group.addTask {
                 switch input {
                 case .bytes(let bytes):
-                    return try await Self.launch(configuration, input: .array(bytes))
+                    return try await Self.launch(configuration, input: .array(bytes), sink: sink)
                 case .file(let path):
                     let descriptor: FileDescriptor
                     do {
@@ -228,7 +239,8 @@ public actor OpenSSHSession {
                     }
                     return try await Self.launch(
                         configuration,
-                        input: .fileDescriptor(descriptor, closeAfterSpawningProcess: true)
+                        input: .fileDescriptor(descriptor, closeAfterSpawningProcess: true),
+                        sink: sink
                     )
                 }
             }
@@ -242,19 +254,69 @@ public actor OpenSSHSession {
         }
     }
 
-    private static func launch(_ configuration: Configuration, input: some InputProtocol) async throws -> RawResult {
-        let result = try await Subprocess.run(
-            configuration,
-            input: input,
-            output: .bytes(limit: 1 << 30),
-            error: .bytes(limit: 64 << 20)
-        )
-        let status: Int32
-        switch result.terminationStatus {
-        case .exited(let code): status = code
-        case .signaled(let signal): status = 128 + signal
+    private static func launch(
+        _ configuration: Configuration,
+        input: some InputProtocol,
+        sink: (@Sendable (OutputChunk.Stream, [UInt8]) -> Void)?
+    ) async throws -> RawResult {
+        guard let sink else {
+            let result = try await Subprocess.run(
+                configuration,
+                input: input,
+                output: .bytes(limit: 1 << 30),
+                error: .bytes(limit: 64 << 20)
+            )
+            return RawResult(
+                status: result.terminationStatus.code,
+                stdout: result.standardOutput,
+                stderr: result.standardError
+            )
         }
-        return RawResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
+        // Both streams are read at once (a command filling one pipe must not block on the other), handed
+        // to the sink as they come, and kept for the result.
+        let result = try await Subprocess.run(configuration, input: input, output: .sequence, error: .sequence) {
+            execution in
+            try await withThrowingTaskGroup(of: (OutputChunk.Stream, [UInt8]).self) { group in
+                group.addTask {
+                    var all: [UInt8] = []
+                    for try await buffer in execution.standardOutput {
+                        let bytes = buffer.withUnsafeBytes { Array($0) }
+                        all += bytes
+                        sink(.standardOutput, bytes)
+                    }
+                    return (.standardOutput, all)
+                }
+                group.addTask {
+                    var all: [UInt8] = []
+                    for try await buffer in execution.standardError {
+                        let bytes = buffer.withUnsafeBytes { Array($0) }
+                        all += bytes
+                        sink(.standardError, bytes)
+                    }
+                    return (.standardError, all)
+                }
+                var output: (stdout: [UInt8], stderr: [UInt8]) = ([], [])
+                for try await (stream, bytes) in group {
+                    if stream == .standardOutput { output.stdout = bytes } else { output.stderr = bytes }
+                }
+                return output
+            }
+        }
+        return RawResult(
+            status: result.terminationStatus.code,
+            stdout: result.closureResult.stdout,
+            stderr: result.closureResult.stderr
+        )
+    }
+}
+
+extension TerminationStatus {
+    /// The exit code, or 128 + the signal number as shells report it.
+    var code: Int32 {
+        switch self {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
+        }
     }
 }
 

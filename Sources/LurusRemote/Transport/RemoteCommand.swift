@@ -42,3 +42,14 @@ public struct CommandResult: Sendable {
 
     public var succeeded: Bool { self.outcome == .exited(0) }
 }
+
+/// A piece of a running command's output, handed over as it arrives.
+public struct OutputChunk: Sendable {
+    public enum Stream: Sendable { case standardOutput, standardError }
+    public var node: String
+    public var stream: Stream
+    public var bytes: [UInt8]
+}
+
+/// Receives output while a command runs (called from the task reading it; must return quickly).
+public typealias OutputSink = @Sendable (OutputChunk) -> Void
