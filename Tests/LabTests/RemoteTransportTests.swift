@@ -255,6 +255,31 @@ extension LabIntegrationTests {
             #expect(result.stdout == Array("first\nsecond\n".utf8))
         }
 
+        /// sshd allows 10 sessions per connection by default. Past that the master refuses the session and
+        /// ssh quietly opens a connection of its own (a full handshake), saying so on stderr: 30 commands at
+        /// once on one node must all run over the master, with nothing on stderr.
+        @Test func manyCommandsAtOnceOnOneNodeStayUnderMaxSessions() async throws {
+            let inventory = try await LabIntegrationTests.labInventory()
+            let brain = try #require(inventory.node(named: "brain"))
+            let results = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+                try await withThrowingTaskGroup(of: CommandResult.self) { group in
+                    for index in 0..<30 {
+                        group.addTask {
+                            try await session.run(RemoteCommand(shell: "sleep 0.3; echo \(index)"), on: brain)
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            let outputs = Set(results.map { String(decoding: $0.stdout, as: UTF8.self) })
+            #expect(outputs == Set((0..<30).map { "\($0)\n" }))
+            let complaints = results.map { String(decoding: $0.stderr, as: UTF8.self) }.filter { !$0.isEmpty }
+            #expect(
+                complaints.isEmpty,
+                "\(complaints.count) commands fell back to a connection of their own: \(complaints.first ?? "")"
+            )
+        }
+
         @Test func noSSHProcessOrSocketRemainsAfterASession() async throws {
             let inventory = try await LabIntegrationTests.labInventory()
             _ = try await OpenSSHSession.with(inventory, logger: self.logger) { session in

@@ -26,6 +26,13 @@ public actor OpenSSHSession {
     /// Nodes whose master is up, and connection attempts under way (so two commands share one).
     private var connected: Set<String> = []
     private var connecting: [String: Task<Void, any Error>] = [:]
+    /// Commands running per node, and those waiting for a place.
+    private var running: [String: Int] = [:]
+    private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// Commands at once over one node's master: below sshd's default `MaxSessions 10`, which caps the
+    /// channels of one connection (a jumped node's own master takes one channel on its jump host's).
+    public static let commandsPerNode = 8
 
     private init(inventory: Inventory, options: Options, logger: Logger) throws {
         self.inventory = inventory
@@ -83,6 +90,8 @@ public actor OpenSSHSession {
         -> CommandResult
     {
         try await self.connect(node)
+        await self.acquirePlace(on: node.name)
+        defer { self.releasePlace(on: node.name) }
         let start = ContinuousClock.now
         let seconds = Int(command.timeout.components.seconds.clamped(to: 1...86_400))
         let wrapped = RemoteRunner.wrap(command.line, timeoutSeconds: seconds, become: node.ssh.user != "root")
@@ -128,6 +137,27 @@ public actor OpenSSHSession {
             stderr: stderr,
             duration: ContinuousClock.now - start
         )
+    }
+
+    // MARK: Places per node
+
+    private func acquirePlace(on node: String) async {
+        if self.running[node, default: 0] < Self.commandsPerNode {
+            self.running[node, default: 0] += 1
+            return
+        }
+        await withCheckedContinuation { self.waiting[node, default: []].append($0) }
+    }
+
+    /// Hands the place to the next waiting command, or frees it.
+    private func releasePlace(on node: String) {
+        if var queue = self.waiting[node], !queue.isEmpty {
+            let next = queue.removeFirst()
+            self.waiting[node] = queue
+            next.resume()
+        } else {
+            self.running[node, default: 1] -= 1
+        }
     }
 
     // MARK: Connections
