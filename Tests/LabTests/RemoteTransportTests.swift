@@ -140,7 +140,16 @@ extension LabIntegrationTests {
             let empty = directory.appendingPathComponent("empty").path
             try "".write(toFile: empty, atomically: true, encoding: .utf8)
             inventory.nodes[0].ssh.knownHostsFile = empty
-            #expect(try await self.failure(of: inventory.nodes[0], in: inventory)?.kind == .unknownHostKey)
+            let unknown = try await self.failure(of: inventory.nodes[0], in: inventory)
+            #expect(unknown?.kind == .unknownHostKey)
+            // The error shows the fingerprint the node offers, the same one its known_hosts line has.
+            let recorded = try await ProcessRunner.shell(
+                "grep '^10.77.0.11 ssh-ed25519' \(Repository.path(".lab/ssh/known_hosts")) | ssh-keygen -l -f - | cut -d' ' -f2"
+            )
+            let fingerprint = recorded.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(fingerprint.hasPrefix("SHA256:"))
+            #expect(unknown?.message.contains("\(fingerprint) (ED25519)") == true, "\(String(describing: unknown))")
+            #expect(unknown?.hint.contains("--trust-new-hosts") == true)
             var trusting = OpenSSHSession.Options()
             trusting.trustNewHosts = true
             #expect(try await self.failure(of: inventory.nodes[0], in: inventory, options: trusting) == nil)
@@ -229,6 +238,19 @@ extension LabIntegrationTests {
             inventory.nodes[0].ssh.configFile = SSHSettings.ConfigFile.none
             let without = try await self.run("echo ${LC_LURUS_PROBE:-unset}", on: inventory.nodes[0], in: inventory)
             #expect(without.stdout == Array("unset\n".utf8))
+        }
+
+        @Test func aJumpHostThatIsDownIsNamed() async throws {
+            var inventory = try await LabIntegrationTests.labInventory()
+            let brainIndex = try #require(inventory.nodes.firstIndex { $0.name == "brain" })
+            let labIndex = try #require(inventory.nodes.firstIndex { $0.name == "lab" })
+            inventory.nodes[brainIndex].address = .ipv4("10.77.0.99")  // nothing answers there
+            inventory.nodes[brainIndex].ssh.connectTimeout = try #require(InventoryDuration.parse("2s"))
+            inventory.nodes[labIndex].ssh.proxyJump = "brain"
+            let error = try await self.failure(of: inventory.nodes[labIndex], in: inventory)
+            #expect(error?.kind == .jumpHost, "\(String(describing: error))")
+            #expect(error?.node == "lab")
+            #expect(error?.message.contains("jump host brain") == true)
         }
 
         /// The command prints "second" only after the test has received "first" and created /tmp/go: that

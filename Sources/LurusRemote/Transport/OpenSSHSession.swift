@@ -208,12 +208,52 @@ public actor OpenSSHSession {
             )
         }
         guard raw.status == 0 else {
-            throw SSHFailureClassifier.classify(
+            var error = SSHFailureClassifier.classify(
                 stderr: String(decoding: raw.stderr, as: UTF8.self),
                 node: node,
                 jump: self.jump(of: node),
                 knownHosts: node.ssh.knownHostsFile
             )
+            if error.kind == .unknownHostKey {
+                let offered = await self.hostKeyFingerprints(of: node)
+                if !offered.isEmpty { error.message += "; it offers \(offered.joined(separator: ", "))" }
+            }
+            throw error
+        }
+    }
+
+    /// The fingerprints of the keys `node` offers (as `SHA256:... (ED25519)`), read with ssh-keyscan from
+    /// here or, behind a jump host, on the jump host. Best effort: empty when they cannot be read.
+    private func hostKeyFingerprints(of node: Node) async -> [String] {
+        let scan = ["ssh-keyscan", "-T", "5", "-p", String(node.ssh.port), node.address.description]
+        var scanned: [UInt8] = []
+        if let jump = self.jump(of: node) {
+            guard let result = try? await self.run(RemoteCommand(ShellCommand(scan), timeout: .seconds(15)), on: jump)
+            else { return [] }
+            scanned = result.stdout
+        } else {
+            guard
+                let result = try? await Subprocess.run(
+                    .name(scan[0]),
+                    arguments: Arguments(Array(scan.dropFirst())),
+                    output: .bytes(limit: 1 << 20)
+                )
+            else { return [] }
+            scanned = result.standardOutput
+        }
+        guard !scanned.isEmpty,
+            let listed = try? await Subprocess.run(
+                .name("ssh-keygen"),
+                arguments: ["-l", "-f", "-"],
+                input: .array(scanned),
+                output: .string(limit: 1 << 16)
+            )
+        else { return [] }
+        // "256 SHA256:abc... 10.77.0.11 (ED25519)" -> "SHA256:abc... (ED25519)"
+        return listed.standardOutput.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count >= 4 else { return nil }
+            return "\(fields[1]) \(fields[fields.count - 1])"
         }
     }
 
