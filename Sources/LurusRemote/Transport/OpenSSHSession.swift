@@ -347,24 +347,23 @@ public actor OpenSSHSession {
         let result = try await Subprocess.run(configuration, input: input, output: .sequence, error: .sequence) {
             execution in
             try await withThrowingTaskGroup(of: (OutputChunk.Stream, [UInt8]).self) { group in
-                group.addTask {
+                /// Reads one stream to its end, handing each piece to the sink and keeping it all.
+                @Sendable func drain(
+                    _ sequence: SubprocessOutputSequence,
+                    _ stream: OutputChunk.Stream
+                ) async throws
+                    -> (OutputChunk.Stream, [UInt8])
+                {
                     var all: [UInt8] = []
-                    for try await buffer in execution.standardOutput {
+                    for try await buffer in sequence {
                         let bytes = buffer.withUnsafeBytes { Array($0) }
                         all += bytes
-                        sink(.standardOutput, bytes)
+                        sink(stream, bytes)
                     }
-                    return (.standardOutput, all)
+                    return (stream, all)
                 }
-                group.addTask {
-                    var all: [UInt8] = []
-                    for try await buffer in execution.standardError {
-                        let bytes = buffer.withUnsafeBytes { Array($0) }
-                        all += bytes
-                        sink(.standardError, bytes)
-                    }
-                    return (.standardError, all)
-                }
+                group.addTask { try await drain(execution.standardOutput, .standardOutput) }
+                group.addTask { try await drain(execution.standardError, .standardError) }
                 var output: (stdout: [UInt8], stderr: [UInt8]) = ([], [])
                 for try await (stream, bytes) in group {
                     if stream == .standardOutput { output.stdout = bytes } else { output.stderr = bytes }
