@@ -62,6 +62,11 @@ extension LabIntegrationTests {
             #expect(failed.stderr == Array("err\n".utf8))
             let killed = try await self.run("kill -TERM $$", on: heart, in: inventory)
             #expect(killed.outcome == .signaled(15))
+            let missing = try await self.run("no-such-command --flag", on: heart, in: inventory)
+            #expect(missing.outcome == .exited(127))
+            #expect(String(decoding: missing.stderr, as: UTF8.self).hasSuffix("no-such-command: not found\n"))
+            let builtin = try await self.run("cd /tmp", on: heart, in: inventory)
+            #expect(builtin.succeeded, "a shell builtin without metacharacters still works")
             let exited = try await self.run("exit 143", on: heart, in: inventory)
             #expect(exited.outcome == .exited(143), "an exit status of 143 is not a signal")
         }
