@@ -65,6 +65,8 @@ extension LabIntegrationTests {
             let missing = try await self.run("no-such-command --flag", on: heart, in: inventory)
             #expect(missing.outcome == .exited(127))
             #expect(String(decoding: missing.stderr, as: UTF8.self).hasSuffix("no-such-command: not found\n"))
+            let twoFiftyFive = try await self.run("exit 255", on: heart, in: inventory)
+            #expect(twoFiftyFive.outcome == .exited(255), "a command's 255 is not an ssh failure")
             let builtin = try await self.run("cd /tmp", on: heart, in: inventory)
             #expect(builtin.succeeded, "a shell builtin without metacharacters still works")
             let exited = try await self.run("exit 143", on: heart, in: inventory)

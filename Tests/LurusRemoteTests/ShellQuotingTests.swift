@@ -61,6 +61,12 @@ import Testing
         #expect(stderr.isEmpty)
     }
 
+    @Test func readsAnExitStatusOf255() {
+        let (outcome, stderr) = RemoteRunner.decode(status: 254, stderr: Array("\nlurusctl-runner: exit=255\n".utf8))
+        #expect(outcome == .exited(255))
+        #expect(stderr.isEmpty)
+    }
+
     @Test func aCommandThatExits254ByItselfIsNotMistaken() {
         let (outcome, _) = RemoteRunner.decode(status: 254, stderr: Array("no report here\n".utf8))
         #expect(outcome == .exited(254))

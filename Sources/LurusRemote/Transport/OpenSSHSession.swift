@@ -166,6 +166,8 @@ public actor OpenSSHSession {
     public func connect(_ node: Node) async throws {
         if self.connected.contains(node.name) { return }
         if let pending = self.connecting[node.name] { return try await pending.value }
+        // A task every caller awaits, so that commands (and jumped nodes) arriving while the handshake is
+        // under way share it instead of starting a second master.
         let task = Task { try await self.startMaster(node) }
         self.connecting[node.name] = task
         defer { self.connecting[node.name] = nil }

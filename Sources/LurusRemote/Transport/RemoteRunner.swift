@@ -5,7 +5,8 @@
 /// running. The runner (Perl, since `perl-base` is Essential on Debian and Ubuntu) puts the command in its
 /// own process group, enforces the deadline on the node by signalling the whole group (TERM, then KILL
 /// after 5 s), does the same when its SSH session goes away (its parent changes: Ctrl-C, a dropped
-/// connection) or it is signalled, and reports a signal or a timeout as a last stderr line. It checks once
+/// connection) or it is signalled, and reports a signal, a timeout or an exit status of 255 (which ssh
+/// uses for its own failures) as a last stderr line. It checks once
 /// a second from an alarm, so a command that ends sooner pays nothing for it. Perl's one-string `exec`
 /// runs a command with no shell metacharacters directly and any other through `/bin/sh -c`, which saves
 /// a shell start (about 1 ms) on simple commands; when the direct start fails (a shell builtin such as
@@ -31,6 +32,7 @@ public enum RemoteRunner {
         my $s = $?;
         if ($late && !$gone) { print STDERR "\\nlurusctl-runner: timed-out\\n"; exit 254 }
         if ($s & 127) { print STDERR "\\nlurusctl-runner: signal=" . ($s & 127) . "\\n"; exit 254 }
+        if (($s >> 8) == 255) { print STDERR "\\nlurusctl-runner: exit=255\\n"; exit 254 }
         exit($s >> 8);
         """
 
@@ -66,6 +68,10 @@ public enum RemoteRunner {
         if report == "timed-out" { return (.timedOut, rest) }
         if report.hasPrefix("signal="), let signal = Int32(report.dropFirst("signal=".count)) {
             return (.signaled(signal), rest)
+        }
+        // ssh itself exits 255 on its own failures, so the runner reports a command's 255 this way.
+        if report.hasPrefix("exit="), let code = Int32(report.dropFirst("exit=".count)) {
+            return (.exited(code), rest)
         }
         return (.exited(status), stderr)
     }
