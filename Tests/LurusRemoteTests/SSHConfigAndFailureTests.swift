@@ -34,11 +34,15 @@ import Testing
 
 /// The messages below are what OpenSSH 9.2 printed in the local lab for each failure.
 @Suite struct SSHFailureClassifierTests {
-    let node = Node(name: "lab", address: .ipv4("10.77.0.14"))
+    let node: Node = {
+        var node = Node(name: "lab", address: .ipv4("10.77.0.14"))
+        node.ssh.knownHostsFile = "/k"
+        return node
+    }()
     let jump = Node(name: "brain", address: .ipv4("10.77.0.11"))
 
     func kind(_ stderr: String, jump: Node? = nil) -> RemoteError.Kind {
-        SSHFailureClassifier.classify(stderr: stderr, node: self.node, jump: jump, knownHosts: "/k").kind
+        SSHFailureClassifier.classify(stderr: stderr, node: self.node, jump: jump).kind
     }
 
     @Test func recognisesEachFailure() {
@@ -68,8 +72,7 @@ import Testing
         let error = SSHFailureClassifier.classify(
             stderr: "WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!\n",
             node: self.node,
-            jump: nil,
-            knownHosts: "/k"
+            jump: nil
         )
         #expect(error.hint.contains("ssh-keygen -f \"/k\" -R \"10.77.0.14\""))
         #expect(!error.hint.contains("StrictHostKeyChecking"))

@@ -4,7 +4,7 @@ import LurusRemote
 
 /// The results of `exec` on every node: text for people, JSON lines for machines, and a summary.
 struct ExecReport {
-    var outcomes: [NodeOutcome]
+    var outcomes: [NodeResult<CommandResult>]
     var elapsed: Duration
 
     var allSucceeded: Bool {
@@ -33,9 +33,13 @@ struct ExecReport {
             "\(count) node\(count == 1 ? "" : "s"): \(parts.joined(separator: ", ")) in \(Self.seconds(self.elapsed))"
     }
 
+    /// Whole milliseconds of a duration.
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
     static func seconds(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        return String(format: "%.2fs", Double(milliseconds) / 1000)
+        String(format: "%.2fs", Double(Self.milliseconds(duration)) / 1000)
     }
 
     static func describe(_ outcome: RemoteRunner.Outcome) -> String {
@@ -109,9 +113,7 @@ struct ExecReport {
             case .success(let result):
                 line.stdout = String(decoding: result.stdout, as: UTF8.self)
                 line.stderr = String(decoding: result.stderr, as: UTF8.self)
-                line.durationMilliseconds =
-                    result.duration.components.seconds * 1000 + result.duration.components.attoseconds
-                    / 1_000_000_000_000_000
+                line.durationMilliseconds = Self.milliseconds(result.duration)
                 switch result.outcome {
                 case .exited(let code):
                     line.status = code == 0 ? "ok" : "failed"

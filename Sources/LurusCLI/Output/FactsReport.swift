@@ -4,10 +4,10 @@ import LurusRemote
 
 /// `facts` output: a table for people, JSON lines for machines.
 struct FactsReport {
-    var results: [(Node, Result<NodeFacts, RemoteError>)]
+    var results: [NodeResult<NodeFacts>]
 
     var errors: [RemoteError] {
-        self.results.compactMap { if case .failure(let error) = $0.1 { error } else { nil } }
+        self.results.compactMap { if case .failure(let error) = $0.result { error } else { nil } }
     }
 
     var table: String {
@@ -23,8 +23,9 @@ struct FactsReport {
             "INIT",
             "CONTAINER"
         )
-        for (node, result) in self.results {
-            guard case .success(let facts) = result else {
+        for entry in self.results {
+            let node = entry.node
+            guard case .success(let facts) = entry.result else {
                 columns.add(node.name, "(unreachable)", "", "", "", "", "", "", "", "")
                 continue
             }
@@ -65,9 +66,9 @@ struct FactsReport {
     func jsonLines() throws -> [String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try self.results.map { node, result in
-            var line = JSONLine(node: node.name, address: node.address.description)
-            switch result {
+        return try self.results.map { entry in
+            var line = JSONLine(node: entry.node.name, address: entry.node.address.description)
+            switch entry.result {
             case .success(let facts): line.facts = facts
             case .failure(let error):
                 line.error = .init(kind: error.kind.rawValue, message: error.message, hint: error.hint)

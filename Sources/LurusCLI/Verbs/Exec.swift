@@ -49,21 +49,9 @@ struct Exec: AsyncParsableCommand {
         let start = ContinuousClock.now
         let outcomes = try await Interrupts.cancelling {
             try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
-                await NodeFanOut.map(nodes) { node in
+                await NodeFanOut.results(nodes) { node in
                     defer { live?.finish(node: node.name) }
-                    do {
-                        let result = try await session.run(command, on: node, streaming: live.map { $0.receive })
-                        return NodeOutcome(node: node, result: .success(result))
-                    } catch let error as RemoteError {
-                        return NodeOutcome(node: node, result: .failure(error))
-                    } catch {
-                        return NodeOutcome(
-                            node: node,
-                            result: .failure(
-                                .init(.local, node: node.name, address: "\(node.address)", "\(error)", hint: "")
-                            )
-                        )
-                    }
+                    return try await session.run(command, on: node, streaming: live.map { $0.receive })
                 }
             }
         }
@@ -75,10 +63,4 @@ struct Exec: AsyncParsableCommand {
         }
         if !report.allSucceeded { throw ExitCode(1) }
     }
-}
-
-/// What one node did, or why it could not.
-struct NodeOutcome: Sendable {
-    var node: Node
-    var result: Result<CommandResult, RemoteError>
 }

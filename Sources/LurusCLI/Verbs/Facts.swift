@@ -22,20 +22,7 @@ struct Facts: AsyncParsableCommand {
         let nodes = try self.remote.selectNodes(in: inventory)
         let results = try await Interrupts.cancelling { [options = self.remote.sessionOptions] in
             try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
-                await NodeFanOut.map(nodes) { node -> (Node, Result<NodeFacts, RemoteError>) in
-                    do {
-                        return (node, .success(try await session.facts(of: node)))
-                    } catch let error as RemoteError {
-                        return (node, .failure(error))
-                    } catch {
-                        return (
-                            node,
-                            .failure(
-                                RemoteError(.local, node: node.name, address: "\(node.address)", "\(error)", hint: "")
-                            )
-                        )
-                    }
-                }
+                await NodeFanOut.results(nodes) { node in try await session.facts(of: node) }
             }
         }
         let report = FactsReport(results: results)

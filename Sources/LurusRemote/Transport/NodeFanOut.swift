@@ -26,3 +26,30 @@ public enum NodeFanOut {
         }
     }
 }
+
+/// What one node gave back, or why it could not.
+public struct NodeResult<Value: Sendable>: Sendable {
+    public var node: Node
+    public var result: Result<Value, RemoteError>
+}
+
+extension NodeFanOut {
+    /// Runs `work` on every node at once; a node's failure becomes its own result, never the whole run's.
+    /// An error that is not a `RemoteError` is reported as a local one for that node.
+    public static func results<Value: Sendable>(
+        _ nodes: [Node],
+        width: Int = 16,
+        _ work: @escaping @Sendable (Node) async throws -> Value
+    ) async -> [NodeResult<Value>] {
+        await self.map(nodes, width: width) { node in
+            do {
+                return NodeResult(node: node, result: .success(try await work(node)))
+            } catch let error as RemoteError {
+                return NodeResult(node: node, result: .failure(error))
+            } catch {
+                let local = RemoteError(.local, node: node.name, address: "\(node.address)", "\(error)", hint: "")
+                return NodeResult(node: node, result: .failure(local))
+            }
+        }
+    }
+}

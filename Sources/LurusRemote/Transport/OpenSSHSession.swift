@@ -122,12 +122,7 @@ public actor OpenSSHSession {
             )
         }
         if raw.status == 255 {
-            throw SSHFailureClassifier.classify(
-                stderr: String(decoding: raw.stderr, as: UTF8.self),
-                node: node,
-                jump: self.jump(of: node),
-                knownHosts: node.ssh.knownHostsFile
-            )
+            throw self.failure(of: node, from: raw)
         }
         let (outcome, stderr) = RemoteRunner.decode(status: raw.status, stderr: raw.stderr)
         return CommandResult(
@@ -210,12 +205,7 @@ public actor OpenSSHSession {
             )
         }
         guard raw.status == 0 else {
-            var error = SSHFailureClassifier.classify(
-                stderr: String(decoding: raw.stderr, as: UTF8.self),
-                node: node,
-                jump: self.jump(of: node),
-                knownHosts: node.ssh.knownHostsFile
-            )
+            var error = self.failure(of: node, from: raw)
             if error.kind == .unknownHostKey {
                 let offered = await self.hostKeyFingerprints(of: node)
                 if !offered.isEmpty { error.message += "; it offers \(offered.joined(separator: ", "))" }
@@ -268,6 +258,15 @@ public actor OpenSSHSession {
         }
         self.connected.removeAll()
         self.directory.remove()
+    }
+
+    /// What went wrong, from what ssh printed when it failed to reach `node`.
+    private func failure(of node: Node, from raw: RawResult) -> RemoteError {
+        SSHFailureClassifier.classify(
+            stderr: String(decoding: raw.stderr, as: UTF8.self),
+            node: node,
+            jump: self.jump(of: node)
+        )
     }
 
     private func jump(of node: Node) -> Node? {

@@ -6,12 +6,12 @@ import LurusInventory
 /// The patterns are OpenSSH's own messages (recorded against OpenSSH 9.2 in the local lab); anything
 /// unrecognised is passed on verbatim as a transport error.
 public enum SSHFailureClassifier {
-    public static func classify(stderr: String, node: Node, jump: Node?, knownHosts: String?) -> RemoteError {
+    public static func classify(stderr: String, node: Node, jump: Node?) -> RemoteError {
         let address = "\(node.address):\(node.ssh.port)"
         func error(_ kind: RemoteError.Kind, _ message: String, hint: String) -> RemoteError {
             RemoteError(kind, node: node.name, address: address, message, hint: hint)
         }
-        let knownHostsFile = knownHosts ?? "~/.ssh/known_hosts"
+        let knownHostsFile = node.ssh.knownHostsFile ?? "~/.ssh/known_hosts"
         if stderr.contains("REMOTE HOST IDENTIFICATION HAS CHANGED")
             || stderr.contains("has changed and you have requested strict checking")
         {
