@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // The executable only hands the command line to LurusCLI.
@@ -37,6 +39,8 @@ let package = Package(
             dependencies: [
                 "LurusInventory",
                 "LurusRemote",
+                "LurusEngine",
+                "LurusComponents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,6 +62,38 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // Desired state as data: resources, batched probes, plans, the run across nodes, lock, audit, secrets.
+        // Knows nothing of any component.
+        .target(
+            name: "LurusEngine",
+            dependencies: [
+                "LurusInventory",
+                "LurusRemote",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        // One folder per component: pure functions from (inventory, facts) to resources, with templates.
+        .target(
+            name: "LurusComponents",
+            dependencies: [
+                "LurusInventory",
+                "LurusRemote",
+                "LurusEngine",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .testTarget(
+            name: "LurusEngineTests",
+            dependencies: ["LurusEngine", "LurusTestSupport"],
+            exclude: ["Golden"]
+        ),
+        .testTarget(
+            name: "LurusComponentsTests",
+            dependencies: ["LurusComponents", "LurusEngine", "LurusTestSupport"],
+            exclude: ["Golden"]
+        ),
         .testTarget(
             name: "LurusRemoteTests",
             dependencies: ["LurusRemote", "LurusTestSupport"],
@@ -75,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LabTests",
-            dependencies: ["LurusTestSupport", "LurusRemote", "LurusInventory"]
+            dependencies: ["LurusTestSupport", "LurusRemote", "LurusInventory", "LurusEngine"]
         ),
         // Helpers shared by the tests that run real processes: the repository root, the built binary.
         .target(

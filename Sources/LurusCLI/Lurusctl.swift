@@ -15,7 +15,7 @@ public struct Lurusctl: AsyncParsableCommand {
             (each printed as FILE:LINE:COLUMN: KEY.PATH: problem (fix)); 66 the inventory cannot be read.
             """,
         version: Self.version,
-        subcommands: [Validate.self, InventoryCommand.self, Exec.self, SSH.self, Facts.self]
+        subcommands: [Validate.self, InventoryCommand.self, Exec.self, SSH.self, Facts.self, PlanCommand.self]
     )
 
     public init() {}

@@ -16,12 +16,13 @@ public enum ProcessRunner {
         }
     }
 
-    /// Runs `executable` with `arguments`. After `timeout` seconds it is sent SIGTERM, then SIGKILL.
+    /// Runs `executable` with `arguments` (and `input` on stdin). After `timeout` seconds it is sent SIGTERM, then SIGKILL.
     public static func run(
         _ executable: String,
         _ arguments: [String],
         environment: [String: String] = [:],
         currentDirectory: String? = nil,
+        input: [UInt8] = [],
         timeout: Double = 60
     ) async throws -> Result {
         var options = PlatformOptions()
@@ -39,6 +40,7 @@ public enum ProcessRunner {
             group.addTask {
                 let result = try await Subprocess.run(
                     configuration,
+                    input: .array(input),
                     output: .string(limit: 16 << 20),
                     error: .string(limit: 16 << 20)
                 )

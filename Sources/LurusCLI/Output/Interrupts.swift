@@ -43,3 +43,56 @@ enum Interrupts {
         }
     }
 }
+
+extension Interrupts {
+    /// Runs work that can stop gracefully: the first Ctrl-C (or SIGTERM) calls `stop` (no new step starts,
+    /// running ones finish) and the work ends on its own; a second one cancels it (what runs on the nodes is
+    /// killed). Either way the work's result is returned, so the caller can report, release its lock and
+    /// exit 130.
+    static func graceful<Result: Sendable>(
+        stop: @escaping @Sendable () -> Void,
+        _ work: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        let (signals, continuation) = AsyncStream<Int32>.makeStream()
+        let sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            return source
+        }
+        defer {
+            for source in sources { source.cancel() }
+            continuation.finish()
+        }
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                var count = 0
+                for await _ in signals {
+                    count += 1
+                    if count == 1 {
+                        Terminal.standardError.write(
+                            "interrupted: finishing the steps under way, starting no new ones (Ctrl-C again to abort them)"
+                        )
+                        stop()
+                    } else {
+                        Terminal.standardError.write("aborting the steps under way")
+                        return nil
+                    }
+                }
+                return nil
+            }
+            while let next = try await group.next() {
+                if let result = next {
+                    group.cancelAll()
+                    return result
+                }
+                if Task.isCancelled { break }
+                // The second signal: cancel the work and wait for what it returns.
+                group.cancelAll()
+            }
+            throw ExitCode(130)
+        }
+    }
+}

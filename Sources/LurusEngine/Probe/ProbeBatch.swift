@@ -1,0 +1,51 @@
+import LurusRemote
+
+/// Reads the state of many resources of one node in one round trip: one generated script, sent on stdin to
+/// `sh -s`, runs every resource's probe in turn and marks where each answer starts.
+///
+/// The answer is `::lurus-probe N` followed by resource N's `KEY=VALUE` lines; probes base64-encode
+/// anything arbitrary, so no answer line can look like a marker.
+public enum ProbeBatch {
+    static let marker = "::lurus-probe "
+
+    /// The script probing `resources` in order.
+    public static func script(for resources: [Resource]) -> [UInt8] {
+        var script: [UInt8] = Array("exec 2>/dev/null </dev/null\n".utf8)
+        for (index, resource) in resources.enumerated() {
+            script += Array("echo '\(Self.marker)\(index)'\n".utf8)
+            script += Shell.render(resource.spec.probe.command)
+            script += Array("\n".utf8)
+        }
+        script += Array("echo '\(Self.marker)end'\n".utf8)
+        return script
+    }
+
+    /// The command that runs the script.
+    public static func command(for resources: [Resource], timeout: Duration = .seconds(60)) -> RemoteCommand {
+        RemoteCommand(ShellCommand(["sh", "-s"]), input: .bytes(self.script(for: resources)), timeout: timeout)
+    }
+
+    /// The observed state of each resource, in order; nil when the answer was cut short (the node went away
+    /// mid-probe), since a partial answer would make absent things look absent.
+    public static func parse(_ output: [UInt8], count: Int) -> [ObservedState]? {
+        let text = String(decoding: output, as: UTF8.self)
+        var sections: [[Substring]] = Array(repeating: [], count: count)
+        var current: Int?
+        var ended = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            if line.hasPrefix(Self.marker) {
+                let tag = line.dropFirst(Self.marker.count)
+                if tag == "end" {
+                    ended = true
+                    current = nil
+                } else {
+                    current = Int(tag).flatMap { $0 < count ? $0 : nil }
+                }
+            } else if let current {
+                sections[current].append(line)
+            }
+        }
+        guard ended else { return nil }
+        return sections.map { ObservedState.parse($0) }
+    }
+}

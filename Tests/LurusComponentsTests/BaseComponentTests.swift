@@ -1,0 +1,104 @@
+import Foundation
+import LurusEngine
+import LurusInventory
+import LurusRemote
+import LurusTestSupport
+import Testing
+
+@testable import LurusComponents
+
+/// What `base` wants on a node, for the shipped inventories, as a golden file per case
+/// (`Golden/base-*.txt`; regenerate with `LURUS_UPDATE_GOLDEN=1 swift test --filter BaseComponent`).
+@Suite struct BaseComponentTests {
+    static func catalog(_ inventory: String) async throws -> ComponentCatalog {
+        let loaded = try InventoryLoader.load(path: Repository.path("inventory/\(inventory)"))
+        let templates = try await TemplateLibrary(directory: Repository.path("templates"))
+        return ComponentCatalog(inventory: loaded.inventory, templates: templates)
+    }
+
+    static func facts(container: String) -> NodeFacts {
+        var facts = NodeFacts()
+        facts.container = container
+        return facts
+    }
+
+    /// Every resource of the units, one per line, with file contents indented below.
+    static func describe(_ units: [WorkUnit]) -> String {
+        var lines: [String] = []
+        for unit in units {
+            lines.append("# \(unit.id) after \(unit.after.map(\.description))")
+            for notice in unit.notices { lines.append("note: \(notice)") }
+            for resource in unit.resources {
+                lines.append("\(resource.id)")
+                switch resource.kind {
+                case .file(let file):
+                    lines.append("  mode \(String(file.mode, radix: 8)) \(file.owner):\(file.group)")
+                    lines += String(decoding: file.content, as: UTF8.self).split(separator: "\n").map { "  | \($0)" }
+                case .fileBlock(let block): lines += block.lines.map { "  | \($0)" }
+                case .directory(let directory): lines.append("  mode \(String(directory.mode, radix: 8))")
+                case .sysctl(let setting): lines.append("  = \(setting.value)")
+                case .service(let service): lines.append("  restart on \(service.restartOn.map(\.description))")
+                default: break
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func check(_ actual: String, golden name: String) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
+        if ProcessInfo.processInfo.environment["LURUS_UPDATE_GOLDEN"] == "1" {
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+        }
+        #expect(actual == (try String(contentsOf: url, encoding: .utf8)), "differs from Golden/\(name)")
+    }
+
+    @Test func labNodeInAContainer() async throws {
+        let catalog = try await Self.catalog("lab.yaml")
+        let node = try #require(catalog.inventory.node(named: "heart"))
+        let units = try catalog.units(on: node, facts: Self.facts(container: "systemd-nspawn"))
+        #expect(units.map(\.id.component) == ["base"])
+        try Self.check(Self.describe(units), golden: "base-lab-heart-container.txt")
+        // Only net.* settings are left inside a container, and the notice says what was skipped.
+        let keys = units[0].resources.filter { $0.id.kind == "sysctl" }.map(\.id.name)
+        #expect(keys == ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"])
+        #expect(units[0].notices.contains { $0.contains("vm.overcommit_memory") })
+    }
+
+    @Test func productionNodeOnAMachine() async throws {
+        let catalog = try await Self.catalog("lurus.yaml")
+        let node = try #require(catalog.inventory.node(named: "lab"))
+        let units = try catalog.units(on: node, facts: Self.facts(container: "none"))
+        try Self.check(Self.describe(units), golden: "base-lurus-lab-machine.txt")
+        #expect(units[0].notices.isEmpty)
+        #expect(
+            units[0].resources.contains {
+                $0.id == ResourceID(kind: "file", name: "/etc/modules-load.d/lurus-k3s.conf")
+            }
+        )
+    }
+
+    @Test func everyNodeHasBaseAndOnlyProvisionedComponents() async throws {
+        let catalog = try await Self.catalog("lurus.yaml")
+        for node in catalog.inventory.nodes {
+            let units = try catalog.units(on: node, facts: Self.facts(container: "none"))
+            #expect(units.map(\.id.component) == ["base"], "\(node.name)")
+            #expect(catalog.unprovisioned(on: node).contains(.tailscale))
+        }
+        let only = try catalog.units(
+            on: catalog.inventory.nodes[0],
+            facts: Self.facts(container: "none"),
+            only: .postgres
+        )
+        #expect(only.isEmpty)
+    }
+
+    @Test func hostsBlockListsEveryNode() async throws {
+        let catalog = try await Self.catalog("lab.yaml")
+        let units = try catalog.units(on: catalog.inventory.nodes[0], facts: Self.facts(container: "none"))
+        let block = units[0].resources.compactMap { resource -> FileBlock? in
+            if case .fileBlock(let block) = resource.kind { return block } else { return nil }
+        }
+        #expect(block.first?.lines == ["10.77.0.11 brain", "10.77.0.12 heart", "10.77.0.13 monitor", "10.77.0.14 lab"])
+    }
+}
