@@ -53,7 +53,8 @@ public struct File: ResourceSpec, Hashable {
         ShellScript(
             "probe-file",
             Self.probeScript,
-            [self.path, self.sha256, self.sensitive ? "0" : "1", String(Self.diffLimit)]
+            // A secret's digest stays here too: the node reports its own, compared on this side.
+            [self.path, self.sensitive ? "-" : self.sha256, self.sensitive ? "0" : "1", String(Self.diffLimit)]
         )
     }
 
