@@ -21,7 +21,10 @@ demo: build
 	$(LURUSCTL) validate -i $(LAB_INVENTORY)
 	$(LURUSCTL) inventory -i $(LAB_INVENTORY)
 	$(LURUSCTL) facts -i $(LAB_INVENTORY)
-	$(LURUSCTL) exec -i $(LAB_INVENTORY) -- 'echo "$$(hostname) answers: $$(. /etc/os-release; echo $$PRETTY_NAME), systemd $$(systemctl is-system-running)"'
+	$(LURUSCTL) plan -i $(LAB_INVENTORY)
+	$(LURUSCTL) up -i $(LAB_INVENTORY) --yes
+	$(LURUSCTL) up -i $(LAB_INVENTORY) --yes
+	$(LURUSCTL) audit -i $(LAB_INVENTORY) -n 2
 	@echo
 	@echo "The lab stays up; ssh in with: ssh -F .lab/ssh/config brain   Take it down with: scripts/lab down"
 
@@ -36,12 +39,14 @@ test: setup lint
 	swift build --build-tests
 	swift test --disable-xctest; status=$$?; scripts/lab down; exit $$status
 
-# Transport figures against the lab (printed, never asserted): see doc/operations.md.
+# Figures against the lab (printed, never asserted): see doc/operations.md. The provisioning part
+# takes the lab down and up several times (fresh hosts for the first `up`).
 bench: setup
 	scripts/lab up
 	swift build -c release --product lurusctl
 	swift build -c release --product lurus-bench
 	.build/release/lurus-bench $(LAB_INVENTORY)
+	.build/release/lurus-bench provisioning $(LAB_INVENTORY)
 
 lab-up: setup
 	scripts/lab up

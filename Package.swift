@@ -27,6 +27,8 @@ let package = Package(
             name: "lurus-bench",
             dependencies: [
                 "LurusRemote",
+                "LurusEngine",
+                "LurusComponents",
                 "lurusctl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

@@ -12,10 +12,14 @@ public struct Lurusctl: AsyncParsableCommand {
             doc/inventory.md.
 
             Exit status: 0 success; 1 the operation failed; 64 bad command line; 65 the inventory has errors \
-            (each printed as FILE:LINE:COLUMN: KEY.PATH: problem (fix)); 66 the inventory cannot be read.
+            (each printed as FILE:LINE:COLUMN: KEY.PATH: problem (fix)); 66 the inventory cannot be read; 130 \
+            interrupted (Ctrl-C).
             """,
         version: Self.version,
-        subcommands: [Validate.self, InventoryCommand.self, Exec.self, SSH.self, Facts.self, PlanCommand.self]
+        subcommands: [
+            Validate.self, InventoryCommand.self, Exec.self, SSH.self, Facts.self, PlanCommand.self, Up.self, Lock.self,
+            Audit.self, Secrets.self,
+        ]
     )
 
     public init() {}

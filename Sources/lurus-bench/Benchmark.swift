@@ -5,13 +5,19 @@ import LurusRemote
 import Subprocess
 import SystemPackage
 
-/// Transport figures against the local lab (`scripts/lab up` first). Prints figures; asserts nothing.
+/// Figures against the local lab (`scripts/lab up` first). Prints figures; asserts nothing.
 ///
-///     swift run -c release lurus-bench [inventory/lab.yaml]
+///     swift run -c release lurus-bench [inventory/lab.yaml]                 the transport
+///     swift run -c release lurus-bench provisioning [inventory/lab.yaml]    plan and up
 @main
 struct Benchmark {
     static func main() async throws {
-        try await self.measure()
+        let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "provisioning" {
+            try await ProvisioningBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
+        } else {
+            try await self.measure()
+        }
     }
 
     /// Off the main actor, like the CLI's verbs.

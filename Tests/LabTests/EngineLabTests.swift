@@ -20,7 +20,11 @@ extension LabIntegrationTests {
             var all: [EngineEvent] { self.list.withLock { $0 } }
         }
 
-        func run(_ inventory: Inventory, _ units: [(node: Node, units: [WorkUnit])], events: Events = Events())
+        func run(
+            _ inventory: Inventory,
+            _ units: [(node: Node, units: [WorkUnit])],
+            events: Events = Events()
+        )
             async throws -> (plan: LurusEngine.Plan, result: RunResult)
         {
             try await OpenSSHSession.with(inventory, logger: self.logger) { session in
@@ -30,7 +34,12 @@ extension LabIntegrationTests {
             }
         }
 
-        static func unit(_ node: String, _ component: String, _ kinds: [Resource.Kind], after: [UnitID] = []) -> WorkUnit {
+        static func unit(
+            _ node: String,
+            _ component: String,
+            _ kinds: [Resource.Kind],
+            after: [UnitID] = []
+        ) -> WorkUnit {
             WorkUnit(
                 id: UnitID(node: node, component: component),
                 resources: kinds.map { Resource($0, component: component) },
@@ -43,16 +52,36 @@ extension LabIntegrationTests {
             let inventory = try await LabIntegrationTests.labInventory()
             let (brain, heart, lab) = (inventory.nodes[0], inventory.nodes[1], inventory.nodes[3])
             let stamp = UUID().uuidString
-            let marker = { (name: String) in Resource.Kind.file(File(path: "/tmp/engine-\(stamp)-\(name)", text: "\(name)\n")) }
+            let marker = { (name: String) in
+                Resource.Kind.file(File(path: "/tmp/engine-\(stamp)-\(name)", text: "\(name)\n"))
+            }
             let failing = Command("fail on purpose", ShellCommand(["sh", "-c", "echo broken >&2; exit 3"]))
             let units: [(node: Node, units: [WorkUnit])] = [
-                (heart, [Self.unit("heart", "first", [.command(failing)]), Self.unit("heart", "independent", [marker("independent")])]),
-                (brain, [Self.unit("brain", "dependent", [marker("dependent")], after: [UnitID(node: "heart", component: "first")])]),
+                (
+                    heart,
+                    [
+                        Self.unit("heart", "first", [.command(failing)]),
+                        Self.unit("heart", "independent", [marker("independent")]),
+                    ]
+                ),
+                (
+                    brain,
+                    [
+                        Self.unit(
+                            "brain",
+                            "dependent",
+                            [marker("dependent")],
+                            after: [UnitID(node: "heart", component: "first")]
+                        )
+                    ]
+                ),
                 (lab, [Self.unit("lab", "other", [marker("other")])]),
             ]
             let (plan, result) = try await self.run(inventory, units)
             #expect(plan.changeCount == 4)
-            let statuses = Dictionary(uniqueKeysWithValues: result.nodes.flatMap(\.units).map { ($0.unit.component, $0.status) })
+            let statuses = Dictionary(
+                uniqueKeysWithValues: result.nodes.flatMap(\.units).map { ($0.unit.component, $0.status) }
+            )
             #expect(statuses == ["first": .failed, "independent": .changed, "dependent": .skipped, "other": .changed])
             let first = result.nodes.flatMap(\.units).first { $0.unit.component == "first" }
             #expect(first?.message?.contains("broken") == true)
@@ -99,7 +128,9 @@ extension LabIntegrationTests {
             // A changed secret is planned as a hidden change.
             let changed = File(path: path, text: "other\n", mode: 0o600, sensitive: true)
             let replan = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
-                await Engine(session: session, logger: self.logger).plan([(heart, [Self.unit("heart", "s", [.file(changed)])])])
+                await Engine(session: session, logger: self.logger).plan([
+                    (heart, [Self.unit("heart", "s", [.file(changed)])])
+                ])
             }
             #expect(replan.nodes.first?.units.first?.changes.first?.difference.content == .hidden)
         }
@@ -117,7 +148,13 @@ extension LabIntegrationTests {
             )
             let after = File(path: "/var/tmp/after-reboot-\(stamp)", text: "done\n")
             let units = [
-                (monitor, [Self.unit("monitor", "rebooting", [.command(reboot)]), Self.unit("monitor", "later", [.file(after)])])
+                (
+                    monitor,
+                    [
+                        Self.unit("monitor", "rebooting", [.command(reboot)]),
+                        Self.unit("monitor", "later", [.file(after)]),
+                    ]
+                )
             ]
             let (_, first) = try await self.run(inventory, units)
             let results = first.nodes[0].units
@@ -127,7 +164,9 @@ extension LabIntegrationTests {
             var back = false
             for _ in 0..<60 where !back {
                 try await Task.sleep(for: .milliseconds(500))
-                back = (try await ProcessRunner.shell("ssh -F \(Repository.path(".lab/ssh/config")) monitor true")).status == 0
+                back =
+                    (try await ProcessRunner.shell("ssh -F \(Repository.path(".lab/ssh/config")) monitor true")).status
+                    == 0
             }
             #expect(back, "monitor did not come back within 30 s")
             let (_, second) = try await self.run(inventory, units)

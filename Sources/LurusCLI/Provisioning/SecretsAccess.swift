@@ -1,7 +1,22 @@
+import LurusEngine
 import LurusInventory
 
-/// Placeholder until the secret store lands: nothing to redact yet.
+/// The secrets a run knows of, for redacting output: a second line of defence behind plans that never
+/// fetch secret contents and commands that take secrets only on stdin.
 struct SecretsAccess: Sendable {
-    static func redactor(for inventory: Inventory) throws -> SecretsAccess { SecretsAccess() }
-    func redact(_ text: String) -> String { text }
+    var redactor: Redactor
+
+    /// Reads the values that are cheap and silent to read: environment variables, files and generated
+    /// secrets already made. `cmd:` references are left out (they may prompt, or be slow); never generates.
+    static func redactor(for inventory: Inventory) async -> SecretsAccess {
+        let store = SecretStore(inventory: inventory)
+        var secrets: [Secret] = []
+        for listing in store.list() where !listing.source.hasPrefix("cmd:") {
+            if listing.source == "generated", listing.mode == nil { continue }
+            if let secret = try? await store.value(of: listing.name) { secrets.append(secret) }
+        }
+        return SecretsAccess(redactor: Redactor(secrets))
+    }
+
+    var redact: @Sendable (String) -> String { { [redactor] in redactor.redact($0) } }
 }

@@ -37,7 +37,7 @@ struct PlanCommand: AsyncParsableCommand {
             templates: try await Templates.load()
         )
         let options = self.remote.sessionOptions
-        let secrets = try SecretsAccess.redactor(for: inventory)
+        let secrets = await SecretsAccess.redactor(for: inventory)
         let plan = try await Interrupts.cancelling {
             try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
                 await provisioning.plan(engine: Engine(session: session, redact: secrets.redact, logger: logger))

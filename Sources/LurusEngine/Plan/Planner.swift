@@ -59,7 +59,8 @@ public enum Planner {
         var steps: [Step] = []
         var installIndex: Int?
         for change in unit.changes {
-            for command in change.resource.spec.apply(change.difference) {
+            let commands = change.resource.spec.apply(change.difference)
+            for (position, command) in commands.enumerated() {
                 if case .aptInstall(let packages) = command {
                     if let index = installIndex, case .aptInstall(let earlier) = steps[index].command {
                         steps[index].command = .aptInstall(earlier + packages)
@@ -68,7 +69,8 @@ public enum Planner {
                     }
                     installIndex = steps.count
                 }
-                steps.append(Step(command: command, changes: [change.id], title: Self.title(of: change)))
+                let part = commands.count > 1 ? " (\(position + 1)/\(commands.count))" : ""
+                steps.append(Step(command: command, changes: [change.id], title: Self.title(of: change) + part))
             }
         }
         for index in steps.indices {
@@ -85,7 +87,7 @@ public enum Planner {
         case .reload: "reload \(change.id.name)"
         case .run: "run \(change.id.name)"
         case .remove: "remove \(change.id)"
-        case .create: "create \(change.id)"
+        case .create: "\(change.id.kind == "package" ? "install" : "create") \(change.id)"
         case .change: "\(change.id): \(change.difference.details.joined(separator: ", "))"
         case .none: "\(change.id)"
         }

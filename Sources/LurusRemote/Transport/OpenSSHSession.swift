@@ -29,6 +29,8 @@ public actor OpenSSHSession {
     /// Commands running per node, and those waiting for a place.
     private var running: [String: Int] = [:]
     private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Round trips made per node (commands run, uploads included), for benchmarks and diagnostics.
+    public private(set) var roundTrips: [String: Int] = [:]
 
     /// Commands at once over one node's master: below sshd's default `MaxSessions 10`, which caps the
     /// channels of one connection (a jumped node's own master takes one channel on its jump host's).
@@ -90,6 +92,7 @@ public actor OpenSSHSession {
         -> CommandResult
     {
         try await self.connect(node)
+        self.roundTrips[node.name, default: 0] += 1
         await self.acquirePlace(on: node.name)
         defer { self.releasePlace(on: node.name) }
         let start = ContinuousClock.now

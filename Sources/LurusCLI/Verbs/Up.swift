@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import LurusComponents
+import LurusEngine
+import LurusInventory
+import LurusRemote
+
+/// `lurusctl up`: plan, then apply, under the cluster lock, with an audit record.
+struct Up: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Bring the nodes to what the inventory describes: plan, confirm, apply.",
+        discussion: """
+            Takes the cluster lock, plans (as `lurusctl plan` shows), asks for confirmation on a terminal \
+            when there are changes (--yes skips it), then applies: every node at once, each component after \
+            those it needs, on any node. A failure stops what depends on it; independent work goes on. Ctrl-C \
+            starts no new step and lets running ones finish (a second Ctrl-C aborts them); rerun `up` to \
+            finish. Every run is recorded in the audit log (lurusctl audit). Exits 0 when everything \
+            succeeded, 1 on any failure, 130 when interrupted.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var remote: RemoteOptions
+    @OptionGroup var provision: ProvisionOptions
+
+    @Flag(help: "Apply without asking, also on a terminal.")
+    var yes = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Wait up to this long for the cluster lock (e.g. 30s, 5m) instead of failing.",
+            valueName: "duration"
+        )
+    )
+    var lockWait: String?
+
+    func validate() throws {
+        _ = try self.provision.component
+        if let lockWait = self.lockWait, InventoryDuration.parse(lockWait) == nil {
+            throw ValidationError("--lock-wait '\(lockWait)' is not a duration: write e.g. 30s or 5m")
+        }
+    }
+
+    func run() async throws {
+        let logger = self.global.makeLogger()
+        let inventory = try self.global.loadInventory(logger: logger)
+        let nodes = try self.remote.selectNodes(in: inventory)
+        let provisioning = Provisioning(
+            inventory: inventory,
+            nodes: nodes,
+            only: try self.provision.component,
+            templates: try await Templates.load()
+        )
+        let secrets = await SecretsAccess.redactor(for: inventory)
+        let json = self.provision.json
+        let terminal = isatty(STDOUT_FILENO) == 1
+        let mode: RunReporter.Mode = json ? .json : terminal ? .live : .lines
+        let reporter = RunReporter(mode: mode, nodes: nodes.map(\.name))
+        let ask = terminal && isatty(STDIN_FILENO) == 1 && !self.yes && !json
+        let wait = self.lockWait.flatMap(InventoryDuration.parse).map { Duration.milliseconds($0.milliseconds) }
+        let control = RunControl()
+        let options = self.remote.sessionOptions
+        let start = ContinuousClock.now
+        let run = UpRun(
+            inventory: inventory,
+            provisioning: provisioning,
+            reporter: reporter,
+            redact: secrets.redact,
+            ask: ask,
+            lockWait: wait,
+            logger: logger
+        )
+        let outcome = try await Interrupts.graceful(stop: control.stop) {
+            try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
+                try await run.perform(session: session, control: control)
+            }
+        }
+        reporter.finish()
+        guard let result = outcome else { return }
+        let summary = RunSummaryReport(
+            result: result,
+            elapsed: ContinuousClock.now - start,
+            style: Style(enabled: mode == .live)
+        )
+        if json {
+            reporter.write(.event("summary", summary.json))
+        } else {
+            Terminal.standardOutput.write(secrets.redact(summary.text))
+        }
+        if result.interrupted { throw ExitCode(130) }
+        if !result.succeeded { throw ExitCode(1) }
+    }
+}
