@@ -164,7 +164,7 @@ public struct Engine: Sendable {
             if position > 0, control.isStopped || Task.isCancelled {
                 result.status = .interrupted
                 result.message =
-                    "interrupted after \(position) of \(steps.count) steps; run `lurusctl up` again to finish"
+                    "stopped after \(position) of \(steps.count) steps; run `lurusctl up` again to finish"
                 break
             }
             index += 1
