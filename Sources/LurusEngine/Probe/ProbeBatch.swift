@@ -10,11 +10,13 @@ public enum ProbeBatch {
 
     /// The script probing `resources` in order.
     public static func script(for resources: [Resource]) -> [UInt8] {
-        var script: [UInt8] = Array("exec 2>/dev/null </dev/null\n".utf8)
+        // Each probe's stdin is /dev/null on its own line: the shell reads this script from stdin, so
+        // `exec </dev/null` would cut off whatever it has not read yet.
+        var script: [UInt8] = Array("exec 2>/dev/null\n".utf8)
         for (index, resource) in resources.enumerated() {
             script += Array("echo '\(Self.marker)\(index)'\n".utf8)
             script += Shell.render(resource.spec.probe.command)
-            script += Array("\n".utf8)
+            script += Array(" </dev/null\n".utf8)
         }
         script += Array("echo '\(Self.marker)end'\n".utf8)
         return script
