@@ -86,8 +86,8 @@ final class RunReporter: Sendable {
             self.print(
                 "\(time) \(self.pad(node)) [\(index)/\(total)] \(unit.component): \(title): \(status) (\(Self.format(duration)))"
             )
-        case .notice(let unit, let text):
-            self.print("\(time) \(self.pad(unit.node)) \(unit.component): note: \(text)")
+        case .notice:
+            break  // the plan printed before the run shows them
         case .unitFinished(let result):
             guard result.status == .skipped || result.status == .interrupted else { return }
             self.print(
