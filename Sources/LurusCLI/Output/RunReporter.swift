@@ -38,6 +38,7 @@ final class RunReporter: Sendable {
     }
 
     var isJSON: Bool { self.mode == .json }
+    var isLive: Bool { self.mode == .live }
 
     var sink: EventSink { { [self] event in self.receive(event) } }
 
@@ -46,6 +47,15 @@ final class RunReporter: Sendable {
         case .json: self.emitJSON(event)
         case .lines: self.emitLine(event)
         case .live: self.update(event)
+        }
+    }
+
+    /// Erases the live view drawn so far (before the plan is printed); the next event draws it anew below.
+    func clear() {
+        guard self.mode == .live else { return }
+        self.state.withLock { state in
+            if state.drawn > 0 { FileHandle.standardOutput.write(Data("\u{1B}[\(state.drawn)A\u{1B}[J".utf8)) }
+            state.drawn = 0
         }
     }
 

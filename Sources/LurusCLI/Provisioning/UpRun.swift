@@ -70,10 +70,11 @@ struct UpRun: Sendable {
 
     /// Prints the plan before applying it, in the run's format.
     private func show(_ plan: LurusEngine.Plan) {
+        self.reporter.clear()
         let report = PlanReport(
             plan: plan,
             unprovisioned: self.provisioning.unprovisioned,
-            style: Style(enabled: self.ask)
+            style: Style(enabled: self.reporter.isLive)
         )
         if self.reporter.isJSON {
             for line in (try? report.jsonLines()) ?? [] { Terminal.standardOutput.write(self.redact(line)) }
