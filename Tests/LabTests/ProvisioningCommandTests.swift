@@ -7,7 +7,7 @@ extension LabIntegrationTests {
     @Suite struct ProvisioningCommandTests {
         static let config = Repository.path(".lab/ssh/config")
 
-        func lurusctl(
+        static func lurusctl(
             _ arguments: [String],
             environment: [String: String] = [:],
             timeout: Double = 600
@@ -68,7 +68,7 @@ extension LabIntegrationTests {
             var before: [String] = []
             for node in names { before.append(try await Self.footprint(node)) }
 
-            let plan = try await self.lurusctl(["plan", "-i", "inventory/lab.yaml"])
+            let plan = try await Self.lurusctl(["plan", "-i", "inventory/lab.yaml"])
             #expect(plan.status == 0, "\(plan)")
             #expect(plan.stdout.contains("+ package chrony"))
             #expect(plan.stdout.contains("+ file /etc/lurus/node"))
@@ -78,7 +78,7 @@ extension LabIntegrationTests {
             for node in names { after.append(try await Self.footprint(node)) }
             #expect(before == after, "plan changed a node")
 
-            let up = try await self.lurusctl(["up", "-i", "inventory/lab.yaml", "--json"])
+            let up = try await Self.lurusctl(["up", "-i", "inventory/lab.yaml", "--json"])
             #expect(up.status == 0, "\(up)")
             let first = try Self.summary(up.stdout)
             #expect((first["changed"] as? Int ?? 0) > 40)
@@ -86,7 +86,7 @@ extension LabIntegrationTests {
             let installed = try await self.ssh("heart", "dpkg-query -W -f='${Status}' chrony; cat /etc/lurus/node")
             #expect(installed.stdout.hasPrefix("install ok installed# Managed by lurusctl"))
 
-            let again = try await self.lurusctl(["up", "-i", "inventory/lab.yaml", "--json"])
+            let again = try await Self.lurusctl(["up", "-i", "inventory/lab.yaml", "--json"])
             #expect(again.status == 0, "\(again)")
             let second = try Self.summary(again.stdout)
             #expect(second["changed"] as? Int == 0)
@@ -105,12 +105,12 @@ extension LabIntegrationTests {
                 "sed -i 's/SystemMaxUse=1G/SystemMaxUse=9G/' /etc/systemd/journald.conf.d/50-lurus.conf"
             )
             #expect(edit.status == 0)
-            let drift = try await self.lurusctl(["plan", "-i", "inventory/lab.yaml"])
+            let drift = try await Self.lurusctl(["plan", "-i", "inventory/lab.yaml"])
             #expect(drift.stdout.contains("~ file /etc/systemd/journald.conf.d/50-lurus.conf (content)"))
             #expect(drift.stdout.contains("-SystemMaxUse=9G") && drift.stdout.contains("+SystemMaxUse=1G"))
             #expect(drift.stdout.contains("↻ restart systemd-journald"))
             #expect(drift.stdout.contains("Plan: 2 to change on 1 node, 3 nodes unchanged."))
-            let driftJSON = try await self.lurusctl(["plan", "-i", "inventory/lab.yaml", "--json", "--on", "heart"])
+            let driftJSON = try await Self.lurusctl(["plan", "-i", "inventory/lab.yaml", "--json", "--on", "heart"])
             let heart = try Self.jsonObjects(driftJSON.stdout).first { $0["type"] as? String == "node_plan" }
             let changes = heart?["changes"] as? [[String: Any]] ?? []
             #expect(
@@ -121,10 +121,10 @@ extension LabIntegrationTests {
                     " MaxRetentionSec=1month",
                 ]
             )
-            let repair = try await self.lurusctl(["up", "-i", "inventory/lab.yaml", "--json"])
+            let repair = try await Self.lurusctl(["up", "-i", "inventory/lab.yaml", "--json"])
             let repaired = try Self.summary(repair.stdout)
             #expect(repaired["changed"] as? Int == 2)
-            let clean = try await self.lurusctl(["plan", "-i", "inventory/lab.yaml"])
+            let clean = try await Self.lurusctl(["plan", "-i", "inventory/lab.yaml"])
             #expect(clean.stdout.hasSuffix("Plan: 0 to change on 0 nodes, 4 nodes unchanged.\n"), "\(clean)")
         }
 
@@ -134,7 +134,7 @@ extension LabIntegrationTests {
             try await LabIntegrationTests.ensureLabUp()
             let sabotage = try await self.ssh("lab", "rm -rf /opt/lurus && echo not-a-directory > /opt/lurus")
             #expect(sabotage.status == 0)
-            let up = try await self.lurusctl(["up", "-i", "inventory/lab.yaml"])
+            let up = try await Self.lurusctl(["up", "-i", "inventory/lab.yaml"])
             #expect(up.status == 1, "\(up)")
             #expect(up.stdout.contains("lab      0 changed") || up.stdout.contains("lab "), "\(up)")
             #expect(up.stdout.contains("base failed: directory /opt/lurus"), "\(up)")
@@ -142,7 +142,7 @@ extension LabIntegrationTests {
                 #expect(try await self.ssh(node, "test -f /etc/lurus/node").status == 0, "\(node) was not provisioned")
             }
             _ = try await self.ssh("lab", "rm -f /opt/lurus")
-            let rerun = try await self.lurusctl(["up", "-i", "inventory/lab.yaml"])
+            let rerun = try await Self.lurusctl(["up", "-i", "inventory/lab.yaml"])
             #expect(rerun.status == 0, "\(rerun)")
             #expect(try await self.ssh("lab", "test -d /opt/lurus").status == 0)
         }

@@ -84,18 +84,3 @@ extension LabIntegrationTests {
         }
     }
 }
-
-extension LabIntegrationTests.ProvisioningCommandTests {
-    static func lurusctl(
-        _ arguments: [String],
-        environment: [String: String] = [:]
-    ) async throws -> ProcessRunner.Result {
-        try await ProcessRunner.run(
-            Repository.lurusctl,
-            arguments,
-            environment: environment,
-            currentDirectory: Repository.root.path,
-            timeout: 600
-        )
-    }
-}

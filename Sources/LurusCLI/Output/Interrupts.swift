@@ -5,9 +5,8 @@ import Foundation
 /// Runs work so that Ctrl-C (SIGINT) or SIGTERM cancels it instead of killing the process: the work's own
 /// clean-up (closing SSH masters, releasing locks) runs, then the command exits 130.
 enum Interrupts {
-    static func cancelling<Result: Sendable>(
-        _ work: @escaping @Sendable () async throws -> Result
-    ) async throws -> Result {
+    /// SIGINT and SIGTERM as a stream, instead of their default action, until the returned function is called.
+    private static func signals() -> (AsyncStream<Int32>, () -> Void) {
         let (signals, continuation) = AsyncStream<Int32>.makeStream()
         let sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
@@ -16,10 +15,20 @@ enum Interrupts {
             source.resume()
             return source
         }
-        defer {
-            for source in sources { source.cancel() }
-            continuation.finish()
-        }
+        return (
+            signals,
+            {
+                for source in sources { source.cancel() }
+                continuation.finish()
+            }
+        )
+    }
+
+    static func cancelling<Result: Sendable>(
+        _ work: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        let (signals, stopListening) = Self.signals()
+        defer { stopListening() }
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask { try await work() }
             group.addTask {
@@ -53,18 +62,8 @@ extension Interrupts {
         stop: @escaping @Sendable () -> Void,
         _ work: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
-        let (signals, continuation) = AsyncStream<Int32>.makeStream()
-        let sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            return source
-        }
-        defer {
-            for source in sources { source.cancel() }
-            continuation.finish()
-        }
+        let (signals, stopListening) = Self.signals()
+        defer { stopListening() }
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask { try await work() }
             group.addTask {

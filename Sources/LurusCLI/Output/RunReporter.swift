@@ -273,9 +273,3 @@ struct JSONUnitResult: Encodable {
         case durationMs = "duration_ms"
     }
 }
-
-extension Duration {
-    var milliseconds: Int64 {
-        self.components.seconds * 1000 + self.components.attoseconds / 1_000_000_000_000_000
-    }
-}

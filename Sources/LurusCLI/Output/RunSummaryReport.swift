@@ -17,7 +17,7 @@ struct RunSummaryReport {
                 lines.append(self.style.red("\(name)  FAILED: \(failure)"))
                 continue
             }
-            var text = "\(name)  \(node.changes.count) changed, \(node.units.reduce(0) { $0 + $1.unchanged }) unchanged"
+            var text = "\(name)  \(node.changes.count) changed, \(node.unchanged) unchanged"
             let restarts = node.units.flatMap(\.restarts)
             if !restarts.isEmpty { text += " (\(restarts.joined(separator: ", ")))" }
             lines.append(node.failed ? self.style.red(text) : text)
@@ -53,7 +53,7 @@ struct RunSummaryReport {
                     node: node.node,
                     status: node.failed ? "failed" : node.units.allSatisfy(\.status.succeeded) ? "ok" : "incomplete",
                     changed: node.changes.count,
-                    unchanged: node.units.reduce(0) { $0 + $1.unchanged },
+                    unchanged: node.unchanged,
                     failure: node.failure,
                     units: node.units.map(JSONUnitResult.init)
                 )

@@ -31,10 +31,6 @@ public struct Engine: Sendable {
             let nodeUnits = units.first { $0.node.name == node.name }?.units ?? []
             do {
                 return Result<NodePlan, NodeFailure>.success(try await self.plan(node: node, units: nodeUnits))
-            } catch let error as RemoteError {
-                let failure = NodeFailure(node: node.name, message: self.redact(error.description))
-                self.events(.nodeFailed(node: node.name, message: failure.message))
-                return .failure(failure)
             } catch {
                 let failure = NodeFailure(node: node.name, message: self.redact("\(error)"))
                 self.events(.nodeFailed(node: node.name, message: failure.message))
@@ -241,7 +237,8 @@ struct StepFailure {
 }
 
 extension Duration {
-    var milliseconds: Int64 {
+    /// Whole milliseconds, for reports and JSON.
+    public var milliseconds: Int64 {
         self.components.seconds * 1000 + self.components.attoseconds / 1_000_000_000_000_000
     }
 }

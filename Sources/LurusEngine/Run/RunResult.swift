@@ -67,6 +67,8 @@ public struct NodeOutcome: Sendable, Codable, Hashable {
 
     public func count(_ status: UnitStatus) -> Int { self.units.filter { $0.status == status }.count }
     public var changes: [String] { self.units.flatMap(\.changes) }
+    /// Resources that were already as desired.
+    public var unchanged: Int { self.units.reduce(0) { $0 + $1.unchanged } }
     public var failed: Bool { self.failure != nil || self.units.contains { $0.status == .failed } }
 }
 
@@ -83,7 +85,7 @@ public struct RunResult: Sendable, Hashable {
     /// Changes applied (resources changed, services restarted), over all nodes.
     public var changed: Int { self.nodes.reduce(0) { $0 + $1.changes.count } }
     /// Resources that were already as desired.
-    public var unchanged: Int { self.nodes.reduce(0) { $0 + $1.units.reduce(0) { $0 + $1.unchanged } } }
+    public var unchanged: Int { self.nodes.reduce(0) { $0 + $1.unchanged } }
     /// Units that failed, and nodes that could not be planned at all.
     public var failed: Int { self.nodes.reduce(0) { $0 + $1.count(.failed) + ($1.failure == nil ? 0 : 1) } }
     /// Units not started or stopped midway.

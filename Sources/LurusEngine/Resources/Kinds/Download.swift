@@ -56,9 +56,7 @@ public struct Download: ResourceSpec, Hashable {
     }
 
     func apply(_ difference: Difference) -> [ApplyCommand] {
-        if difference.details.allSatisfy({ $0.hasPrefix("mode") || $0.hasPrefix("owner") }),
-            difference.action == .change
-        {
+        if difference.action == .change, FileMeta.onlyMetadata(difference) {
             return [
                 .run(FileMeta.fixScript(path: self.path, mode: self.mode, owner: self.owner, group: self.group).command)
             ]

@@ -113,7 +113,7 @@ public struct File: ResourceSpec, Hashable {
         switch difference.action {
         case .remove:
             return [.run(ShellScript("remove-file", "rm -f -- \"$1\"", [self.path]).command)]
-        case .change where difference.details.allSatisfy({ $0.hasPrefix("mode") || $0.hasPrefix("owner") }):
+        case .change where FileMeta.onlyMetadata(difference):
             return [
                 .run(FileMeta.fixScript(path: self.path, mode: self.mode, owner: self.owner, group: self.group).command)
             ]
@@ -144,6 +144,11 @@ struct FileMeta {
         let currentOwner = "\(self.owner ?? "?"):\(self.group ?? "?")"
         if currentOwner != "\(owner):\(group)" { details.append("owner \(currentOwner) -> \(owner):\(group)") }
         return details
+    }
+
+    /// Whether a change is to mode or owner only (as `differences` words it), so chmod/chown suffice.
+    static func onlyMetadata(_ difference: Difference) -> Bool {
+        difference.details.allSatisfy { $0.hasPrefix("mode") || $0.hasPrefix("owner") }
     }
 
     static func fixScript(path: String, mode: Int, owner: String, group: String) -> ShellScript {
