@@ -54,7 +54,8 @@ enum ProvisioningBenchmark {
                 let catalog = ComponentCatalog(inventory: inventory, templates: templates)
                 var units: [(node: Node, units: [WorkUnit])] = []
                 for node in inventory.nodes {
-                    var nodeUnits = try catalog.units(on: node, facts: try await session.facts(of: node))
+                    let facts = ClusterFacts([node.name: try await session.facts(of: node)])
+                    var nodeUnits = try catalog.units(on: node, facts: facts, only: .base)
                     let files = (0..<extra).map {
                         Resource(.file(File(path: "/tmp/bench-\($0)", text: "\($0)\n")), component: "bench")
                     }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import LurusComponents
@@ -11,25 +12,77 @@ struct Provisioning: Sendable {
     var nodes: [Node]
     var only: Component?
     var templates: TemplateLibrary
+    /// The values of the secrets the selected units need, from `resolveSecrets`.
+    var secrets: [String: Secret] = [:]
+
+    init(inventory: Inventory, nodes: [Node], only: Component?, templates: TemplateLibrary) {
+        self.inventory = inventory
+        self.nodes = nodes
+        self.only = only
+        self.templates = templates
+    }
+
+    var catalog: ComponentCatalog { ComponentCatalog(inventory: self.inventory, templates: self.templates) }
+
+    /// Resolves every secret the selected units need, generating the missing ones in the state directory,
+    /// before any node is contacted: a secret that cannot be had stops the run here, changing nothing.
+    mutating func resolveSecrets(inventory: Inventory) async throws {
+        do {
+            try await self.resolveSecrets(SecretStore(inventory: inventory))
+        } catch {
+            Terminal.standardError.write("error: \(error.description)\n")
+            throw ExitCode(1)
+        }
+    }
+
+    mutating func resolveSecrets(_ store: SecretStore) async throws(SecretError) {
+        var needs: [SecretNeed] = []
+        for node in self.nodes {
+            for need in self.catalog.secretNeeds(on: node, only: self.only) where !needs.contains(need) {
+                needs.append(need)
+            }
+        }
+        for need in needs {
+            self.secrets[need.name] =
+                if let reference = need.reference {
+                    try await store.value(of: reference, as: need.name)
+                } else {
+                    try await store.value(of: need.name)
+                }
+        }
+    }
 
     /// The plan for the selected nodes: facts (one round trip per node), units, then the engine's probe
     /// (one more round trip per node). A node whose facts cannot be read is a failure of the plan.
+    ///
+    /// With a Tailscale mesh the facts of the other nodes are read too: their mesh addresses go into
+    /// `/etc/hosts` and K3s's settings. One of them being down only defers what needs its address.
     func plan(engine: Engine) async -> Plan {
-        let catalog = ComponentCatalog(inventory: self.inventory, templates: self.templates)
+        let catalog = self.catalog
         let only = self.only
-        let prepared = await NodeFanOut.results(self.nodes) { node in
-            let facts = try await engine.session.facts(of: node)
-            return try catalog.units(on: node, facts: facts, only: only)
-        }
-        var units: [(node: Node, units: [WorkUnit])] = []
+        let selected = Set(self.nodes.map(\.name))
+        let readFrom = self.inventory.mesh == .none ? self.nodes : self.inventory.nodes
+        let facts = await NodeFanOut.results(readFrom) { node in try await engine.session.facts(of: node) }
+        var cluster = ClusterFacts()
         var failures: [NodeFailure] = []
-        for result in prepared {
+        for result in facts {
             switch result.result {
-            case .success(let nodeUnits): units.append((result.node, nodeUnits))
-            case .failure(let error):
+            case .success(let nodeFacts): cluster.nodes[result.node.name] = nodeFacts
+            case .failure(let error) where selected.contains(result.node.name):
                 let message = engine.redact(error.description)
                 engine.events(.nodeFailed(node: result.node.name, message: message))
                 failures.append(NodeFailure(node: result.node.name, message: message))
+            case .failure: continue
+            }
+        }
+        var units: [(node: Node, units: [WorkUnit])] = []
+        for node in self.nodes where cluster[node.name] != nil {
+            do {
+                units.append((node, try catalog.units(on: node, facts: cluster, secrets: self.secrets, only: only)))
+            } catch {
+                let message = engine.redact("\(error)")
+                engine.events(.nodeFailed(node: node.name, message: message))
+                failures.append(NodeFailure(node: node.name, message: message))
             }
         }
         var plan = await engine.plan(units)
@@ -39,8 +92,7 @@ struct Provisioning: Sendable {
 
     /// Placed components this version does not provision yet, for a note under the plan.
     var unprovisioned: [Component] {
-        let catalog = ComponentCatalog(inventory: self.inventory, templates: self.templates)
-        let placed = Set(self.nodes.flatMap(catalog.unprovisioned(on:)))
+        let placed = Set(self.nodes.flatMap(self.catalog.unprovisioned(on:)))
         return Component.allCases.filter { placed.contains($0) && (self.only == nil || self.only == $0) }
     }
 }

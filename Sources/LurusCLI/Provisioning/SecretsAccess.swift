@@ -8,9 +8,12 @@ struct SecretsAccess: Sendable {
 
     /// Reads the values that are cheap and silent to read: environment variables, files and generated
     /// secrets already made. `cmd:` references are left out (they may prompt, or be slow); never generates.
-    static func redactor(for inventory: Inventory) async -> SecretsAccess {
+    static func redactor(
+        for inventory: Inventory,
+        adding known: some Sequence<Secret> = [Secret]()
+    ) async -> SecretsAccess {
         let store = SecretStore(inventory: inventory)
-        var secrets: [Secret] = []
+        var secrets = Array(known)
         for listing in store.list() where !listing.source.hasPrefix("cmd:") {
             if listing.source == "generated", listing.mode == nil { continue }
             if let secret = try? await store.value(of: listing.name) { secrets.append(secret) }

@@ -44,7 +44,15 @@ struct UpRun: Sendable {
                 return nil
             }
         }
-        let result = await engine.apply(plan, control: control)
+        var applied = await engine.apply(plan, control: control)
+        if plan.nodes.contains(where: { $0.units.contains { $0.unit.deferred } }), applied.succeeded {
+            // Units that waited for a mesh address (Tailscale just came up): plan and apply them now.
+            self.reporter.say("planning what waited for the mesh")
+            let second = await self.provisioning.plan(engine: engine)
+            self.show(second)
+            applied = applied.merging(await engine.apply(second, control: control))
+        }
+        let result = applied
         let record = self.auditRecord(result, start: start)
         await Self.shielded {
             await self.writeAudit(record, result: result, session: session)

@@ -30,22 +30,24 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = self.global.makeLogger()
         let inventory = try self.global.loadInventory(logger: logger)
-        let provisioning = Provisioning(
+        var provisioning = Provisioning(
             inventory: inventory,
             nodes: try self.remote.selectNodes(in: inventory),
             only: try self.provision.component,
             templates: try await Templates.load()
         )
         let options = self.remote.sessionOptions
-        let secrets = await SecretsAccess.redactor(for: inventory)
+        try await provisioning.resolveSecrets(inventory: inventory)
+        let secrets = await SecretsAccess.redactor(for: inventory, adding: provisioning.secrets.values)
+        let prepared = provisioning
         let plan = try await Interrupts.cancelling {
             try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
-                await provisioning.plan(engine: Engine(session: session, redact: secrets.redact, logger: logger))
+                await prepared.plan(engine: Engine(session: session, redact: secrets.redact, logger: logger))
             }
         }
         let report = PlanReport(
             plan: plan,
-            unprovisioned: provisioning.unprovisioned,
+            unprovisioned: prepared.unprovisioned,
             style: Style(enabled: !self.provision.json && isatty(STDOUT_FILENO) == 1)
         )
         if self.provision.json {

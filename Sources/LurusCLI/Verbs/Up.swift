@@ -45,13 +45,14 @@ struct Up: AsyncParsableCommand {
         let logger = self.global.makeLogger()
         let inventory = try self.global.loadInventory(logger: logger)
         let nodes = try self.remote.selectNodes(in: inventory)
-        let provisioning = Provisioning(
+        var provisioning = Provisioning(
             inventory: inventory,
             nodes: nodes,
             only: try self.provision.component,
             templates: try await Templates.load()
         )
-        let secrets = await SecretsAccess.redactor(for: inventory)
+        try await provisioning.resolveSecrets(inventory: inventory)
+        let secrets = await SecretsAccess.redactor(for: inventory, adding: provisioning.secrets.values)
         let json = self.provision.json
         let terminal = isatty(STDOUT_FILENO) == 1
         let mode: RunReporter.Mode = json ? .json : terminal ? .live : .lines

@@ -4,11 +4,24 @@ import LurusRemote
 
 /// `base`, on every node: hostname, the cluster's names in `/etc/hosts`, essential packages, time sync,
 /// journal limits, the kernel settings K3s needs, and the `lurus` directories.
-struct BaseComponent {
+struct BaseComponent: ComponentDefinition {
     var inventory: Inventory
     var node: Node
     var facts: NodeFacts
     var templates: TemplateLibrary
+    var mesh: MeshAddresses
+
+    static func secretNames(inventory: Inventory, node: Node) -> [SecretNeed] { [] }
+
+    static func resources(_ context: ComponentContext) throws -> (resources: [Resource.Kind], notices: [String]) {
+        try BaseComponent(
+            inventory: context.inventory,
+            node: context.node,
+            facts: context.facts,
+            templates: context.templates,
+            mesh: context.mesh
+        ).resources()
+    }
 
     static let packages = ["ca-certificates", "curl", "chrony"]
 
@@ -37,7 +50,7 @@ struct BaseComponent {
         ("/opt/lurus", 0o755),
     ]
 
-    func unit(_ id: UnitID) throws -> WorkUnit {
+    func resources() throws -> (resources: [Resource.Kind], notices: [String]) {
         var resources: [Resource.Kind] = []
         var notices: [String] = []
         // Identity.
@@ -104,13 +117,13 @@ struct BaseComponent {
             )
             for setting in Self.kernelSettings { resources.append(.sysctl(Sysctl(setting.key, setting.value))) }
         }
-        return WorkUnit(id: id, resources: resources.map { Resource($0, component: "base") }, notices: notices)
+        return (resources, notices)
     }
 
-    /// `ADDRESS NAME` for every node, by the address other nodes reach it at.
+    /// `ADDRESS NAME` for every node, by the address other nodes reach it at: its mesh address once known.
     var hostsLines: [String] {
         self.inventory.nodes.map { node in
-            let address = self.inventory.meshAddress(of: node) ?? node.privateAddress ?? node.address
+            let address = self.mesh.address(of: node) ?? (node.privateAddress ?? node.address).description
             return "\(address) \(node.name)"
         }
     }

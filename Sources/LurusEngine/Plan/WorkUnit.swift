@@ -28,11 +28,21 @@ public struct WorkUnit: Sendable, Hashable {
     public var after: [UnitID]
     /// Things the component decided not to do here, and why (kernel settings inside a container, say).
     public var notices: [String]
+    /// The component could not be planned yet (it needs something this run makes first, such as a mesh
+    /// address): it has no resources now and is planned again once the rest of the run has been applied.
+    public var deferred: Bool
 
-    public init(id: UnitID, resources: [Resource], after: [UnitID] = [], notices: [String] = []) {
+    public init(
+        id: UnitID,
+        resources: [Resource],
+        after: [UnitID] = [],
+        notices: [String] = [],
+        deferred: Bool = false
+    ) {
         self.id = id
         self.resources = resources
         self.after = after
         self.notices = notices
+        self.deferred = deferred
     }
 }

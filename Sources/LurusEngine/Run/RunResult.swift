@@ -91,4 +91,26 @@ public struct RunResult: Sendable, Hashable {
     /// Units not started or stopped midway.
     public var skipped: Int { self.nodes.reduce(0) { $0 + $1.count(.skipped) + $1.count(.interrupted) } }
     public var succeeded: Bool { !self.interrupted && self.failed == 0 && self.skipped == 0 }
+
+    /// This result followed by a later pass over the same nodes: a unit's later result replaces its earlier
+    /// one, and nodes or units only the later pass has are added.
+    public func merging(_ later: RunResult) -> RunResult {
+        var nodes = self.nodes
+        for outcome in later.nodes {
+            guard let index = nodes.firstIndex(where: { $0.node == outcome.node }) else {
+                nodes.append(outcome)
+                continue
+            }
+            var units = nodes[index].units
+            for unit in outcome.units {
+                if let known = units.firstIndex(where: { $0.unit == unit.unit }) {
+                    units[known] = unit
+                } else {
+                    units.append(unit)
+                }
+            }
+            nodes[index] = NodeOutcome(node: outcome.node, units: units, failure: outcome.failure ?? nodes[index].failure)
+        }
+        return RunResult(nodes: nodes, interrupted: self.interrupted || later.interrupted)
+    }
 }

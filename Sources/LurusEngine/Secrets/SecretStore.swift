@@ -62,6 +62,17 @@ public final class SecretStore: Sendable {
         }
     }
 
+    /// The value of a reference written outside `secrets:` (the mesh's `auth_key`), kept under `name`.
+    public func value(of reference: SecretReference, as name: String) async throws(SecretError) -> Secret {
+        if let known = self.values.withLock({ $0[name] }) { return known }
+        let secret = Secret(name: name, bytes: try await self.resolver.resolve(reference, name: name))
+        return self.values.withLock { values in
+            if let first = values[name] { return first }
+            values[name] = secret
+            return secret
+        }
+    }
+
     /// Every secret known without resolving any: the inventory's references and the generated files
     /// present, by name. Never a value.
     public func list() -> [SecretListing] {

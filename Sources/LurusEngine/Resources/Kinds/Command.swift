@@ -2,7 +2,9 @@ import LurusRemote
 
 /// A command for what no other resource covers, guarded so it runs only when needed: `creates` (a path it
 /// makes: run while that path is missing) or `unless` (a check: run while the check fails). Without a
-/// guard it runs on every `up`, which the plan shows.
+/// guard it runs on every `up`, which the plan shows. `refreshOn` also runs it when one of the named
+/// resources changes in the same run (a password file rewritten: set the password again), whatever the guard
+/// says; keep a guard too, so that a run interrupted between the two finishes on the next one.
 public struct Command: ResourceSpec, Hashable {
     public var name: String
     public var command: ShellCommand
@@ -10,6 +12,7 @@ public struct Command: ResourceSpec, Hashable {
     public var input: [UInt8]
     public var creates: String?
     public var unless: ShellCommand?
+    public var refreshOn: [ResourceID]
     public var timeout: Duration
     /// The input is a secret: never shown.
     public var sensitive: Bool
@@ -20,6 +23,7 @@ public struct Command: ResourceSpec, Hashable {
         input: [UInt8] = [],
         creates: String? = nil,
         unless: ShellCommand? = nil,
+        refreshOn: [ResourceID] = [],
         timeout: Duration = .seconds(300),
         sensitive: Bool = false
     ) {
@@ -28,6 +32,7 @@ public struct Command: ResourceSpec, Hashable {
         self.input = input
         self.creates = creates
         self.unless = unless
+        self.refreshOn = refreshOn
         self.timeout = timeout
         self.sensitive = sensitive
     }
@@ -54,7 +59,11 @@ public struct Command: ResourceSpec, Hashable {
     }
 
     func compare(with observed: ObservedState, changed: Set<ResourceID>) -> Difference {
-        if observed["guard"] == "met" { return .none }
+        let refreshedBy = self.refreshOn.filter(changed.contains)
+        if observed["guard"] == "met" {
+            if refreshedBy.isEmpty { return .none }
+            return Difference(.run, details: refreshedBy.map { "\($0) changes" })
+        }
         let reason =
             self.creates.map { "\($0) is missing" } ?? self.unless.map { "check failed: \($0)" }
             ?? "no guard: runs every time"
