@@ -84,6 +84,8 @@ let package = Package(
                 "LurusRemote",
                 "LurusEngine",
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(

@@ -1,11 +1,92 @@
+import Crypto
 import LurusEngine
 import LurusInventory
+import LurusRemote
 
-/// Placeholder while the component is written.
+/// `clickhouse`: ClickHouse from its own repository (pinned) or Debian's 18.16, listening on localhost and
+/// the mesh address; the `default` user kept to localhost, a `lurus` user (password from the secret
+/// `clickhouse/lurus`, stored as its sha256) for the log service, and the request-log table.
+///
+/// Settings and users are `config.d`/`users.d` files over the package's own; ClickHouse re-reads users by
+/// itself, so a new password needs no restart. The schema is made over HTTP on localhost by a script that
+/// reads the server's version and adds TTL retention where the server supports it (19.6 and later).
 enum ClickHouseComponent: ComponentDefinition {
-    static func secretNames(inventory: Inventory, node: Node) -> [SecretNeed] { [] }
+    static let secret = "clickhouse/lurus"
+    static let database = "lurus_logs"
+    static let table = "request_log"
+
+    static func secretNames(inventory: Inventory, node: Node) -> [SecretNeed] { [SecretNeed(self.secret)] }
 
     static func resources(_ context: ComponentContext) throws -> (resources: [Resource.Kind], notices: [String]) {
-        ([], [])
+        let password = try context.secret(self.secret)
+        let mesh = try context.meshAddress()
+        let httpPort = context.port("http_port")
+        var resources = try self.packages(context)
+        let config = File(
+            path: "/etc/clickhouse-server/config.d/lurus.xml",
+            text: try context.render(
+                "lurus-config.xml",
+                ["mesh_address": mesh, "http_port": httpPort, "native_port": context.port("native_port")]
+            )
+        )
+        let users = File(
+            path: "/etc/clickhouse-server/users.d/lurus.xml",
+            text: try context.render(
+                "lurus-users.xml",
+                [
+                    "password_sha256": SHA256.hash(data: password.bytes).map { String(format: "%02x", $0) }.joined(),
+                    "networks": context.mesh.network(of: context.node),
+                    "database": self.database,
+                ]
+            ),
+            mode: 0o600,
+            owner: "clickhouse",
+            group: "clickhouse",
+            sensitive: true
+        )
+        let schema = try context.render(
+            "schema.sh",
+            ["database": self.database, "table": self.table, "retention_days": context.integer("retention_days")]
+        )
+        resources += [
+            .directory(Directory(path: "/etc/clickhouse-server/config.d")),
+            .directory(Directory(path: "/etc/clickhouse-server/users.d")),
+            .file(config),
+            .file(users),
+            .service(Service("clickhouse-server", restartOn: [config.id])),
+            .command(
+                Command(
+                    "clickhouse schema \(self.database).\(self.table)",
+                    ShellCommand(["sh", "-c", schema, "clickhouse-schema", String(httpPort)]),
+                    unless: ShellCommand(["sh", "-c", schema, "clickhouse-schema", String(httpPort), "check"]),
+                    timeout: .seconds(120)
+                )
+            ),
+        ]
+        return (resources, [])
+    }
+
+    /// Debian's `clickhouse-server` (18.16 on Debian 12), or the pinned release from ClickHouse's repository.
+    static func packages(_ context: ComponentContext) throws -> [Resource.Kind] {
+        let version = try context.version()
+        switch context.text("source") {
+        case "debian":
+            return [.package(Package("clickhouse-server", version: version))]
+        default:
+            return [
+                .aptRepository(
+                    AptRepository(
+                        name: "clickhouse",
+                        uris: "https://packages.clickhouse.com/deb",
+                        suites: "stable",
+                        components: "main",
+                        signingKey: try context.render("clickhouse.asc", [:])
+                    )
+                ),
+                .package(Package("clickhouse-common-static", version: version)),
+                .package(Package("clickhouse-server", version: version)),
+                .package(Package("clickhouse-client", version: version)),
+            ]
+        }
     }
 }

@@ -65,9 +65,18 @@ public struct Command: ResourceSpec, Hashable {
             return Difference(.run, details: refreshedBy.map { "\($0) changes" })
         }
         let reason =
-            self.creates.map { "\($0) is missing" } ?? self.unless.map { "check failed: \($0)" }
+            self.creates.map { "\($0) is missing" } ?? self.unless.map { "check failed: \(Self.summary($0))" }
             ?? "no guard: runs every time"
         return Difference(.run, details: [reason])
+    }
+
+    /// A check as the plan shows it: an inline script stands as its first line, so a plan stays readable.
+    static func summary(_ check: ShellCommand) -> String {
+        let shortened = check.arguments.map { argument in
+            guard let end = argument.firstIndex(of: UInt8(ascii: "\n")) else { return argument }
+            return Array(argument[..<end]) + Array("…".utf8)
+        }
+        return ShellCommand(bytes: shortened).description
     }
 
     func apply(_ difference: Difference) -> [ApplyCommand] {

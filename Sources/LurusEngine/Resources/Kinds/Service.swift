@@ -51,7 +51,10 @@ public struct Service: ResourceSpec, Hashable {
                 notice =
                     "\(self.name) does not run on this node: its start condition is not met (e.g. inside a container)"
             } else {
-                details.append("start")
+                // A package installed in this same run may have started the service with its own defaults
+                // already; `restart` (which also starts a stopped service) makes it read this run's files.
+                let configured = (self.restartOn + self.reloadOn).contains(where: changed.contains)
+                details.append(configured ? "restart" : "start")
             }
         }
         if !self.running && active { details.append("stop") }
