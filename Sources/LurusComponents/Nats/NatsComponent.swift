@@ -49,7 +49,6 @@ enum NatsComponent: ComponentDefinition {
             .directory(Directory(path: "/etc/nats", mode: 0o750, group: "nats")),
             .file(config),
             .file(auth),
-            .directory(Directory(path: parent(of: store), mode: 0o750, owner: "nats", group: "nats")),
             .directory(Directory(path: store, mode: 0o750, owner: "nats", group: "nats")),
             .directory(Directory(path: "/etc/systemd/system/nats-server.service.d")),
             .systemdUnit(dropIn),
@@ -61,10 +60,5 @@ enum NatsComponent: ComponentDefinition {
     static func bytes(_ context: ComponentContext, _ key: String) -> Int64 {
         if case .size(let size) = context.settings[key] { return size.bytes }
         return 0
-    }
-
-    static func parent(of path: String) -> String {
-        let parts = path.split(separator: "/")
-        return parts.count > 1 ? "/" + parts.dropLast().joined(separator: "/") : "/"
     }
 }

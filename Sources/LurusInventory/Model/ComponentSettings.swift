@@ -159,8 +159,8 @@ extension Component {
                 SettingSpec(
                     key: "jetstream_dir",
                     kind: .path,
-                    defaultValue: .text("/var/lib/nats/jetstream"),
-                    summary: "JetStream's store directory"
+                    defaultValue: .text("/var/lib/nats"),
+                    summary: "where JetStream stores streams (in a jetstream/ folder it makes inside)"
                 ),
                 SettingSpec(
                     key: "jetstream_max_memory",
