@@ -1,5 +1,5 @@
 # The two commands a newcomer runs (see README.md):
-#   make demo   brings the local lab up and runs lurusctl against it
+#   make demo   brings the local lab up, runs lurusctl against it, and shows the data components answering
 #   make test   runs every test: unit, command line, and the lab integration tests
 # Both install what they need first (scripts/setup). Run them as root: the lab needs namespaces.
 
@@ -24,6 +24,7 @@ demo: build
 	$(LURUSCTL) plan -i $(LAB_INVENTORY)
 	$(LURUSCTL) up -i $(LAB_INVENTORY) --yes
 	$(LURUSCTL) up -i $(LAB_INVENTORY) --yes
+	scripts/lab-check
 	$(LURUSCTL) audit -i $(LAB_INVENTORY) -n 2
 	@echo
 	@echo "The lab stays up; ssh in with: ssh -F .lab/ssh/config brain   Take it down with: scripts/lab down"
