@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "LurusComponentsTests",
             dependencies: ["LurusComponents", "LurusEngine", "LurusTestSupport"],
-            exclude: ["Golden"]
+            exclude: ["Golden", "Fixtures"]
         ),
         .testTarget(
             name: "LurusRemoteTests",

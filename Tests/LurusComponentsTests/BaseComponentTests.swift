@@ -22,43 +22,15 @@ import Testing
         return ClusterFacts(["brain": facts, "heart": facts, "monitor": facts, "lab": facts])
     }
 
-    /// Every resource of the units, one per line, with file contents indented below.
-    static func describe(_ units: [WorkUnit]) -> String {
-        var lines: [String] = []
-        for unit in units {
-            lines.append("# \(unit.id) after \(unit.after.map(\.description))")
-            for notice in unit.notices { lines.append("note: \(notice)") }
-            for resource in unit.resources {
-                lines.append("\(resource.id)")
-                switch resource.kind {
-                case .file(let file):
-                    lines.append("  mode \(String(file.mode, radix: 8)) \(file.owner):\(file.group)")
-                    lines += String(decoding: file.content, as: UTF8.self).split(separator: "\n").map { "  | \($0)" }
-                case .fileBlock(let block): lines += block.lines.map { "  | \($0)" }
-                case .directory(let directory): lines.append("  mode \(String(directory.mode, radix: 8))")
-                case .sysctl(let setting): lines.append("  = \(setting.value)")
-                case .service(let service): lines.append("  restart on \(service.restartOn.map(\.description))")
-                default: break
-                }
-            }
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func check(_ actual: String, golden name: String) throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
-        if ProcessInfo.processInfo.environment["LURUS_UPDATE_GOLDEN"] == "1" {
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-        }
-        #expect(actual == (try String(contentsOf: url, encoding: .utf8)), "differs from Golden/\(name)")
-    }
-
     @Test func labNodeInAContainer() async throws {
         let catalog = try await Self.catalog("lab.yaml")
         let node = try #require(catalog.inventory.node(named: "heart"))
         let units = try catalog.units(on: node, facts: Self.facts(container: "systemd-nspawn"), only: .base)
         #expect(units.map(\.id.component) == ["base"])
-        try Self.check(Self.describe(units), golden: "base-lab-heart-container.txt")
+        try UnitDescription.check(
+            UnitDescription.describe(units, detail: .contents),
+            golden: "base-lab-heart-container.txt"
+        )
         // Only net.* settings are left inside a container, and the notice says what was skipped.
         let keys = units[0].resources.filter { $0.id.kind == "sysctl" }.map(\.id.name)
         #expect(keys == ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"])
@@ -69,7 +41,10 @@ import Testing
         let catalog = try await Self.catalog("lurus.yaml")
         let node = try #require(catalog.inventory.node(named: "lab"))
         let units = try catalog.units(on: node, facts: Self.facts(container: "none"), only: .base)
-        try Self.check(Self.describe(units), golden: "base-lurus-lab-machine.txt")
+        try UnitDescription.check(
+            UnitDescription.describe(units, detail: .contents),
+            golden: "base-lurus-lab-machine.txt"
+        )
         #expect(units[0].notices.isEmpty)
         #expect(
             units[0].resources.contains {

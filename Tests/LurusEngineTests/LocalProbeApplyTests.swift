@@ -64,6 +64,44 @@ import Testing
         #expect(difference.content == .text(before: "hand edit\n", after: "hello\n$(touch \(canary))\n"))
     }
 
+    /// A block is set in the file as it is when the step runs: a file a package installed after the probe
+    /// (found absent) keeps its text, mode and owner, and a second apply replaces the block in place.
+    @Test func fileBlockEditsTheFileAsItIsWhenApplied() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-block-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let block = FileBlock(path: path, name: "includes", lines: ["include /etc/redis/lurus.conf"])
+        let planned = block.compare(
+            with: try await self.probe([Resource(.fileBlock(block), component: "t")])[block.id]!,
+            changed: []
+        )
+        #expect(planned.action == .create)
+        // Installed meanwhile, by a package.
+        try Data("dir /var/lib/redis\nport 6379\n".utf8).write(to: URL(fileURLWithPath: path))
+        chmod(path, 0o640)
+        func apply(_ block: FileBlock) async throws {
+            for command in block.apply(planned) {
+                guard case .run(let shellCommand, let input, _) = command else { continue }
+                let result = try await ProcessRunner.run(
+                    "/bin/sh",
+                    ["-c", String(decoding: Shell.render(shellCommand), as: UTF8.self)],
+                    input: input,
+                    timeout: 30
+                )
+                #expect(result.status == 0, "\(result)")
+            }
+        }
+        try await apply(block)
+        let lines = { try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init) }
+        #expect(
+            try lines() == ["dir /var/lib/redis", "port 6379", block.begin, "include /etc/redis/lurus.conf", block.end]
+        )
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o640)
+        try await apply(FileBlock(path: path, name: "includes", lines: ["include /etc/other.conf"]))
+        #expect(try lines() == ["dir /var/lib/redis", "port 6379", block.begin, "include /etc/other.conf", block.end])
+    }
+
     @Test func sensitiveFilesAreNeverFetched() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-secret-\(UUID().uuidString)")
             .path

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import LurusComponents
 import LurusEngine
 import LurusInventory
 import LurusRemote
@@ -53,6 +54,9 @@ struct UpRun: Sendable {
             applied = applied.merging(await engine.apply(second, control: control))
         }
         let result = applied
+        if let note = await KubeconfigFetch.fetch(after: result, inventory: self.inventory, session: session) {
+            self.reporter.say(note)
+        }
         let record = self.auditRecord(result, start: start)
         await Self.shielded {
             await self.writeAudit(record, result: result, session: session)

@@ -23,6 +23,15 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var provision: ProvisionOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Plan from facts recorded with `lurusctl facts --json > FILE`, for the nodes as fresh machines, "
+                + "without connecting.",
+            valueName: "file"
+        )
+    )
+    var facts: String?
+
     func validate() throws {
         _ = try self.provision.component
     }
@@ -37,6 +46,10 @@ struct PlanCommand: AsyncParsableCommand {
             templates: try await Templates.load()
         )
         let options = self.remote.sessionOptions
+        if let facts = self.facts {
+            try self.offline(provisioning, facts: facts)
+            return
+        }
         try await provisioning.resolveSecrets(inventory: inventory)
         let secrets = await SecretsAccess.redactor(for: inventory, adding: provisioning.secrets.values)
         let prepared = provisioning
@@ -45,17 +58,36 @@ struct PlanCommand: AsyncParsableCommand {
                 await prepared.plan(engine: Engine(session: session, redact: secrets.redact, logger: logger))
             }
         }
+        self.print(plan, unprovisioned: prepared.unprovisioned, redact: secrets.redact)
+        if !plan.failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+extension PlanCommand {
+    /// The plan from recorded facts: nothing contacted, no secret read or generated.
+    func offline(_ provisioning: Provisioning, facts path: String) throws {
+        let plan: LurusEngine.Plan
+        do {
+            plan = try RecordedFacts.load(path).plan(provisioning)
+        } catch {
+            Terminal.standardError.write(error.description)
+            throw ExitCode(1)
+        }
+        self.print(plan, unprovisioned: provisioning.unprovisioned, redact: { $0 })
+        if !plan.failures.isEmpty { throw ExitCode(1) }
+    }
+
+    func print(_ plan: LurusEngine.Plan, unprovisioned: [Component], redact: (String) -> String) {
         let report = PlanReport(
             plan: plan,
-            unprovisioned: prepared.unprovisioned,
+            unprovisioned: unprovisioned,
             style: Style(enabled: !self.provision.json && isatty(STDOUT_FILENO) == 1)
         )
         if self.provision.json {
-            for line in try report.jsonLines() { Terminal.standardOutput.write(secrets.redact(line)) }
+            for line in (try? report.jsonLines()) ?? [] { Terminal.standardOutput.write(redact(line)) }
         } else {
-            Terminal.standardOutput.write(secrets.redact(report.text))
+            Terminal.standardOutput.write(redact(report.text))
         }
-        if !plan.failures.isEmpty { throw ExitCode(1) }
     }
 }
 

@@ -109,7 +109,11 @@ public struct RunResult: Sendable, Hashable {
                     units.append(unit)
                 }
             }
-            nodes[index] = NodeOutcome(node: outcome.node, units: units, failure: outcome.failure ?? nodes[index].failure)
+            nodes[index] = NodeOutcome(
+                node: outcome.node,
+                units: units,
+                failure: outcome.failure ?? nodes[index].failure
+            )
         }
         return RunResult(nodes: nodes, interrupted: self.interrupted || later.interrupted)
     }

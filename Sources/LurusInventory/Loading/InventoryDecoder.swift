@@ -436,6 +436,15 @@ struct InventoryDecoder {
                             hint: "use 3-63 lowercase letters, digits and '-'"
                         )
                 }
+            case .sha256:
+                values[spec.key] = block.parsed(spec.key) { text in
+                    (text.count == 64 && text.allSatisfy { $0.isASCII && $0.isHexDigit }
+                        ? SettingValue.text(text.lowercased()) : nil)
+                        .orProblem(
+                            "'\(text)' is not a sha256 digest",
+                            hint: "write the 64 hexadecimal characters of the digest"
+                        )
+                }
             }
         }
         block.reportUnknownKeys(expected: component.settingSpecs.map(\.key), context: component.rawValue)

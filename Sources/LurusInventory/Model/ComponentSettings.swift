@@ -9,6 +9,8 @@ public struct SettingSpec: Sendable {
         case path
         case word([String])
         case name
+        /// A sha256 digest: 64 hexadecimal characters (kept lowercase).
+        case sha256
     }
 
     public var key: String
@@ -121,6 +123,21 @@ extension Component {
                     summary: "request logs older than this are dropped (TTL, where the server supports it)"
                 ),
             ]
+        case .k3sServer:
+            [
+                SettingSpec(
+                    key: "install",
+                    kind: .word(["script", "airgap"]),
+                    defaultValue: .text("script"),
+                    summary: "get.k3s.io's script downloads K3s on each node, or airgap pushes it from airgap_dir"
+                ),
+                SettingSpec(
+                    key: "airgap_dir",
+                    kind: .path,
+                    defaultValue: .text(""),
+                    summary: "a folder on the control machine holding k3s and install.sh (install: airgap)"
+                ),
+            ]
         case .minio:
             [
                 SettingSpec(
@@ -134,6 +151,12 @@ extension Component {
                     kind: .name,
                     defaultValue: .text("lurus-backups"),
                     summary: "the bucket backups go to, created if missing"
+                ),
+                SettingSpec(
+                    key: "sha256",
+                    kind: .sha256,
+                    defaultValue: .text(""),
+                    summary: "sha256 of the linux release binary of versions.minio (its .sha256sum file)"
                 ),
             ]
         case .redis:

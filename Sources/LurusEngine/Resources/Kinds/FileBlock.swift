@@ -58,10 +58,43 @@ public struct FileBlock: ResourceSpec, Hashable {
         }
     }
 
-    /// Writes the merged text the plan showed. (If the file changed since the probe, those edits outside the
-    /// block are overwritten; the next plan shows it.)
+    /// Sets the block in the file as it is on the node when the step runs (not as it was at the probe): a
+    /// package may have installed the file meanwhile (Redis's configuration is one), and the rest of the file
+    /// is never overwritten. The file keeps its mode and owner; a new one is 0644 root:root.
     func apply(_ difference: Difference) -> [ApplyCommand] {
-        guard case .text(_, let after) = difference.content else { return [] }
-        return [.upload(path: self.path, content: Array(after.utf8), mode: 0o644, owner: "root:root")]
+        let block = ([self.begin] + self.lines + [self.end]).joined(separator: "\n")
+        return [
+            .run(
+                ShellScript(
+                    "set-block",
+                    Self.setScript,
+                    [self.path, "# BEGIN lurusctl \(self.name):", self.end]
+                ).command,
+                input: Array(block.utf8)
+            )
+        ]
     }
+
+    /// Replaces the first block that starts with `$2` and ends at the line `$3` with stdin, or appends stdin.
+    static let setScript = """
+        set -eu
+        block=$(cat)
+        tmp=$(mktemp -- "$(dirname -- "$1")/.lurus-block.XXXXXX")
+        trap 'rm -f -- "$tmp"' EXIT
+        if [ -f "$1" ]; then
+            BLOCK=$block awk -v prefix="$2" -v end="$3" '
+                !done && !inside && index($0, prefix) == 1 { print ENVIRON["BLOCK"]; inside = 1; next }
+                inside { if ($0 == end) { inside = 0; done = 1 }; next }
+                { print }
+                END { if (!done && !inside) print ENVIRON["BLOCK"] }
+            ' "$1" > "$tmp"
+            chmod --reference="$1" -- "$tmp"
+            chown --reference="$1" -- "$tmp"
+        else
+            printf '%s\\n' "$block" > "$tmp"
+            chmod 644 -- "$tmp"
+        fi
+        mv -f -- "$tmp" "$1"
+        trap - EXIT
+        """
 }
