@@ -35,6 +35,64 @@ import Testing
         #expect(steps.filter { $0.title == "restart app" }.count == 1)
     }
 
+    /// A service not running yet whose files change in the same run restarts instead of starting: the
+    /// package installed earlier in the run may have started it with its own defaults.
+    @Test func aStoppedServiceConfiguredInTheRunRestartsInsteadOfStarting() {
+        let config = File(path: "/etc/app/a.conf", text: "a\n")
+        let service = Service("app", restartOn: [config.id])
+        let stopped = ObservedState(values: ["LoadState": "not-found", "UnitFileState": "", "ActiveState": "inactive"])
+        let fresh = Planner.plan(
+            node: self.node,
+            units: [self.unit([.file(config), .service(service)])],
+            observed: [config.id: Self.absentFile, service.id: stopped]
+        )
+        #expect(fresh.units[0].changes.last?.difference.details == ["enable", "restart"])
+        let unconfigured = Planner.plan(
+            node: self.node,
+            units: [self.unit([.service(Service("other"))])],
+            observed: [ResourceID(kind: "service", name: "other"): stopped]
+        )
+        #expect(unconfigured.units[0].changes.last?.difference.details == ["enable", "start"])
+    }
+
+    /// A guarded command whose guard holds still runs when a resource it refreshes on changes in the run
+    /// (a rotated password file), and not otherwise.
+    @Test func commandRunsWhenARefreshingResourceChanges() {
+        let password = File(path: "/etc/lurus/secrets/x", text: "new\n", mode: 0o600, sensitive: true)
+        let command = Command("set x", ShellCommand(["true"]), unless: ShellCommand(["true"]), refreshOn: [password.id])
+        let met = ObservedState(values: ["guard": "met"])
+        let rotated = Planner.plan(
+            node: self.node,
+            units: [self.unit([.file(password), .command(command)])],
+            observed: [password.id: Self.absentFile, command.id: met]
+        )
+        #expect(rotated.units[0].changes.map(\.difference.action) == [.create, .run])
+        let same = Planner.plan(node: self.node, units: [self.unit([.command(command)])], observed: [command.id: met])
+        #expect(same.units[0].changes.isEmpty)
+    }
+
+    /// A second pass replaces the results of the units it ran and keeps the rest.
+    @Test func aLaterPassReplacesItsUnitsResults() {
+        let base = UnitID(node: "brain", component: "base")
+        let k3s = UnitID(node: "brain", component: "k3s-server")
+        let first = RunResult(
+            nodes: [
+                NodeOutcome(
+                    node: "brain",
+                    units: [UnitResult(unit: base, status: .changed), UnitResult(unit: k3s, status: .unchanged)]
+                )
+            ],
+            interrupted: false
+        )
+        let second = RunResult(
+            nodes: [NodeOutcome(node: "brain", units: [UnitResult(unit: k3s, status: .failed)])],
+            interrupted: false
+        )
+        let merged = first.merging(second)
+        #expect(merged.nodes[0].units.map(\.status) == [.changed, .failed])
+        #expect(merged.failed == 1)
+    }
+
     @Test func unchangedConfigurationRestartsNothing() {
         let config = File(path: "/etc/app/a.conf", text: "a\n")
         let service = Service("app", restartOn: [config.id])

@@ -51,7 +51,14 @@ struct UpRun: Sendable {
             self.reporter.say("planning what waited for the mesh")
             let second = await self.provisioning.plan(engine: engine)
             self.show(second)
-            applied = applied.merging(await engine.apply(second, control: control))
+            let question = "Apply \(second.changeCount) more changes on \(second.nodesWithChanges) nodes?"
+            var confirmed = second.changeCount == 0 || !self.ask
+            if !confirmed { confirmed = await Prompt.confirm(question, control: control) }
+            if confirmed {
+                applied = applied.merging(await engine.apply(second, control: control))
+            } else {
+                self.reporter.say("the second pass was not applied; run `lurusctl up` again to finish")
+            }
         }
         let result = applied
         if let note = await KubeconfigFetch.fetch(after: result, inventory: self.inventory, session: session) {

@@ -15,17 +15,19 @@ public struct ComponentCatalog: Sendable {
 
     /// Components this version provisions, with the type that turns each into resources. The others are
     /// placed and validated but left for a later version.
-    static let definitions: [Component: any ComponentDefinition.Type] = [
-        .base: BaseComponent.self,
-        .tailscale: TailscaleComponent.self,
-        .k3sServer: K3sComponent.self,
-        .k3sAgent: K3sComponent.self,
-        .postgres: PostgresComponent.self,
-        .clickhouse: ClickHouseComponent.self,
-        .minio: MinioComponent.self,
-        .redis: RedisComponent.self,
-        .nats: NatsComponent.self,
-    ]
+    static var definitions: [Component: any ComponentDefinition.Type] {
+        [
+            .base: BaseComponent.self,
+            .tailscale: TailscaleComponent.self,
+            .k3sServer: K3sComponent.self,
+            .k3sAgent: K3sComponent.self,
+            .postgres: PostgresComponent.self,
+            .clickhouse: ClickHouseComponent.self,
+            .minio: MinioComponent.self,
+            .redis: RedisComponent.self,
+            .nats: NatsComponent.self,
+        ]
+    }
 
     public static var provisioned: [Component] { Component.allCases.filter { definitions[$0] != nil } }
 
