@@ -60,7 +60,7 @@ struct BaseComponent: ComponentDefinition {
                 Command(
                     "set hostname \(self.node.name)",
                     ShellCommand(["hostname", self.node.name]),
-                    unless: ShellCommand(["sh", "-c", "[ \"$(hostname)\" = \"$1\" ]", "hostname-check", self.node.name])
+                    unless: ShellScript("hostname-check", "[ \"$(hostname)\" = \"$1\" ]", [self.node.name]).command
                 )
             )
         )

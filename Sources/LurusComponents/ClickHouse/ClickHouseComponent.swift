@@ -1,4 +1,3 @@
-import Crypto
 import LurusEngine
 import LurusInventory
 import LurusRemote
@@ -34,7 +33,7 @@ enum ClickHouseComponent: ComponentDefinition {
             text: try context.render(
                 "lurus-users.xml",
                 [
-                    "password_sha256": SHA256.hash(data: password.bytes).map { String(format: "%02x", $0) }.joined(),
+                    "password_sha256": Digest.sha256Hex(password.bytes),
                     "networks": context.mesh.network(of: context.node),
                     "database": self.database,
                 ]
@@ -57,8 +56,8 @@ enum ClickHouseComponent: ComponentDefinition {
             .command(
                 Command(
                     "clickhouse schema \(self.database).\(self.table)",
-                    ShellCommand(["sh", "-c", schema, "clickhouse-schema", String(httpPort)]),
-                    unless: ShellCommand(["sh", "-c", schema, "clickhouse-schema", String(httpPort), "check"]),
+                    ShellScript("clickhouse-schema", schema, [String(httpPort)]).command,
+                    unless: ShellScript("clickhouse-schema", schema, [String(httpPort), "check"]).command,
                     timeout: .seconds(120)
                 )
             ),

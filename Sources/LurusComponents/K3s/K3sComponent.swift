@@ -71,9 +71,7 @@ enum K3sComponent: ComponentDefinition {
         let script = try context.templates.render("k3s/node-ready.sh", [:])
         let name = context.node.name
         func check(_ seconds: Int) -> ShellCommand {
-            ShellCommand(
-                ["sh", "-c", script, "k3s-node-ready", name, String(seconds), role.service] + role.kubectlArguments
-            )
+            ShellScript("k3s-node-ready", script, [name, String(seconds), role.service] + role.kubectlArguments).command
         }
         return Command(
             "k3s node \(name) Ready",

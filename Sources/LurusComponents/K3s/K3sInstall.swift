@@ -32,12 +32,13 @@ struct K3sInstall {
     func script() throws -> Command {
         Command(
             "install k3s \(self.role.rawValue)",
-            ShellCommand([
-                "sh", "-c", try self.render("install-script.sh"), "k3s-install", self.version, self.role.rawValue,
-            ]),
-            unless: ShellCommand([
-                "sh", "-c", try self.render("version-check.sh"), "k3s-version", self.role.unitPath, self.version,
-            ]),
+            ShellScript("k3s-install", try self.render("install-script.sh"), [self.version, self.role.rawValue])
+                .command,
+            unless: ShellScript(
+                "k3s-version",
+                try self.render("version-check.sh"),
+                [self.role.unitPath, self.version]
+            ).command,
             timeout: .seconds(600)
         )
     }
@@ -73,14 +74,16 @@ struct K3sInstall {
             .command(
                 Command(
                     "install k3s \(self.role.rawValue)",
-                    ShellCommand([
-                        "sh", "-c", try self.render("airgap-install.sh"), "k3s-install", script.path, self.version,
-                        self.role.rawValue,
-                    ]),
-                    unless: ShellCommand([
-                        "sh", "-c", try self.render("airgap-check.sh"), "k3s-current", self.role.unitPath,
-                        self.role.service,
-                    ]),
+                    ShellScript(
+                        "k3s-install",
+                        try self.render("airgap-install.sh"),
+                        [script.path, self.version, self.role.rawValue]
+                    ).command,
+                    unless: ShellScript(
+                        "k3s-current",
+                        try self.render("airgap-check.sh"),
+                        [self.role.unitPath, self.role.service]
+                    ).command,
                     refreshOn: [binary.id, script.id],
                     timeout: .seconds(600)
                 )

@@ -62,7 +62,7 @@ enum MinioComponent: ComponentDefinition {
             )
         )
         let bucketScript = try context.render("bucket.sh", [:])
-        let bucketArguments = ["sh", "-c", bucketScript, "minio-bucket", mesh, String(apiPort), bucket]
+        let bucketArguments = [mesh, String(apiPort), bucket]
         let resources: [Resource.Kind] = [
             .group(Group(self.user)),
             .user(User(self.user)),
@@ -76,8 +76,8 @@ enum MinioComponent: ComponentDefinition {
             .command(
                 Command(
                     "minio bucket \(bucket)",
-                    ShellCommand(bucketArguments),
-                    unless: ShellCommand(bucketArguments + ["check"]),
+                    ShellScript("minio-bucket", bucketScript, bucketArguments).command,
+                    unless: ShellScript("minio-bucket", bucketScript, bucketArguments + ["check"]).command,
                     timeout: .seconds(120)
                 )
             ),

@@ -26,8 +26,8 @@ enum NatsComponent: ComponentDefinition {
                     "client_port": context.port("client_port"),
                     "monitor_port": context.port("monitor_port"),
                     "store_dir": store,
-                    "max_memory": self.bytes(context, "jetstream_max_memory"),
-                    "max_file": self.bytes(context, "jetstream_max_file"),
+                    "max_memory": context.bytes("jetstream_max_memory"),
+                    "max_file": context.bytes("jetstream_max_file"),
                 ]
             ),
             mode: 0o640,
@@ -55,10 +55,5 @@ enum NatsComponent: ComponentDefinition {
             .service(Service("nats-server", restartOn: [config.id, auth.id, dropIn.id])),
         ]
         return (resources, [])
-    }
-
-    static func bytes(_ context: ComponentContext, _ key: String) -> Int64 {
-        if case .size(let size) = context.settings[key] { return size.bytes }
-        return 0
     }
 }

@@ -76,10 +76,11 @@ enum PostgresComponent: ComponentDefinition {
                         "postgres role \(database.role)",
                         ShellCommand(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]),
                         input: Array(sql.utf8),
-                        unless: ShellCommand([
-                            "sh", "-c", PostgresDatabase.loginCheck, "postgres-login", database.role, database.name,
-                            database.passwordFile, String(port),
-                        ]),
+                        unless: ShellScript(
+                            "postgres-login",
+                            PostgresDatabase.loginCheck,
+                            [database.role, database.name, database.passwordFile, String(port)]
+                        ).command,
                         refreshOn: [passwordFile.id],
                         timeout: .seconds(60),
                         sensitive: true

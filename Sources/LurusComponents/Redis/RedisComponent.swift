@@ -14,8 +14,6 @@ enum RedisComponent: ComponentDefinition {
     static func resources(_ context: ComponentContext) throws -> (resources: [Resource.Kind], notices: [String]) {
         let password = try context.secret(self.secret)
         try ConfigQuoting.check(password, in: context)
-        var maxmemory: Int64 = 0
-        if case .size(let size) = context.settings["maxmemory"] { maxmemory = size.bytes }
         let settings = File(
             path: "/etc/redis/lurus.conf",
             text: try context.render(
@@ -23,7 +21,7 @@ enum RedisComponent: ComponentDefinition {
                 [
                     "mesh_address": try context.meshAddress(),
                     "port": context.port("port"),
-                    "maxmemory": maxmemory,
+                    "maxmemory": context.bytes("maxmemory"),
                     "maxmemory_policy": context.text("maxmemory_policy"),
                 ]
             ),

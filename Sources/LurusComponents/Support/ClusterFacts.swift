@@ -29,9 +29,10 @@ public struct MeshAddresses: Sendable {
 
     /// The mesh address of `node`, or nil while Tailscale is not up there.
     public func address(of node: Node) -> String? {
+        if let known = self.inventory.meshAddress(of: node) { return known.description }
         switch self.inventory.mesh {
         case .none:
-            return (node.privateAddress ?? node.address).description
+            return nil
         case .tailscale(let settings):
             let entry = self.facts[node.name]?.addresses.first {
                 $0.interface == settings.interface && $0.family == "inet"

@@ -36,6 +36,12 @@ struct ComponentContext {
 
     func port(_ key: String) -> Int { self.settings.port(key) ?? 0 }
 
+    /// A size setting in bytes.
+    func bytes(_ key: String) -> Int64 {
+        if case .size(let size) = self.settings[key] { return size.bytes }
+        return 0
+    }
+
     /// The version pinned under `versions:` for this component.
     func version() throws -> String {
         guard let key = self.component.versionKey, let version = self.inventory.versions[key] else {

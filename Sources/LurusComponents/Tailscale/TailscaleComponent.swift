@@ -48,9 +48,11 @@ enum TailscaleComponent: ComponentDefinition {
                 Command(
                     "tailscale up",
                     ShellCommand(up.arguments),
-                    unless: ShellCommand(
-                        ["sh", "-c", try context.render("status-check.sh", [:]), "tailscale-status"] + up.expectedState
-                    ),
+                    unless: ShellScript(
+                        "tailscale-status",
+                        try context.render("status-check.sh", [:]),
+                        up.expectedState
+                    ).command,
                     refreshOn: [keyFile.id],
                     timeout: .seconds(TailscaleUp.waitSeconds + 60)
                 )

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// One line of the audit log: who ran which lurusctl command, with which inventory, and what it changed.
@@ -73,7 +72,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     /// The SHA-256 of a file's bytes in hex, or nil when it cannot be read.
     public static func sha256(ofFile path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return Digest.sha256Hex(data)
     }
 
     /// The record as one line of JSON with sorted keys, newline included.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LurusRemote
 
@@ -121,4 +122,12 @@ extension String {
 func octal(_ mode: Int) -> String {
     let digits = String(mode, radix: 8)
     return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+}
+
+/// SHA-256 in lowercase hex: file contents compared on nodes, the inventory's digest in audit records, and
+/// ClickHouse's `password_sha256_hex`.
+public enum Digest {
+    public static func sha256Hex(_ bytes: some DataProtocol) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A regular file with exact content, mode, owner and group, written atomically (temporary file in the same
@@ -45,7 +44,7 @@ public struct File: ResourceSpec, Hashable {
     /// Files larger than this are compared by sha256 only; their diff is not shown.
     public static let diffLimit = 256 * 1024
 
-    var sha256: String { SHA256.hash(data: self.content).map { String(format: "%02x", $0) }.joined() }
+    var sha256: String { Digest.sha256Hex(self.content) }
 
     public var id: ResourceID { ResourceID(kind: "file", name: self.path) }
 
