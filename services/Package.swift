@@ -1,0 +1,99 @@
+// swift-tools-version: 6.2
+
+import PackageDescription
+
+/// The bundled services: a shared kit and the LLM gateway. Its own package so the CLI's build
+/// stays fast and the services' heavier dependencies (Hummingbird, async-http-client, swift-otel)
+/// are built only here.
+let package = Package(
+    name: "lurus-services",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lurus-gateway", targets: ["lurus-gateway"]),
+        .executable(name: "lurus-fake-upstream", targets: ["lurus-fake-upstream"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON", "YAML"]),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "lurus-gateway",
+            dependencies: ["LurusGateway"]
+        ),
+        .executableTarget(
+            name: "lurus-fake-upstream",
+            dependencies: ["LLMTestSupport"]
+        ),
+        /// Wire formats of the four LLM APIs: SSE, usage, error shapes, translation. Pure.
+        .target(name: "LLMWire"),
+        /// A small NATS + JetStream client on SwiftNIO (no Swift NATS client is available here).
+        .target(
+            name: "LurusNATS",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        /// What every bundled service shares: configuration, JSON logs, metrics, tracing, health.
+        .target(
+            name: "LurusServiceKit",
+            dependencies: [
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        .target(
+            name: "LurusGateway",
+            dependencies: [
+                "LLMWire",
+                "LurusNATS",
+                "LurusServiceKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        /// A fake LLM upstream speaking all four protocols with scripted failures, and fake provider
+        /// and billing services: they stand for third parties in tests and benchmarks. It shares no
+        /// code with the gateway, so a parsing mistake cannot hide on both sides.
+        .target(
+            name: "LLMTestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "LLMWireTests", dependencies: ["LLMWire"]),
+        /// Real servers started by tests (nats-server with JetStream), Foundation only.
+        .target(name: "TestServers"),
+        .testTarget(name: "LurusNATSTests", dependencies: ["LurusNATS", "TestServers"]),
+        .testTarget(
+            name: "LurusGatewayTests",
+            dependencies: [
+                "LurusGateway",
+                "LLMTestSupport",
+                "TestServers",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,154 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import LurusNATS
+import LurusServiceKit
+import NIOCore
+import ServiceLifecycle
+
+/// The assembled gateway: router, background services and the HTTP client they share.
+public struct Gateway {
+    public let configuration: GatewayConfiguration
+    public let router: Router<BasicRequestContext>
+    /// Background parts: the usage publisher and the catalog refresher (and tracing when enabled).
+    public let services: [any Service]
+    public let publisher: UsagePublisher
+    public let metrics: GatewayMetrics
+    let httpClient: HTTPClient
+    let logger: Logger
+
+    /// Checks the configuration's files, loads the catalog and keys, opens the spool: every problem
+    /// is a `StartupError` naming what to fix, before any port is opened.
+    public static func build(
+        configuration: GatewayConfiguration, logger: Logger, tracing: (any Service)? = nil
+    ) async throws(StartupError) -> Gateway {
+        let keys = try ClientKeys.load(file: configuration.keysFile)
+        let natsConfiguration = try Self.natsConfiguration(configuration)
+        let httpClient = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(
+                timeout: .init(
+                    connect: .nanoseconds(Int64(configuration.connectTimeout.nanoseconds)),
+                    read: .nanoseconds(Int64(configuration.idleTimeout.nanoseconds))),
+                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256),
+                decompression: .disabled))
+        do throws(StartupError) {
+            let source = CatalogSource(
+                serviceURL: configuration.providerServiceURL, file: configuration.catalogFile, httpClient: httpClient)
+            let catalog = try await source.initial(logger: logger)
+            logger.info(
+                "catalog loaded",
+                metadata: ["source": "\(catalog.source)", "providers": "\(catalog.providers.count)"])
+            let store = CatalogStore(catalog)
+            let metrics = GatewayMetrics()
+            let publisher: UsagePublisher
+            do {
+                publisher = try UsagePublisher(
+                    natsConfiguration: natsConfiguration, spoolDirectory: configuration.spoolDirectory,
+                    metrics: metrics, logger: logger)
+            } catch {
+                throw StartupError("usage spool: \(error)", fix: "check spool.directory (SPOOL_DIRECTORY)")
+            }
+            let proxy = Proxy(
+                catalog: store, cooldowns: Cooldowns(), upstream: UpstreamClient(httpClient: httpClient),
+                balance: BalanceCheck(
+                    serviceURL: configuration.billingServiceURL, httpClient: httpClient,
+                    timeout: configuration.billingTimeout, cacheFor: configuration.billingCacheFor),
+                billingSkipCheck: configuration.billingSkipCheck, defaultRest: configuration.cooldown,
+                metrics: metrics, usageSink: { publisher.submit($0) }, logger: logger)
+            let router = Self.buildRouter(
+                routes: GatewayRoutes(keys: keys, proxy: proxy, bodyLimit: configuration.bodyLimit),
+                metrics: metrics, publisher: publisher, store: store, tracing: tracing != nil)
+            let refresher = CatalogRefresher(
+                source: source, store: store, interval: configuration.catalogRefresh, logger: logger)
+            return Gateway(
+                configuration: configuration, router: router,
+                services: [tracing, publisher, configuration.providerServiceURL == nil ? nil : refresher]
+                    .compactMap { $0 }, publisher: publisher, metrics: metrics,
+                httpClient: httpClient, logger: logger)
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+    }
+
+    static func buildRouter(
+        routes: GatewayRoutes, metrics: GatewayMetrics, publisher: UsagePublisher, store: CatalogStore, tracing: Bool
+    ) -> Router<BasicRequestContext> {
+        let router = Router()
+        if tracing {
+            router.middlewares.add(TracingMiddleware())
+        }
+        routes.add(to: router)
+        router.addMetricsRoute(registry: metrics.registry)
+        router.addHealthRoute(service: "lurus-gateway") {
+            let state = await publisher.state
+            let catalog = store.current
+            return [
+                HealthCheck(
+                    name: "catalog", passing: !catalog.providers.isEmpty,
+                    detail: "\(catalog.providers.count) providers from \(catalog.source)"),
+                // NATS being down does not fail health: events are spooled, requests still served.
+                HealthCheck(
+                    name: "usage_events", passing: true,
+                    detail: state.connected
+                        ? (state.spoolEmpty ? "NATS connected" : "NATS connected, replaying spool")
+                        : "NATS down, spooling"),
+            ]
+        }
+        return router
+    }
+
+    static func natsConfiguration(_ configuration: GatewayConfiguration) throws(StartupError) -> NATSConfiguration {
+        var nats: NATSConfiguration
+        do {
+            nats = try NATSConfiguration(url: configuration.natsURL ?? "")
+        } catch {
+            throw StartupError("nats.url (NATS_URL): \(error)", fix: "use nats://HOST:PORT")
+        }
+        nats.name = "lurus-gateway"
+        if let user = configuration.natsUser { nats.user = user }
+        if let file = configuration.natsPasswordFile {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw StartupError("nats.passwordFile \(file) cannot be read", fix: "check NATS_PASSWORD_FILE")
+            }
+            nats.password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return nats
+    }
+
+    /// The HTTP server for this gateway.
+    public func application() -> some ApplicationProtocol {
+        Application(
+            router: self.router,
+            configuration: .init(
+                address: .hostname(self.configuration.host, port: self.configuration.port), serverName: "lurus-gateway"),
+            logger: self.logger)
+    }
+
+    /// Serves until SIGTERM/SIGINT, then drains in-flight requests (up to the drain deadline),
+    /// flushes usage events to NATS or the spool, and closes the HTTP client.
+    public func run() async throws {
+        do {
+            try await ServiceRunner.run(
+                self.services + [self.application()], drainDeadline: self.configuration.drainDeadline,
+                logger: self.logger)
+        } catch {
+            await self.shutdown()
+            throw error
+        }
+        await self.shutdown()
+    }
+
+    /// Closes the shared HTTP client (for tests that do not call `run`).
+    public func shutdown() async {
+        try? await self.httpClient.shutdown()
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        self.components.seconds * 1_000_000_000 + self.components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import LurusServiceKit
+
+/// Everything the gateway reads at start, from the environment and its YAML file.
+///
+/// | key | environment | default |
+/// |---|---|---|
+/// | http.host / http.port | HTTP_HOST / HTTP_PORT | 0.0.0.0 / 18100 |
+/// | provider.service.url | PROVIDER_SERVICE_URL | none |
+/// | catalog.file | CATALOG_FILE | none (offline fallback) |
+/// | catalog.refreshSeconds | CATALOG_REFRESH_SECONDS | 30 |
+/// | keys.file | KEYS_FILE | required |
+/// | billing.service.url | BILLING_SERVICE_URL | none |
+/// | billing.skipCheck | BILLING_SKIP_CHECK | false |
+/// | billing.timeoutMs / billing.cacheSeconds | BILLING_TIMEOUT_MS / BILLING_CACHE_SECONDS | 300 / 5 |
+/// | nats.url / nats.user / nats.passwordFile | NATS_URL / NATS_USER / NATS_PASSWORD_FILE | none |
+/// | spool.directory | SPOOL_DIRECTORY | /var/lib/lurus-gateway/spool |
+/// | tracing.enabled / tracing.endpoint | TRACING_ENABLED / TRACING_ENDPOINT | false / none |
+/// | limits.bodyBytes | LIMITS_BODY_BYTES | 10485760 |
+/// | upstream.connectTimeoutMs / upstream.idleTimeoutSeconds | … | 3000 / 60 |
+/// | cooldown.seconds | COOLDOWN_SECONDS | 10 |
+/// | shutdown.drainSeconds | SHUTDOWN_DRAIN_SECONDS | 30 |
+/// | log.level | LOG_LEVEL | info |
+public struct GatewayConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var providerServiceURL: URL?
+    public var catalogFile: String?
+    public var catalogRefresh: Duration
+    public var keysFile: String
+    public var billingServiceURL: URL?
+    public var billingSkipCheck: Bool
+    public var billingTimeout: Duration
+    public var billingCacheFor: Duration
+    public var natsURL: String?
+    public var natsUser: String?
+    public var natsPasswordFile: String?
+    public var spoolDirectory: String
+    public var tracingEnabled: Bool
+    public var tracingEndpoint: String?
+    public var bodyLimit: Int
+    public var connectTimeout: Duration
+    public var idleTimeout: Duration
+    public var cooldown: Duration
+    public var drainDeadline: Duration
+    public var logLevel: String
+
+    /// Reads and checks every setting; the first bad one stops the start with its name and fix.
+    public init(settings: Settings) throws(StartupError) {
+        self.host = settings.string("http.host") ?? "0.0.0.0"
+        self.port = try settings.int("http.port", default: 18100, range: 1...65535)
+        self.providerServiceURL = try settings.url("provider.service.url")
+        self.catalogFile = settings.string("catalog.file")
+        self.catalogRefresh = .seconds(try settings.int("catalog.refreshSeconds", default: 30, range: 1...86400))
+        guard let keysFile = settings.string("keys.file") else {
+            throw StartupError(
+                "no client keys: keys.file (KEYS_FILE) is not set",
+                fix: "point it at a JSON file of key ids and sha256 hashes (doc/gateway.md)")
+        }
+        self.keysFile = keysFile
+        self.billingServiceURL = try settings.url("billing.service.url")
+        self.billingSkipCheck = try settings.bool("billing.skipCheck", default: false)
+        self.billingTimeout = .milliseconds(try settings.int("billing.timeoutMs", default: 300, range: 10...10000))
+        self.billingCacheFor = .seconds(try settings.int("billing.cacheSeconds", default: 5, range: 0...3600))
+        self.natsURL = settings.string("nats.url")
+        self.natsUser = settings.string("nats.user")
+        self.natsPasswordFile = settings.string("nats.passwordFile")
+        self.spoolDirectory = settings.string("spool.directory") ?? "/var/lib/lurus-gateway/spool"
+        self.tracingEnabled = try settings.bool("tracing.enabled", default: false)
+        self.tracingEndpoint = settings.string("tracing.endpoint")
+        self.bodyLimit = try settings.int("limits.bodyBytes", default: 10 << 20, range: 1024...(1 << 30))
+        self.connectTimeout = .milliseconds(
+            try settings.int("upstream.connectTimeoutMs", default: 3000, range: 10...60000))
+        self.idleTimeout = .seconds(try settings.int("upstream.idleTimeoutSeconds", default: 60, range: 1...3600))
+        self.cooldown = .seconds(try settings.int("cooldown.seconds", default: 10, range: 0...3600))
+        self.drainDeadline = .seconds(try settings.int("shutdown.drainSeconds", default: 30, range: 0...3600))
+        self.logLevel = settings.string("log.level") ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(self.logLevel) else {
+            throw StartupError(
+                "setting log.level is \"\(self.logLevel)\"",
+                fix: "use one of trace, debug, info, notice, warning, error, critical")
+        }
+        if self.providerServiceURL == nil && self.catalogFile == nil {
+            throw StartupError(
+                "no provider catalog: neither provider.service.url (PROVIDER_SERVICE_URL) nor catalog.file "
+                    + "(CATALOG_FILE) is set",
+                fix: "set the provider service's URL, a local catalog file, or both")
+        }
+        if self.natsURL == nil {
+            throw StartupError(
+                "nats.url (NATS_URL) is not set: usage events would have nowhere to go",
+                fix: "set it, e.g. nats://brain:4222 (events are spooled while NATS is down)")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import LLMWire
+
+/// What is known about one request as it goes, turned into its usage record at the end.
+struct RequestLedger: Sendable {
+    let requestID: String
+    let keyID: String
+    let platform: APIProtocol
+    let started: ContinuousClock.Instant
+    let startedAt: Date
+    var model: String
+    var stream: Bool
+    var candidate: Candidate?
+    var attempts = 0
+    var firstContent: ContinuousClock.Instant?
+    var usage = TokenUsage.zero
+
+    init(requestID: String, keyID: String, platform: APIProtocol, model: String, stream: Bool) {
+        self.requestID = requestID
+        self.keyID = keyID
+        self.platform = platform
+        self.started = .now
+        self.startedAt = Date()
+        self.model = model
+        self.stream = stream
+    }
+
+    func record(status: Int, outcome: String, error: String? = nil) -> UsageRecord {
+        let now = ContinuousClock.now
+        func milliseconds(_ duration: Duration) -> Double {
+            Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        }
+        return UsageRecord(
+            requestId: self.requestID, keyId: self.keyID, platform: self.platform.rawValue,
+            provider: self.candidate?.provider.name, model: self.candidate?.model ?? self.model,
+            upstreamModel: self.candidate?.upstreamModel, status: status, outcome: outcome, error: error,
+            stream: self.stream, attempts: self.attempts, latencyMs: milliseconds(now - self.started),
+            ttftMs: self.firstContent.map { milliseconds($0 - self.started) },
+            inputTokens: self.usage.inputTokens, outputTokens: self.usage.outputTokens,
+            cacheReadTokens: self.usage.cacheReadTokens, cacheWriteTokens: self.usage.cacheWriteTokens,
+            costUsd: self.candidate?.price.cost(of: self.usage) ?? 0,
+            startedAt: self.startedAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
+}

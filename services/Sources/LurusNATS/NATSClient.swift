@@ -1,0 +1,252 @@
+// Why this exists: no Swift NATS client is in the package set this project can build against,
+// so this is a minimal one on SwiftNIO. It implements only what the gateway needs: one
+// connection with user/password auth, publish (with headers), subscribe, request/reply over a
+// shared inbox, flush, and a few JetStream API calls. No TLS, no reconnect, no clustering.
+
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One connection to a NATS server. No automatic reconnect: the caller makes a new client when
+/// this one closes.
+public final class NATSClient: Sendable {
+    /// The version sent in `CONNECT`.
+    public static let version = "0.1.0"
+
+    let channel: any Channel
+    let connection: NATSConnection
+    let configuration: NATSConfiguration
+    let logger: Logger
+
+    init(
+        channel: any Channel,
+        connection: NATSConnection,
+        configuration: NATSConfiguration,
+        logger: Logger
+    ) {
+        self.channel = channel
+        self.connection = connection
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    deinit {
+        self.channel.close(promise: nil)
+    }
+
+    /// Whether the connection is open and the handshake done.
+    public var isConnected: Bool {
+        self.connection.phase == .connected
+    }
+
+    /// What the server said about itself in its latest `INFO`.
+    public var serverInfo: NATSServerInfo? {
+        self.connection.serverInfo
+    }
+
+    /// Publishes a message; returns once it is written to the socket.
+    public func publish(
+        _ subject: String,
+        payload: [UInt8],
+        headers: [String: String] = [:],
+        replyTo: String? = nil
+    ) async throws(NATSError) {
+        let operation = try self.makePublish(
+            subject,
+            payload: payload,
+            headers: headers,
+            replyTo: replyTo
+        )
+        try await self.send(operation)
+    }
+
+    /// Subscribes to `subject`; returns once the server has the subscription.
+    ///
+    /// Messages are buffered without limit until read. Cancelling the task that iterates the
+    /// subscription unsubscribes, as does `unsubscribe()`.
+    public func subscribe(
+        _ subject: String,
+        queueGroup: String? = nil
+    ) async throws(NATSError) -> NATSSubscription {
+        try NATSValidation.token(subject, role: "subject")
+        if let queueGroup {
+            try NATSValidation.token(queueGroup, role: "queue group")
+        }
+        let (stream, continuation) = AsyncStream.makeStream(of: NATSMessage.self)
+        guard let sid = self.connection.addSubscription(continuation) else {
+            throw .connectionClosed
+        }
+        continuation.onTermination = { [connection, channel] _ in
+            if connection.removeSubscription(sid) != nil {
+                channel.writeAndFlush(
+                    NATSProtocolEncoder.encode(.unsub(sid: sid, maxMessages: nil)),
+                    promise: nil
+                )
+            }
+        }
+        do {
+            try await self.send(.sub(subject: subject, queueGroup: queueGroup, sid: sid))
+            try await self.flush()
+        } catch {
+            await self.unsubscribe(sid: sid)
+            throw error
+        }
+        return NATSSubscription(subject: subject, sid: sid, stream: stream, client: self)
+    }
+
+    /// Sends a request and waits for the first reply.
+    ///
+    /// Replies come to one inbox subscription shared by all requests, so many can be in flight.
+    /// Throws `noResponders` when nobody subscribes to `subject`, `timeout` after `timeout`
+    /// (default `requestTimeout`) or when the calling task is cancelled.
+    public func request(
+        _ subject: String,
+        payload: [UInt8],
+        headers: [String: String] = [:],
+        timeout: Duration? = nil
+    ) async throws(NATSError) -> NATSMessage {
+        let token = self.connection.makeID()
+        let replyTo = self.connection.inboxPrefix + String(token)
+        let operation = try self.makePublish(
+            subject,
+            payload: payload,
+            headers: headers,
+            replyTo: replyTo
+        )
+        let bytes = NATSProtocolEncoder.encode(operation)
+        let timeout = timeout ?? self.configuration.requestTimeout
+        let connection = self.connection
+        let channel = self.channel
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { (reply: NATSReply<NATSMessage>) in
+                guard connection.registerRequest(token: token, subject: subject, reply: reply)
+                else {
+                    reply.resume(returning: .failure(.connectionClosed))
+                    return
+                }
+                guard !Task.isCancelled else {
+                    connection.completeRequest(
+                        token: token,
+                        with: .failure(.timeout("request to \(subject) cancelled"))
+                    )
+                    return
+                }
+                let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                    let error = NATSError.timeout(
+                        "no reply to request on \(subject) within \(timeout)"
+                    )
+                    connection.completeRequest(token: token, with: .failure(error))
+                }
+                connection.attach(timer, toRequest: token)
+                channel.writeAndFlush(bytes).whenFailure { _ in
+                    connection.completeRequest(token: token, with: .failure(.connectionClosed))
+                }
+            }
+        } onCancel: {
+            connection.completeRequest(
+                token: token,
+                with: .failure(.timeout("request to \(subject) cancelled"))
+            )
+        }
+        return try result.get()
+    }
+
+    /// Waits until the server has processed everything sent before (a `PING`/`PONG` round trip).
+    public func flush(timeout: Duration? = nil) async throws(NATSError) {
+        let deadline = NIODeadline.now() + TimeAmount(timeout ?? self.configuration.requestTimeout)
+        try await self.roundTrip(deadline: deadline, what: "flush").get()
+    }
+
+    /// Closes the connection and returns once it is closed; pending operations fail with
+    /// `connectionClosed`.
+    public func close() async {
+        self.connection.requestClose()
+        self.channel.close(promise: nil)
+        await self.connection.waitUntilClosed()
+    }
+
+    /// Returns when the connection has closed (server gone, error, or close()), or when the
+    /// calling task is cancelled.
+    public func waitUntilClosed() async {
+        await self.connection.waitUntilClosed()
+    }
+
+    // MARK: Internals
+
+    /// Removes subscription `sid`, tells the server and finishes its sequence.
+    func unsubscribe(sid: UInt64) async {
+        guard let continuation = self.connection.removeSubscription(sid) else {
+            return
+        }
+        try? await self.send(.unsub(sid: sid, maxMessages: nil))
+        continuation.finish()
+    }
+
+    private func send(_ operation: NATSClientOperation) async throws(NATSError) {
+        guard self.connection.phase == .connected else {
+            throw .connectionClosed
+        }
+        do {
+            try await self.channel.writeAndFlush(NATSProtocolEncoder.encode(operation)).get()
+        } catch {
+            throw .connectionClosed
+        }
+    }
+
+    private func makePublish(
+        _ subject: String,
+        payload: [UInt8],
+        headers: [String: String],
+        replyTo: String?
+    ) throws(NATSError) -> NATSClientOperation {
+        try NATSValidation.token(subject, role: "subject")
+        if let replyTo {
+            try NATSValidation.token(replyTo, role: "reply subject")
+        }
+        let operation: NATSClientOperation
+        var size = payload.count
+        if headers.isEmpty {
+            operation = .pub(subject: subject, replyTo: replyTo, payload: payload)
+        } else {
+            for (name, value) in headers {
+                try NATSValidation.header(name: name, value: value)
+            }
+            let block = NATSHeaderBlock(headers: headers.mapValues { [$0] })
+            size += block.encoded.utf8.count
+            operation = .hpub(subject: subject, replyTo: replyTo, headers: block, payload: payload)
+        }
+        if let maxPayload = self.connection.serverInfo?.maxPayload, size > maxPayload {
+            throw .protocolViolation(
+                "message of \(size) bytes exceeds the server's max_payload of \(maxPayload) bytes"
+            )
+        }
+        return operation
+    }
+
+    /// Sends a `PING` and waits for its `PONG` until `deadline`.
+    func roundTrip(deadline: NIODeadline, what: String) async -> Result<Void, NATSError> {
+        let id = self.connection.makeID()
+        let connection = self.connection
+        let channel = self.channel
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (reply: NATSReply<Void>) in
+                guard connection.registerPing(id: id, reply: reply) else {
+                    reply.resume(returning: .failure(.connectionClosed))
+                    return
+                }
+                let timer = channel.eventLoop.scheduleTask(deadline: deadline) {
+                    connection.completePing(id: id, with: .failure(.timeout("no PONG for \(what)")))
+                }
+                connection.attach(timer, toPing: id)
+                if Task.isCancelled {
+                    connection.completePing(id: id, with: .failure(.timeout("\(what) cancelled")))
+                }
+                channel.writeAndFlush(NATSProtocolEncoder.encode(.ping)).whenFailure { _ in
+                    connection.completePing(id: id, with: .failure(.connectionClosed))
+                }
+            }
+        } onCancel: {
+            connection.completePing(id: id, with: .failure(.timeout("\(what) cancelled")))
+        }
+    }
+}

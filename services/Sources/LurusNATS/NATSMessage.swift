@@ -1,0 +1,37 @@
+/// A message delivered by the server (`MSG` or `HMSG`).
+public struct NATSMessage: Sendable, Equatable {
+    /// The subject the message was published to.
+    public var subject: String
+    /// Where to send a reply, if the publisher wants one.
+    public var replyTo: String?
+    /// Header values by name, in the order they appeared; empty for `MSG`.
+    public var headers: [String: [String]]
+    /// The inline status of an `HMSG` header block, e.g. 503 for "no responders".
+    public var status: Int?
+    /// The message body.
+    public var payload: [UInt8]
+
+    /// Creates a message.
+    public init(
+        subject: String,
+        replyTo: String? = nil,
+        headers: [String: [String]] = [:],
+        status: Int? = nil,
+        payload: [UInt8] = []
+    ) {
+        self.subject = subject
+        self.replyTo = replyTo
+        self.headers = headers
+        self.status = status
+        self.payload = payload
+    }
+
+    /// The first value of the header `name`, matched case-insensitively.
+    public func header(_ name: String) -> String? {
+        if let values = self.headers[name] {
+            return values.first
+        }
+        let lowered = name.lowercased()
+        return self.headers.first { $0.key.lowercased() == lowered }?.value.first
+    }
+}

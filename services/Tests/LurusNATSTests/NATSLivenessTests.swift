@@ -1,0 +1,87 @@
+import LurusNATS
+import TestServers
+import Testing
+
+/// Pings both ways, hung servers and cancellation, against a real nats-server.
+@Suite("NATSClient liveness against nats-server")
+struct NATSLivenessTests {
+    @Test("answers the server's pings, so the server keeps the connection")
+    func answersServerPings() async throws {
+        let server = try NATSServerProcess.start(
+            jetStream: false,
+            extraConfiguration: "ping_interval: \"100ms\"\nping_max: 1\n"
+        )
+        let client = try await TestSupport.connect(to: server)
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(client.isConnected)
+        try await client.flush()
+        await client.close()
+    }
+
+    @Test("a hung server is detected by keep-alive pings and fails pending requests")
+    func hungServer() async throws {
+        let server = try NATSServerProcess.start(jetStream: false)
+        let client = try await TestSupport.connect(to: server) { configuration in
+            configuration.pingInterval = .milliseconds(100)
+            configuration.maxPingsOutstanding = 2
+        }
+        let listener = try await TestSupport.connect(to: server)
+        let subscription = try await listener.subscribe("slow")
+        async let pending = TestSupport.error {
+            _ = try await client.request("slow", payload: [], timeout: .seconds(30))
+        }
+        var iterator = subscription.makeAsyncIterator()
+        _ = await iterator.next()  // The request has reached the server.
+        let clock = ContinuousClock()
+        let started = clock.now
+        server.suspend()
+        #expect(await pending == .connectionClosed)
+        await client.waitUntilClosed()
+        #expect(clock.now - started < .seconds(2))
+        #expect(!client.isConnected)
+        server.resume()
+        await listener.close()
+    }
+
+    @Test("a cancelled request stops waiting at once")
+    func cancelledRequest() async throws {
+        let server = try NATSServerProcess.start(jetStream: false)
+        let client = try await TestSupport.connect(to: server)
+        let subscription = try await client.subscribe("slow")
+        let clock = ContinuousClock()
+        var cancelled = clock.now
+        let error = await withTaskGroup(of: NATSError?.self) { group in
+            group.addTask {
+                await TestSupport.error {
+                    _ = try await client.request("slow", payload: [], timeout: .seconds(30))
+                }
+            }
+            var iterator = subscription.makeAsyncIterator()
+            _ = await iterator.next()  // The request has reached the server.
+            cancelled = clock.now
+            group.cancelAll()
+            return await group.next() ?? nil
+        }
+        #expect(TestSupport.kind(error) == "timeout")
+        #expect("\(String(describing: error))".contains("cancelled"))
+        #expect(clock.now - cancelled < .seconds(1))
+        #expect(client.isConnected)
+        try await client.flush()
+        await client.close()
+    }
+
+    @Test("waitUntilClosed returns when its task is cancelled")
+    func cancelledWait() async throws {
+        let server = try NATSServerProcess.start(jetStream: false)
+        let client = try await TestSupport.connect(to: server)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await client.waitUntilClosed()
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+            group.cancelAll()
+        }
+        #expect(client.isConnected)
+        await client.close()
+    }
+}

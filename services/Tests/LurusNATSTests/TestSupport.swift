@@ -1,0 +1,55 @@
+import Logging
+import LurusNATS
+import TestServers
+import Testing
+
+/// Helpers shared by the tests that run a real nats-server.
+enum TestSupport {
+    static let logger: Logger = {
+        var logger = Logger(label: "lurus.nats.tests")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    /// Connects to `server` as its user, with `password` (default: the right one).
+    static func connect(
+        to server: NATSServerProcess,
+        password: String? = nil,
+        configure: (inout NATSConfiguration) -> Void = { _ in }
+    ) async throws(NATSError) -> NATSClient {
+        var configuration = try NATSConfiguration(url: server.url)
+        configuration.user = server.user
+        configuration.password = password ?? server.password
+        configuration.name = "lurus-nats-tests"
+        configure(&configuration)
+        return try await NATSClient.connect(configuration, logger: Self.logger)
+    }
+
+    /// The name of `error`'s case, to check which error came without matching its text.
+    static func kind(_ error: NATSError?) -> String {
+        switch error {
+        case .invalidURL?: "invalidURL"
+        case .connectFailed?: "connectFailed"
+        case .authorizationViolation?: "authorizationViolation"
+        case .serverError?: "serverError"
+        case .timeout?: "timeout"
+        case .connectionClosed?: "connectionClosed"
+        case .noResponders?: "noResponders"
+        case .protocolViolation?: "protocolViolation"
+        case nil: "none"
+        }
+    }
+
+    /// Runs `body` and returns the `NATSError` it throws, or nil (any other error is an issue).
+    static func error(of body: () async throws -> Void) async -> NATSError? {
+        do {
+            try await body()
+            return nil
+        } catch let error as NATSError {
+            return error
+        } catch {
+            Issue.record("expected a NATSError, got \(error)")
+            return nil
+        }
+    }
+}
