@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "LLMTestSupport",
             dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird")
             ]
         ),
         .testTarget(name: "LLMWireTests", dependencies: ["LLMWire"]),

@@ -126,8 +126,11 @@ enum FakeReplies {
             return json(["error": ["message": message, "type": type, "param": NSNull(), "code": NSNull()]])
         case .gemini:
             let state =
-                status == 429 ? "RESOURCE_EXHAUSTED" : status == 503 || overloaded ? "UNAVAILABLE"
-                : status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT"
+                status == 429
+                ? "RESOURCE_EXHAUSTED"
+                : status == 503 || overloaded
+                    ? "UNAVAILABLE"
+                    : status >= 500 ? "INTERNAL" : "INVALID_ARGUMENT"
             return json(["error": ["code": status, "message": message, "status": state]])
         }
     }
@@ -138,9 +141,11 @@ enum FakeReplies {
         case .anthropic:
             return "event: error\ndata: \(errorBody(.anthropic, status: 529, overloaded: true))\n\n"
         case .openai:
-            return "data: \(json(["error": ["message": "Overloaded", "type": "server_error", "param": NSNull(), "code": "overloaded"]]))\n\n"
+            return
+                "data: \(json(["error": ["message": "Overloaded", "type": "server_error", "param": NSNull(), "code": "overloaded"]]))\n\n"
         case .responses:
-            return "event: error\ndata: \(json(["type": "error", "code": "server_is_overloaded", "message": "Overloaded", "param": NSNull(), "sequence_number": 1]))\n\n"
+            return
+                "event: error\ndata: \(json(["type": "error", "code": "server_is_overloaded", "message": "Overloaded", "param": NSNull(), "sequence_number": 1]))\n\n"
         case .gemini:
             return "data: \(errorBody(.gemini, status: 503, overloaded: true))\n\n"
         }
@@ -164,10 +169,12 @@ enum FakeReplies {
                             "content": [] as [Any], "stop_reason": NSNull(), "stop_sequence": NSNull(),
                             "usage": usage,
                         ],
-                    ]),
+                    ]
+                ),
                 event(
                     "content_block_start",
-                    ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]),
+                    ["type": "content_block_start", "index": 0, "content_block": ["type": "text", "text": ""]]
+                ),
                 event("ping", ["type": "ping"]),
             ]
         case .openai:
@@ -177,7 +184,9 @@ enum FakeReplies {
             return [
                 event("response.created", ["type": "response.created", "sequence_number": 0, "response": created]),
                 event(
-                    "response.in_progress", ["type": "response.in_progress", "sequence_number": 1, "response": created]),
+                    "response.in_progress",
+                    ["type": "response.in_progress", "sequence_number": 1, "response": created]
+                ),
             ]
         case .gemini:
             return []
@@ -190,7 +199,8 @@ enum FakeReplies {
         case .anthropic:
             return event(
                 "content_block_delta",
-                ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": piece]])
+                ["type": "content_block_delta", "index": 0, "delta": ["type": "text_delta", "text": piece]]
+            )
         case .openai:
             return data(openAIChunk(model: model, delta: ["content": piece], finish: nil))
         case .responses:
@@ -199,7 +209,8 @@ enum FakeReplies {
                 [
                     "type": "response.output_text.delta", "item_id": "msg_fake", "output_index": 0,
                     "content_index": 0, "delta": piece, "sequence_number": 2 + index,
-                ])
+                ]
+            )
         case .gemini:
             var usage = usage(.gemini, output: index + 1)
             usage["candidatesTokenCount"] = index + 1
@@ -218,7 +229,8 @@ enum FakeReplies {
                     [
                         "type": "message_delta", "delta": ["stop_reason": "end_turn", "stop_sequence": NSNull()],
                         "usage": ["output_tokens": output],
-                    ]),
+                    ]
+                ),
                 event("message_stop", ["type": "message_stop"]),
             ]
         case .openai:
@@ -228,7 +240,8 @@ enum FakeReplies {
                     data([
                         "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_700_000_000,
                         "model": model, "choices": [] as [Any], "usage": usage(.openai, output: output),
-                    ]))
+                    ])
+                )
             }
             events.append("data: [DONE]\n\n")
             return events
@@ -239,7 +252,8 @@ enum FakeReplies {
                     [
                         "type": "response.completed", "sequence_number": 100,
                         "response": responseObject(model: model, text: text, output: output, status: "completed"),
-                    ])
+                    ]
+                )
             ]
         case .gemini:
             return [data(geminiFrame(text: "", usage: usage(.gemini, output: output), finish: "STOP"))]
@@ -249,7 +263,12 @@ enum FakeReplies {
     static func openAIChunk(model: String, delta: [String: Any], finish: String?) -> [String: Any] {
         [
             "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_700_000_000, "model": model,
-            "choices": [["index": 0, "delta": delta, "finish_reason": finish.map { $0 as Any } ?? NSNull(), "logprobs": NSNull()]],
+            "choices": [
+                [
+                    "index": 0, "delta": delta, "finish_reason": finish.map { $0 as Any } ?? NSNull(),
+                    "logprobs": NSNull(),
+                ]
+            ],
         ]
     }
 

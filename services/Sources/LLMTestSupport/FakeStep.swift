@@ -28,8 +28,13 @@ public struct FakeStep: Codable, Sendable, Equatable {
     public var delayMs: Int?
 
     public init(
-        kind: Kind, status: Int? = nil, retryAfter: Int? = nil, after: Int? = nil, seconds: Double? = nil,
-        chunks: Int? = nil, delayMs: Int? = nil
+        kind: Kind,
+        status: Int? = nil,
+        retryAfter: Int? = nil,
+        after: Int? = nil,
+        seconds: Double? = nil,
+        chunks: Int? = nil,
+        delayMs: Int? = nil
     ) {
         self.kind = kind
         self.status = status

@@ -31,8 +31,10 @@ extension FakeUpstream {
         router.get("_control/requests") { _, _ -> Response in
             let data = try JSONEncoder().encode(state.records)
             return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+            )
         }
         router.post("_control/billing") { request, context -> HTTPResponse.Status in
             let billing = try await request.decode(as: BillingRequest.self, context: context)
@@ -56,14 +58,18 @@ extension FakeUpstream {
             }
             let body = #"{"allowed":\#(answer.allowed),"balance":\#(answer.allowed ? 100 : 0)}"#
             return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: body))
+            )
         }
         router.get("_provider/v1/catalog") { _, _ -> Response in
             guard let catalog = state.catalog else { return Response(status: .serviceUnavailable) }
             return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: catalog)))
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: catalog))
+            )
         }
     }
 }

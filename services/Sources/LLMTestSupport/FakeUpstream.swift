@@ -31,7 +31,8 @@ public enum FakeUpstream {
     public static func run(host: String, port: Int, state: FakeUpstreamState) async throws {
         let app = Application(
             router: Self.buildRouter(state: state),
-            configuration: .init(address: .hostname(host, port: port), serverName: "fake-upstream"))
+            configuration: .init(address: .hostname(host, port: port), serverName: "fake-upstream")
+        )
         try await app.runService()
     }
 
@@ -46,13 +47,22 @@ public enum FakeUpstream {
     }
 
     static func answer(
-        _ wire: FakeReplies.Wire, request: Request, context: BasicRequestContext, state: FakeUpstreamState
+        _ wire: FakeReplies.Wire,
+        request: Request,
+        context: BasicRequestContext,
+        state: FakeUpstreamState
     ) async throws -> Response {
         let provider = context.parameters.get("provider") ?? "unknown"
         let body = try await request.body.collect(upTo: 16 << 20)
         let text = String(buffer: body)
         let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
-        var ask = Ask(wire: wire, provider: provider, model: object["model"] as? String ?? "", stream: false, includeUsage: false)
+        var ask = Ask(
+            wire: wire,
+            provider: provider,
+            model: object["model"] as? String ?? "",
+            stream: false,
+            includeUsage: false
+        )
         if wire == .gemini {
             let action = context.parameters.get("action") ?? ""
             let parts = action.split(separator: ":", maxSplits: 1)
@@ -69,8 +79,14 @@ public enum FakeUpstream {
         }
         let index = state.record(
             FakeRequestRecord(
-                provider: provider, path: request.uri.description, headers: headers, body: text, step: step.kind,
-                outcome: "pending"))
+                provider: provider,
+                path: request.uri.description,
+                headers: headers,
+                body: text,
+                step: step.kind,
+                outcome: "pending"
+            )
+        )
 
         switch step.kind {
         case .status:
@@ -91,8 +107,10 @@ public enum FakeUpstream {
             state.finish(index, outcome: "complete")
             let reply = FakeReplies.complete(wire, model: ask.model, text: pieces.joined(), output: pieces.count)
             return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: reply)))
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: reply))
+            )
         }
         return Response(
             status: .ok,
@@ -102,14 +120,18 @@ public enum FakeUpstream {
                 state.finish(index, outcome: outcome)
                 if outcome == "dropped" { throw FakeDrop() }
                 if outcome == "complete" { try await writer.finish(nil) }
-            })
+            }
+        )
     }
 
     struct FakeDrop: Error {}
 
     /// Writes the stream; returns how it ended.
     static func stream(
-        _ ask: Ask, step: FakeStep, pieces: [String], writer: inout any ResponseBodyWriter
+        _ ask: Ask,
+        step: FakeStep,
+        pieces: [String],
+        writer: inout any ResponseBodyWriter
     ) async -> String {
         do {
             if step.kind == .stall {
@@ -137,8 +159,12 @@ public enum FakeUpstream {
                 try await writer.write(ByteBuffer(string: event))
             }
             let ending = FakeReplies.ending(
-                ask.wire, model: ask.model, text: pieces.joined(), output: pieces.count,
-                includeUsage: ask.includeUsage)
+                ask.wire,
+                model: ask.model,
+                text: pieces.joined(),
+                output: pieces.count,
+                includeUsage: ask.includeUsage
+            )
             try await writer.write(ByteBuffer(string: ending.joined()))
             return "complete"
         } catch {
@@ -150,8 +176,11 @@ public enum FakeUpstream {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(
-            status: .init(code: status), headers: headers,
+            status: .init(code: status),
+            headers: headers,
             body: ResponseBody(
-                byteBuffer: ByteBuffer(string: FakeReplies.errorBody(wire, status: status, overloaded: overloaded))))
+                byteBuffer: ByteBuffer(string: FakeReplies.errorBody(wire, status: status, overloaded: overloaded))
+            )
+        )
     }
 }

@@ -25,7 +25,7 @@ public enum WireError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidField(let path, let problem):
             "field \"\(path)\" \(problem)"
         case .unsupportedPair(let client, let provider):
-            "cannot serve a \(client.rawValue) request from a \(provider.rawValue) provider: "
+            "cannot serve \(client.rawValue) requests from \(provider.rawValue) providers: "
                 + "only openai ⇄ anthropic are translated"
         case .unsupportedContent(let detail):
             detail

@@ -82,6 +82,14 @@ extension NATSClient {
         NATSProtocolEncoder.encode(inbox, into: &buffer)
         do {
             try await self.channel.writeAndFlush(buffer).get()
+            let owedPongs = self.connection.markConnectSent()
+            if owedPongs > 0 {
+                var pongs = ByteBuffer()
+                for _ in 0..<owedPongs {
+                    NATSProtocolEncoder.encode(.pong, into: &pongs)
+                }
+                try await self.channel.writeAndFlush(pongs).get()
+            }
         } catch {
             throw .connectionClosed
         }

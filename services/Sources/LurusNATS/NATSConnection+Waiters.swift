@@ -40,6 +40,15 @@ extension NATSConnection {
         }
     }
 
+    /// Notes that `CONNECT` is written; returns how many server `PING`s await a `PONG`.
+    func markConnectSent() -> Int {
+        self.state.withLockedValue { state in
+            state.connectSent = true
+            defer { state.deferredPongs = 0 }
+            return state.deferredPongs
+        }
+    }
+
     /// Marks the handshake done; false when the connection closed meanwhile.
     func markConnected() -> Bool {
         self.state.withLockedValue { state in

@@ -47,6 +47,9 @@ final class NATSConnection: Sendable {
         var handshakeError: NATSError?
         /// Whether the client asked to close (so the close is no news worth a warning).
         var closeRequested = false
+        /// Whether `CONNECT` is on the wire; until then, `PONG`s are owed, not sent.
+        var connectSent = false
+        var deferredPongs = 0
         /// One id per `PING` sent, in order; a `PONG` answers the first.
         var pongQueue = CircularBuffer<UInt64>()
         var pongWaiters: [UInt64: Waiter<Void>] = [:]
@@ -99,7 +102,14 @@ final class NATSConnection: Sendable {
     func receive(_ operation: NATSServerOperation) -> InboundAction? {
         switch operation {
         case .ping:
-            return .send(.pong)
+            // The server refuses anything before CONNECT: answer such a PING after it.
+            let deferred = self.state.withLockedValue { state in
+                if !state.connectSent {
+                    state.deferredPongs += 1
+                }
+                return !state.connectSent
+            }
+            return deferred ? nil : .send(.pong)
         case .pong:
             let waiter = self.state.withLockedValue { state -> Waiter<Void>? in
                 state.pingsOutstanding = 0

@@ -43,7 +43,9 @@ public struct JSONLogHandler: LogHandler {
         }
         guard
             var line = try? JSONSerialization.data(
-                withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes])
+                withJSONObject: record,
+                options: [.sortedKeys, .withoutEscapingSlashes]
+            )
         else { return }
         line.append(0x0A)
         self.output.write(line)

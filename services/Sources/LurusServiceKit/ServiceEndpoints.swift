@@ -12,13 +12,15 @@ extension Router {
             let healthy = results.allSatisfy(\.passing)
             var body: [String: Any] = ["service": service, "status": healthy ? "ok" : "failing"]
             body["checks"] = Dictionary(
-                uniqueKeysWithValues: results.map { ($0.name, ["ok": $0.passing, "detail": $0.detail]) })
+                uniqueKeysWithValues: results.map { ($0.name, ["ok": $0.passing, "detail": $0.detail]) }
+            )
             let data =
                 (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
             return Response(
                 status: healthy ? .ok : .serviceUnavailable,
                 headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+            )
         }
     }
 
@@ -31,7 +33,8 @@ extension Router {
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer))
+            )
         }
     }
 }

@@ -7,12 +7,15 @@ import ServiceLifecycle
 /// to `drainDeadline`; the parts before it (event publishers) then flush what the requests left.
 public enum ServiceRunner {
     public static func run(
-        _ services: [any Service], drainDeadline: Duration, logger: Logger
+        _ services: [any Service],
+        drainDeadline: Duration,
+        logger: Logger
     ) async throws {
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
+            logger: logger
+        )
         configuration.maximumGracefulShutdownDuration = drainDeadline
         configuration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: configuration)

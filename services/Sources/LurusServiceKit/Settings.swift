@@ -21,7 +21,8 @@ public struct Settings: Sendable {
             guard FileManager.default.fileExists(atPath: filePath) else {
                 throw StartupError(
                     "configuration file \(filePath) does not exist",
-                    fix: "create it or point the service at another file")
+                    fix: "create it or point the service at another file"
+                )
             }
             do {
                 providers.append(try await FileProvider<YAMLSnapshot>(filePath: FilePath(filePath)))
@@ -32,9 +33,14 @@ public struct Settings: Sendable {
         return Settings(reader: ConfigReader(providers: providers), filePath: filePath)
     }
 
-    /// Settings from fixed values, for tests and embedded use.
-    public init(values: [AbsoluteConfigKey: ConfigValue]) {
-        self.reader = ConfigReader(provider: InMemoryProvider(values: values))
+    /// Settings from fixed values (dotted keys), for tests and embedded use.
+    public init(values: [String: String]) {
+        var entries: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (key, value) in values {
+            entries[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = ConfigValue(
+                .string(value), isSecret: false)
+        }
+        self.reader = ConfigReader(provider: InMemoryProvider(values: entries))
         self.filePath = nil
     }
 
@@ -50,7 +56,11 @@ public struct Settings: Sendable {
     }
 
     /// An integer setting within `range`, or `defaultValue` when absent.
-    public func int(_ key: String, default defaultValue: Int, range: ClosedRange<Int>) throws(StartupError)
+    public func int(
+        _ key: String,
+        default defaultValue: Int,
+        range: ClosedRange<Int>
+    ) throws(StartupError)
         -> Int
     {
         guard let text = self.string(key) else { return defaultValue }
@@ -61,7 +71,11 @@ public struct Settings: Sendable {
     }
 
     /// A number setting within `range`, or `defaultValue` when absent.
-    public func double(_ key: String, default defaultValue: Double, range: ClosedRange<Double>)
+    public func double(
+        _ key: String,
+        default defaultValue: Double,
+        range: ClosedRange<Double>
+    )
         throws(StartupError) -> Double
     {
         guard let text = self.string(key) else { return defaultValue }
@@ -114,6 +128,8 @@ public struct Settings: Sendable {
             self.filePath.map { "environment \(Self.environmentName(of: key)) or \($0)" }
             ?? "environment \(Self.environmentName(of: key))"
         return StartupError(
-            "setting \(key) is \"\(text)\" (from \(source))", fix: "it must be \(expected)")
+            "setting \(key) is \"\(text)\" (from \(source))",
+            fix: "it must be \(expected)"
+        )
     }
 }

@@ -7,13 +7,17 @@ public enum TracingSetup {
     /// Bootstraps the process-wide tracer when `enabled`; returns the exporter's background service,
     /// to run beside the server. Call once per process.
     public static func bootstrap(
-        enabled: Bool, endpoint: String?, serviceName: String, logger: Logger
+        enabled: Bool,
+        endpoint: String?,
+        serviceName: String,
+        logger: Logger
     ) throws(StartupError) -> (any Service)? {
         guard enabled else { return nil }
         guard let endpoint else {
             throw StartupError(
                 "TRACING_ENABLED is true but TRACING_ENDPOINT is not set",
-                fix: "set it to the collector's OTLP/HTTP address, e.g. http://jaeger:4318")
+                fix: "set it to the collector's OTLP/HTTP address, e.g. http://jaeger:4318"
+            )
         }
         var configuration = OTel.Configuration.default
         configuration.serviceName = serviceName

@@ -18,8 +18,11 @@ do {
     LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
     let logger = Logger(label: "lurus-gateway")
     let tracing = try TracingSetup.bootstrap(
-        enabled: configuration.tracingEnabled, endpoint: configuration.tracingEndpoint,
-        serviceName: "lurus-gateway", logger: logger)
+        enabled: configuration.tracingEnabled,
+        endpoint: configuration.tracingEndpoint,
+        serviceName: "lurus-gateway",
+        logger: logger
+    )
     let gateway = try await Gateway.build(configuration: configuration, logger: logger, tracing: tracing)
     logger.info("listening", metadata: ["port": "\(configuration.port)"])
     try await gateway.run()

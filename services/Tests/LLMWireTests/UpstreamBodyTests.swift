@@ -63,7 +63,7 @@ struct UpstreamBodyTests {
         let error = WireError.unsupportedPair(client: .openaiResponses, provider: .anthropic)
         #expect(
             error.description
-                == "cannot serve a openai-responses request from a anthropic provider: "
+                == "cannot serve openai-responses requests from anthropic providers: "
                 + "only openai ⇄ anthropic are translated"
         )
     }

@@ -15,7 +15,7 @@ struct WireErrorTests {
         )
         #expect(
             WireError.unsupportedPair(client: .gemini, provider: .openai).description
-                == "cannot serve a gemini request from a openai provider: "
+                == "cannot serve gemini requests from openai providers: "
                 + "only openai ⇄ anthropic are translated"
         )
         #expect(WireError.unsupportedContent("image content").description == "image content")

@@ -5,10 +5,14 @@ import Testing
 
 @Suite("NATSConnection")
 struct NATSConnectionTests {
-    @Test("answers the server's PING with PONG")
+    @Test("answers the server's PING with PONG, but only after CONNECT")
     func answersPing() {
         let connection = NATSConnection(inboxPrefix: "_INBOX.t.", logger: Logger(label: "test"))
+        #expect(connection.receive(.ping) == nil)
+        #expect(connection.receive(.ping) == nil)
+        #expect(connection.markConnectSent() == 2)
         #expect(connection.receive(.ping) == .send(.pong))
+        #expect(connection.markConnectSent() == 0)
     }
 
     @Test("an -ERR during the handshake closes the connection")

@@ -7,12 +7,13 @@ import Testing
 struct NATSLivenessTests {
     @Test("answers the server's pings, so the server keeps the connection")
     func answersServerPings() async throws {
+        // Unanswered, the server would close the connection after about 750 ms.
         let server = try NATSServerProcess.start(
             jetStream: false,
-            extraConfiguration: "ping_interval: \"100ms\"\nping_max: 1\n"
+            extraConfiguration: "ping_interval: \"250ms\"\nping_max: 2\n"
         )
         let client = try await TestSupport.connect(to: server)
-        try await Task.sleep(for: .milliseconds(800))
+        try await Task.sleep(for: .milliseconds(1500))
         #expect(client.isConnected)
         try await client.flush()
         await client.close()

@@ -21,7 +21,9 @@ public struct Gateway {
     /// Checks the configuration's files, loads the catalog and keys, opens the spool: every problem
     /// is a `StartupError` naming what to fix, before any port is opened.
     public static func build(
-        configuration: GatewayConfiguration, logger: Logger, tracing: (any Service)? = nil
+        configuration: GatewayConfiguration,
+        logger: Logger,
+        tracing: (any Service)? = nil
     ) async throws(StartupError) -> Gateway {
         let keys = try ClientKeys.load(file: configuration.keysFile)
         let natsConfiguration = try Self.natsConfiguration(configuration)
@@ -30,43 +32,75 @@ public struct Gateway {
             configuration: .init(
                 timeout: .init(
                     connect: .nanoseconds(Int64(configuration.connectTimeout.nanoseconds)),
-                    read: .nanoseconds(Int64(configuration.idleTimeout.nanoseconds))),
+                    read: .nanoseconds(Int64(configuration.idleTimeout.nanoseconds))
+                ),
                 connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256),
-                decompression: .disabled))
+                decompression: .disabled
+            )
+        )
         do throws(StartupError) {
             let source = CatalogSource(
-                serviceURL: configuration.providerServiceURL, file: configuration.catalogFile, httpClient: httpClient)
+                serviceURL: configuration.providerServiceURL,
+                file: configuration.catalogFile,
+                httpClient: httpClient
+            )
             let catalog = try await source.initial(logger: logger)
             logger.info(
                 "catalog loaded",
-                metadata: ["source": "\(catalog.source)", "providers": "\(catalog.providers.count)"])
+                metadata: ["source": "\(catalog.source)", "providers": "\(catalog.providers.count)"]
+            )
             let store = CatalogStore(catalog)
             let metrics = GatewayMetrics()
             let publisher: UsagePublisher
             do {
                 publisher = try UsagePublisher(
-                    natsConfiguration: natsConfiguration, spoolDirectory: configuration.spoolDirectory,
-                    metrics: metrics, logger: logger)
+                    natsConfiguration: natsConfiguration,
+                    spoolDirectory: configuration.spoolDirectory,
+                    metrics: metrics,
+                    logger: logger
+                )
             } catch {
                 throw StartupError("usage spool: \(error)", fix: "check spool.directory (SPOOL_DIRECTORY)")
             }
             let proxy = Proxy(
-                catalog: store, cooldowns: Cooldowns(), upstream: UpstreamClient(httpClient: httpClient),
+                catalog: store,
+                cooldowns: Cooldowns(),
+                upstream: UpstreamClient(httpClient: httpClient),
                 balance: BalanceCheck(
-                    serviceURL: configuration.billingServiceURL, httpClient: httpClient,
-                    timeout: configuration.billingTimeout, cacheFor: configuration.billingCacheFor),
-                billingSkipCheck: configuration.billingSkipCheck, defaultRest: configuration.cooldown,
-                metrics: metrics, usageSink: { publisher.submit($0) }, logger: logger)
+                    serviceURL: configuration.billingServiceURL,
+                    httpClient: httpClient,
+                    timeout: configuration.billingTimeout,
+                    cacheFor: configuration.billingCacheFor
+                ),
+                billingSkipCheck: configuration.billingSkipCheck,
+                defaultRest: configuration.cooldown,
+                metrics: metrics,
+                usageSink: { publisher.submit($0) },
+                logger: logger
+            )
             let router = Self.buildRouter(
                 routes: GatewayRoutes(keys: keys, proxy: proxy, bodyLimit: configuration.bodyLimit),
-                metrics: metrics, publisher: publisher, store: store, tracing: tracing != nil)
+                metrics: metrics,
+                publisher: publisher,
+                store: store,
+                tracing: tracing != nil
+            )
             let refresher = CatalogRefresher(
-                source: source, store: store, interval: configuration.catalogRefresh, logger: logger)
+                source: source,
+                store: store,
+                interval: configuration.catalogRefresh,
+                logger: logger
+            )
             return Gateway(
-                configuration: configuration, router: router,
+                configuration: configuration,
+                router: router,
                 services: [tracing, publisher, configuration.providerServiceURL == nil ? nil : refresher]
-                    .compactMap { $0 }, publisher: publisher, metrics: metrics,
-                httpClient: httpClient, logger: logger)
+                    .compactMap { $0 },
+                publisher: publisher,
+                metrics: metrics,
+                httpClient: httpClient,
+                logger: logger
+            )
         } catch {
             try? await httpClient.shutdown()
             throw error
@@ -74,7 +108,11 @@ public struct Gateway {
     }
 
     static func buildRouter(
-        routes: GatewayRoutes, metrics: GatewayMetrics, publisher: UsagePublisher, store: CatalogStore, tracing: Bool
+        routes: GatewayRoutes,
+        metrics: GatewayMetrics,
+        publisher: UsagePublisher,
+        store: CatalogStore,
+        tracing: Bool
     ) -> Router<BasicRequestContext> {
         let router = Router()
         if tracing {
@@ -87,14 +125,18 @@ public struct Gateway {
             let catalog = store.current
             return [
                 HealthCheck(
-                    name: "catalog", passing: !catalog.providers.isEmpty,
-                    detail: "\(catalog.providers.count) providers from \(catalog.source)"),
+                    name: "catalog",
+                    passing: !catalog.providers.isEmpty,
+                    detail: "\(catalog.providers.count) providers from \(catalog.source)"
+                ),
                 // NATS being down does not fail health: events are spooled, requests still served.
                 HealthCheck(
-                    name: "usage_events", passing: true,
+                    name: "usage_events",
+                    passing: true,
                     detail: state.connected
                         ? (state.spoolEmpty ? "NATS connected" : "NATS connected, replaying spool")
-                        : "NATS down, spooling"),
+                        : "NATS down, spooling"
+                ),
             ]
         }
         return router
@@ -123,8 +165,11 @@ public struct Gateway {
         Application(
             router: self.router,
             configuration: .init(
-                address: .hostname(self.configuration.host, port: self.configuration.port), serverName: "lurus-gateway"),
-            logger: self.logger)
+                address: .hostname(self.configuration.host, port: self.configuration.port),
+                serverName: "lurus-gateway"
+            ),
+            logger: self.logger
+        )
     }
 
     /// Serves until SIGTERM/SIGINT, then drains in-flight requests (up to the drain deadline),
@@ -132,8 +177,10 @@ public struct Gateway {
     public func run() async throws {
         do {
             try await ServiceRunner.run(
-                self.services + [self.application()], drainDeadline: self.configuration.drainDeadline,
-                logger: self.logger)
+                self.services + [self.application()],
+                drainDeadline: self.configuration.drainDeadline,
+                logger: self.logger
+            )
         } catch {
             await self.shutdown()
             throw error

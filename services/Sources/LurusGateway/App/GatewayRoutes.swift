@@ -39,27 +39,40 @@ struct GatewayRoutes: Sendable {
             let parts = action.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, ["generateContent", "streamGenerateContent"].contains(parts[1]) else {
                 return ErrorResponses.response(
-                    .notFound, message: "unknown Gemini method \"\(action)\"; use MODEL:generateContent or "
-                        + "MODEL:streamGenerateContent", protocol: wire)
+                    .notFound,
+                    message: "unknown Gemini method \"\(action)\"; use MODEL:generateContent or "
+                        + "MODEL:streamGenerateContent",
+                    protocol: wire
+                )
             }
             pathModel = parts[0].removingPercentEncoding ?? parts[0]
             streamRoute = parts[1] == "streamGenerateContent"
         }
         guard let keyID = self.keys.keyID(for: request.headers, queryKey: request.uri.queryParameters.get("key")) else {
             return ErrorResponses.response(
-                .authentication, message: "missing or unknown API key", protocol: wire)
+                .authentication,
+                message: "missing or unknown API key",
+                protocol: wire
+            )
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: self.bodyLimit)
         } catch {
             return ErrorResponses.response(
-                .requestTooLarge, message: "request body is larger than \(self.bodyLimit) bytes", protocol: wire)
+                .requestTooLarge,
+                message: "request body is larger than \(self.bodyLimit) bytes",
+                protocol: wire
+            )
         }
         let parsed: ClientRequest
         do {
             parsed = try ClientRequest.parse(
-                body.readableBytesView, protocol: wire, pathModel: pathModel, streamRoute: streamRoute)
+                body.readableBytesView,
+                protocol: wire,
+                pathModel: pathModel,
+                streamRoute: streamRoute
+            )
         } catch {
             return ErrorResponses.response(.invalidRequest, message: error.description, protocol: wire)
         }
@@ -78,11 +91,14 @@ struct GatewayRoutes: Sendable {
         let data: JSONValue = [
             "object": "list",
             "data": .array(
-                names.map { ["id": .string($0), "object": "model", "type": "model", "owned_by": "lurus"] }),
+                names.map { ["id": .string($0), "object": "model", "type": "model", "owned_by": "lurus"] }
+            ),
         ]
         return Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data.serialized())))
+            status: .ok,
+            headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data.serialized()))
+        )
     }
 
     static func newRequestID() -> String {

@@ -40,7 +40,8 @@ public struct ClientKeys: Sendable {
             guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
                 throw StartupError(
                     "keys file \(file): keys[\(index)].sha256 is not 64 hex digits",
-                    fix: "store sha256 of the key, e.g. printf %s KEY | sha256sum")
+                    fix: "store sha256 of the key, e.g. printf %s KEY | sha256sum"
+                )
             }
             guard !entry.id.isEmpty, hashes.updateValue(entry.id, forKey: hash) == nil else {
                 throw StartupError("keys file \(file): keys[\(index)] repeats a key or has an empty id")

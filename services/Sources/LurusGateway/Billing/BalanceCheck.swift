@@ -42,7 +42,9 @@ final class BalanceCheck: Sendable {
         let escaped = keyID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? keyID
         do {
             let response = try await self.httpClient.execute(
-                HTTPClientRequest(url: "\(base)/v1/balance/\(escaped)"), timeout: .init(self.timeout))
+                HTTPClientRequest(url: "\(base)/v1/balance/\(escaped)"),
+                timeout: .init(self.timeout)
+            )
             guard response.status == .ok else {
                 return .unavailable("billing service answered HTTP \(response.status.code)")
             }

@@ -52,7 +52,11 @@ struct CatalogDocument: Decodable, Sendable {
                     text += "[\(index)]"
                 } else {
                     let snake = key.stringValue.reduce(into: "") { result, character in
-                        if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
+                        if character.isUppercase {
+                            result += "_" + character.lowercased()
+                        } else {
+                            result.append(character)
+                        }
                     }
                     text += text.isEmpty ? snake : "." + snake
                 }

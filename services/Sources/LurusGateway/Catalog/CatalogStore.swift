@@ -45,7 +45,10 @@ public struct CatalogSource: Sendable {
                 return try await self.fromService()
             } catch {
                 problems.append("\(error)")
-                logger.warning("provider service unavailable, trying the local catalog file", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "provider service unavailable, trying the local catalog file",
+                    metadata: ["error": "\(error)"]
+                )
             }
         }
         if let file = self.file {
@@ -57,13 +60,18 @@ public struct CatalogSource: Sendable {
         }
         throw StartupError(
             "no provider catalog: " + problems.joined(separator: "; "),
-            fix: "start the provider service or fix CATALOG_FILE")
+            fix: "start the provider service or fix CATALOG_FILE"
+        )
     }
 
     /// Asks the provider service for `GET /v1/catalog`.
     func fromService() async throws(CatalogError) -> ProviderCatalog {
-        guard let base = self.serviceURL else { throw CatalogError(source: "provider service", problem: "not configured") }
-        let url = base.absoluteString.hasSuffix("/") ? base.absoluteString + "v1/catalog" : base.absoluteString + "/v1/catalog"
+        guard let base = self.serviceURL else {
+            throw CatalogError(source: "provider service", problem: "not configured")
+        }
+        let url =
+            base.absoluteString.hasSuffix("/")
+            ? base.absoluteString + "v1/catalog" : base.absoluteString + "/v1/catalog"
         let source = "from the provider service (\(url))"
         do {
             let response = try await self.httpClient.execute(HTTPClientRequest(url: url), timeout: .init(self.timeout))

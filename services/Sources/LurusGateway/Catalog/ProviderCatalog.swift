@@ -44,7 +44,9 @@ public struct ProviderCatalog: Sendable {
 
     /// Builds the catalog from JSON, reading each provider's key from its file or variable.
     static func load(
-        _ data: Data, source: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        _ data: Data,
+        source: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(CatalogError) -> ProviderCatalog {
         let document = try CatalogDocument.decode(data, source: source)
         var providers: [Provider] = []
@@ -64,15 +66,23 @@ public struct ProviderCatalog: Sendable {
             let key = try Self.loadKey(entry, environment: environment, fail: fail)
             let baseURL = entry.baseUrl.hasSuffix("/") ? String(entry.baseUrl.dropLast()) : entry.baseUrl
             let provider = Provider(
-                name: entry.name, protocol: entry.protocol, baseURL: baseURL, apiKey: key,
-                priority: entry.priority ?? 0, weight: weight)
+                name: entry.name,
+                protocol: entry.protocol,
+                baseURL: baseURL,
+                apiKey: key,
+                priority: entry.priority ?? 0,
+                weight: weight
+            )
             providers.append(provider)
             for (modelIndex, model) in entry.models.enumerated() {
                 guard !model.name.isEmpty else { throw fail("models[\(modelIndex)].name: empty") }
                 names.insert(model.name)
                 let candidate = Candidate(
-                    provider: provider, upstreamModel: model.upstream ?? model.name, model: model.name,
-                    price: model.price ?? .init())
+                    provider: provider,
+                    upstreamModel: model.upstream ?? model.name,
+                    model: model.name,
+                    price: model.price ?? .init()
+                )
                 for name in [model.name] + (model.aliases ?? []) {
                     routes[name, default: []].append(candidate)
                 }
@@ -85,7 +95,8 @@ public struct ProviderCatalog: Sendable {
     }
 
     private static func loadKey(
-        _ entry: CatalogDocument.ProviderEntry, environment: [String: String],
+        _ entry: CatalogDocument.ProviderEntry,
+        environment: [String: String],
         fail: (String) -> CatalogError
     ) throws(CatalogError) -> ProviderKey {
         if let file = entry.apiKeyFile {

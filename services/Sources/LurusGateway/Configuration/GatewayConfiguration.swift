@@ -55,7 +55,8 @@ public struct GatewayConfiguration: Sendable {
         guard let keysFile = settings.string("keys.file") else {
             throw StartupError(
                 "no client keys: keys.file (KEYS_FILE) is not set",
-                fix: "point it at a JSON file of key ids and sha256 hashes (doc/gateway.md)")
+                fix: "point it at a JSON file of key ids and sha256 hashes (doc/gateway.md)"
+            )
         }
         self.keysFile = keysFile
         self.billingServiceURL = try settings.url("billing.service.url")
@@ -70,7 +71,8 @@ public struct GatewayConfiguration: Sendable {
         self.tracingEndpoint = settings.string("tracing.endpoint")
         self.bodyLimit = try settings.int("limits.bodyBytes", default: 10 << 20, range: 1024...(1 << 30))
         self.connectTimeout = .milliseconds(
-            try settings.int("upstream.connectTimeoutMs", default: 3000, range: 10...60000))
+            try settings.int("upstream.connectTimeoutMs", default: 3000, range: 10...60000)
+        )
         self.idleTimeout = .seconds(try settings.int("upstream.idleTimeoutSeconds", default: 60, range: 1...3600))
         self.cooldown = .seconds(try settings.int("cooldown.seconds", default: 10, range: 0...3600))
         self.drainDeadline = .seconds(try settings.int("shutdown.drainSeconds", default: 30, range: 0...3600))
@@ -78,18 +80,21 @@ public struct GatewayConfiguration: Sendable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(self.logLevel) else {
             throw StartupError(
                 "setting log.level is \"\(self.logLevel)\"",
-                fix: "use one of trace, debug, info, notice, warning, error, critical")
+                fix: "use one of trace, debug, info, notice, warning, error, critical"
+            )
         }
         if self.providerServiceURL == nil && self.catalogFile == nil {
             throw StartupError(
                 "no provider catalog: neither provider.service.url (PROVIDER_SERVICE_URL) nor catalog.file "
                     + "(CATALOG_FILE) is set",
-                fix: "set the provider service's URL, a local catalog file, or both")
+                fix: "set the provider service's URL, a local catalog file, or both"
+            )
         }
         if self.natsURL == nil {
             throw StartupError(
                 "nats.url (NATS_URL) is not set: usage events would have nowhere to go",
-                fix: "set it, e.g. nats://brain:4222 (events are spooled while NATS is down)")
+                fix: "set it, e.g. nats://brain:4222 (events are spooled while NATS is down)"
+            )
         }
     }
 }

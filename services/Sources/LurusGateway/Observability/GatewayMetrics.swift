@@ -24,15 +24,20 @@ public final class GatewayMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         self.usagePublished = registry.makeCounter(
-            descriptor: Self.name("usage_events_published", unit: "total", "Usage events acknowledged by JetStream."))
+            descriptor: Self.name("usage_events_published", unit: "total", "Usage events acknowledged by JetStream.")
+        )
         self.usageSpooled = registry.makeCounter(
-            descriptor: Self.name("usage_events_spooled", unit: "total", "Usage events written to the local spool."))
+            descriptor: Self.name("usage_events_spooled", unit: "total", "Usage events written to the local spool.")
+        )
         self.usageReplayed = registry.makeCounter(
-            descriptor: Self.name("usage_events_replayed", unit: "total", "Spooled usage events published later."))
+            descriptor: Self.name("usage_events_replayed", unit: "total", "Spooled usage events published later.")
+        )
         self.usageLost = registry.makeCounter(
-            descriptor: Self.name("usage_events_lost", unit: "total", "Usage events neither published nor spooled."))
+            descriptor: Self.name("usage_events_lost", unit: "total", "Usage events neither published nor spooled.")
+        )
         self.natsConnected = registry.makeGauge(
-            descriptor: Self.name("nats_connected", unit: "", "1 while the gateway holds a NATS connection."))
+            descriptor: Self.name("nats_connected", unit: "", "1 while the gateway holds a NATS connection.")
+        )
     }
 
     /// Records a finished request.
@@ -42,7 +47,8 @@ public final class GatewayMetrics: Sendable {
             ("status_class", "\(record.status / 100)xx"),
         ]
         self.registry.makeCounter(
-            descriptor: Self.name("requests", unit: "total", "Requests by outcome class."), labels: labels
+            descriptor: Self.name("requests", unit: "total", "Requests by outcome class."),
+            labels: labels
         ).increment()
         if record.status >= 400 || record.outcome != "ok" {
             self.registry.makeCounter(
@@ -53,13 +59,18 @@ public final class GatewayMetrics: Sendable {
         let short = Array(labels.prefix(3))
         self.registry.makeDurationHistogram(
             descriptor: Self.name("request_duration", unit: "seconds", "Time from request to the end of the answer."),
-            labels: short, buckets: Self.latencyBuckets
+            labels: short,
+            buckets: Self.latencyBuckets
         ).record(Duration.microseconds(Int64(record.latencyMs * 1000)))
         if let ttft = record.ttftMs {
             self.registry.makeDurationHistogram(
                 descriptor: Self.name(
-                    "time_to_first_token", unit: "seconds", "Time from request to the first content sent."),
-                labels: short, buckets: Self.latencyBuckets
+                    "time_to_first_token",
+                    unit: "seconds",
+                    "Time from request to the first content sent."
+                ),
+                labels: short,
+                buckets: Self.latencyBuckets
             ).record(Duration.microseconds(Int64(ttft * 1000)))
         }
         guard let provider = record.provider else { return }
@@ -75,7 +86,8 @@ public final class GatewayMetrics: Sendable {
         }
         if record.costUsd > 0 {
             self.registry.makeCounter(
-                descriptor: Self.name("cost_usd", unit: "total", "Cost in USD at catalog prices."), labels: tokenLabels
+                descriptor: Self.name("cost_usd", unit: "total", "Cost in USD at catalog prices."),
+                labels: tokenLabels
             ).increment(by: record.costUsd)
         }
     }

@@ -21,14 +21,21 @@ struct Proxy: Sendable {
 
     func serve(_ request: ClientRequest, keyID: String, requestID: String) async -> Response {
         var ledger = RequestLedger(
-            requestID: requestID, keyID: keyID, platform: request.clientProtocol, model: request.model,
-            stream: request.stream)
+            requestID: requestID,
+            keyID: keyID,
+            platform: request.clientProtocol,
+            model: request.model,
+            stream: request.stream
+        )
         let all = self.catalog.current.candidates(for: request.model)
         guard !all.isEmpty else {
             ledger.model = "unknown"
             return self.refuse(
-                .notFound, "model \"\(request.model)\" is not served here; GET /v1/models lists the models",
-                ledger: ledger, outcome: "client_error")
+                .notFound,
+                "model \"\(request.model)\" is not served here; GET /v1/models lists the models",
+                ledger: ledger,
+                outcome: "client_error"
+            )
         }
         let servable = all.filter { Self.canServe(client: request.clientProtocol, provider: $0.provider.protocol) }
         guard !servable.isEmpty else {
@@ -42,7 +49,9 @@ struct Proxy: Sendable {
             var response = self.refuse(
                 .unavailable,
                 "every provider for model \"\(request.model)\" is resting after errors; retry in \(seconds) s",
-                ledger: ledger, outcome: "upstream_error")
+                ledger: ledger,
+                outcome: "upstream_error"
+            )
             response.headers[.retryAfter] = String(seconds)
             return response
         }
@@ -51,12 +60,19 @@ struct Proxy: Sendable {
             break
         case .refused:
             return self.refuse(
-                .insufficientBalance, "the balance of this key is used up; top it up to continue", ledger: ledger,
-                outcome: "refused")
+                .insufficientBalance,
+                "the balance of this key is used up; top it up to continue",
+                ledger: ledger,
+                outcome: "refused"
+            )
         case .unavailable(let reason):
             if !self.billingSkipCheck {
                 return self.refuse(
-                    .unavailable, "cannot check the balance: \(reason)", ledger: ledger, outcome: "refused")
+                    .unavailable,
+                    "cannot check the balance: \(reason)",
+                    ledger: ledger,
+                    outcome: "refused"
+                )
             }
             self.logger.debug("balance not checked", metadata: ["reason": "\(reason)"])
         }
@@ -68,7 +84,9 @@ struct Proxy: Sendable {
             let body: [UInt8]
             do {
                 body = try request.upstreamBody(
-                    providerProtocol: candidate.provider.protocol, upstreamModel: candidate.upstreamModel)
+                    providerProtocol: candidate.provider.protocol,
+                    upstreamModel: candidate.upstreamModel
+                )
             } catch {
                 return self.refuse(.invalidRequest, error.description, ledger: ledger, outcome: "client_error")
             }
@@ -84,17 +102,27 @@ struct Proxy: Sendable {
                         return self.refuse(.invalidRequest, failure.summary, ledger: ledger, outcome: "client_error")
                     }
                     answer.headers[.init("x-request-id")!] = requestID
-                    self.account(ledger, status: Int(answer.status.code), outcome: "client_error", error: failure.summary)
+                    self.account(
+                        ledger,
+                        status: Int(answer.status.code),
+                        outcome: "client_error",
+                        error: failure.summary
+                    )
                     return answer
                 case .failover(let rest):
                     if let rest { self.cooldowns.coolDown(candidate.provider.name, for: rest) }
-                    self.metrics.failover(provider: candidate.provider.name, model: candidate.model, reason: failure.reason)
+                    self.metrics.failover(
+                        provider: candidate.provider.name,
+                        model: candidate.model,
+                        reason: failure.reason
+                    )
                     self.logger.warning(
                         "provider failed; trying the next",
                         metadata: [
                             "request_id": "\(requestID)", "provider": "\(candidate.provider.name)",
                             "failure": "\(failure.summary)",
-                        ])
+                        ]
+                    )
                     failures.append((candidate.provider.name, failure))
                 }
             }
@@ -125,12 +153,19 @@ struct Proxy: Sendable {
     }
 
     private func attempt(
-        _ candidate: Candidate, body: [UInt8], request: ClientRequest, ledger: RequestLedger
+        _ candidate: Candidate,
+        body: [UInt8],
+        request: ClientRequest,
+        ledger: RequestLedger
     ) async -> Attempt {
         let response: HTTPClientResponse
         do {
             response = try await self.upstream.send(
-                candidate, body: body, stream: request.stream, requestID: ledger.requestID)
+                candidate,
+                body: body,
+                stream: request.stream,
+                requestID: ledger.requestID
+            )
         } catch {
             return .failed(UpstreamClient.failure(from: error), clientAnswer: nil)
         }
@@ -144,7 +179,10 @@ struct Proxy: Sendable {
     }
 
     private func failedStatus(
-        _ response: HTTPClientResponse, candidate: Candidate, request: ClientRequest, ledger: RequestLedger
+        _ response: HTTPClientResponse,
+        candidate: Candidate,
+        request: ClientRequest,
+        ledger: RequestLedger
     ) async -> Attempt {
         let code = Int(response.status.code)
         let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
@@ -153,13 +191,18 @@ struct Proxy: Sendable {
             ResponseInspection.error(in: $0, protocol: providerProtocol)
         }
         let failure = UpstreamFailure.status(
-            code, retryAfter: FailurePolicy.retryAfter(response.headers.first(name: "retry-after")), error: error)
+            code,
+            retryAfter: FailurePolicy.retryAfter(response.headers.first(name: "retry-after")),
+            error: error
+        )
         // The client's own error goes back as the provider said it, in the client's format.
         let answer: Response
         if request.clientProtocol == providerProtocol, bytes.readableBytes > 0 {
             answer = Response(
-                status: .init(code: code), headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: bytes))
+                status: .init(code: code),
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: bytes)
+            )
         } else {
             let kind: ErrorKind = code == 404 ? .notFound : code == 413 ? .requestTooLarge : .invalidRequest
             let text = "provider \(candidate.provider.name) refused the request: \(error?.message ?? "HTTP \(code)")"
@@ -171,7 +214,10 @@ struct Proxy: Sendable {
     // MARK: Complete answers
 
     private func complete(
-        _ response: HTTPClientResponse, candidate: Candidate, request: ClientRequest, ledger: RequestLedger
+        _ response: HTTPClientResponse,
+        candidate: Candidate,
+        request: ClientRequest,
+        ledger: RequestLedger
     ) async -> Attempt {
         var ledger = ledger
         let bytes: ByteBuffer
@@ -190,9 +236,16 @@ struct Proxy: Sendable {
         if request.clientProtocol != providerProtocol {
             guard let parsed,
                 let translated = try? ResponseTranslation.translate(
-                    parsed, from: providerProtocol, to: request.clientProtocol, model: request.model)
+                    parsed,
+                    from: providerProtocol,
+                    to: request.clientProtocol,
+                    model: request.model
+                )
             else {
-                return .failed(.dropped("the answer could not be read as \(providerProtocol.rawValue)"), clientAnswer: nil)
+                return .failed(
+                    .dropped("the answer could not be read as \(providerProtocol.rawValue)"),
+                    clientAnswer: nil
+                )
             }
             body = ByteBuffer(bytes: translated.serialized())
         }
@@ -201,7 +254,9 @@ struct Proxy: Sendable {
             Response(
                 status: .ok,
                 headers: [.contentType: "application/json", .init("x-request-id")!: ledger.requestID],
-                body: ResponseBody(byteBuffer: body)))
+                body: ResponseBody(byteBuffer: body)
+            )
+        )
     }
 
     // MARK: Streams
@@ -209,7 +264,10 @@ struct Proxy: Sendable {
     /// Reads the provider's stream until the first content (or its end) so a failure before that
     /// can still move on; then answers with a body that relays the rest as it arrives.
     private func openStream(
-        _ response: HTTPClientResponse, candidate: Candidate, request: ClientRequest, ledger: RequestLedger
+        _ response: HTTPClientResponse,
+        candidate: Candidate,
+        request: ClientRequest,
+        ledger: RequestLedger
     ) async -> Attempt {
         var ledger = ledger
         var relay: StreamRelay
@@ -256,14 +314,21 @@ struct Proxy: Sendable {
                     var relay = opened
                     var ledger = opening
                     let end = await proxy.relayRest(
-                        first: firstBytes, iterator: &iterator, relay: &relay, writer: &writer, ledger: ledger,
-                        protocol: request.clientProtocol)
+                        first: firstBytes,
+                        iterator: &iterator,
+                        relay: &relay,
+                        writer: &writer,
+                        ledger: ledger,
+                        protocol: request.clientProtocol
+                    )
                     ledger.usage = relay.usage
                     proxy.account(ledger, status: end.status, outcome: end.outcome, error: end.error)
                     if end.outcome != "client_closed" {
                         try? await writer.finish(nil)
                     }
-                }))
+                }
+            )
+        )
     }
 
     /// The client's answer when a stream's error before content is the client's own fault.
@@ -280,8 +345,12 @@ struct Proxy: Sendable {
     /// Relays until the provider's stream ends, the provider fails (then the protocol's error event
     /// ends the stream) or the client goes away (then returning drops the provider's request).
     private func relayRest(
-        first: [UInt8], iterator: inout HTTPClientResponse.Body.AsyncIterator, relay: inout StreamRelay,
-        writer: inout any ResponseBodyWriter, ledger: RequestLedger, protocol clientProtocol: APIProtocol
+        first: [UInt8],
+        iterator: inout HTTPClientResponse.Body.AsyncIterator,
+        relay: inout StreamRelay,
+        writer: inout any ResponseBodyWriter,
+        ledger: RequestLedger,
+        protocol clientProtocol: APIProtocol
     ) async -> StreamEnd {
         do {
             try await writer.write(ByteBuffer(bytes: first))
@@ -314,8 +383,10 @@ struct Proxy: Sendable {
         }
         if let failure, !relay.relayedError {
             tail += ErrorShape.streamEvent(
-                for: .upstream, message: "provider stream failed after content began: \(failure)",
-                protocol: clientProtocol)
+                for: .upstream,
+                message: "provider stream failed after content began: \(failure)",
+                protocol: clientProtocol
+            )
         }
         if !tail.isEmpty {
             try? await writer.write(ByteBuffer(bytes: tail))
@@ -351,6 +422,9 @@ enum ErrorResponses {
         Response(
             status: .init(code: ErrorShape.status(for: kind, protocol: wire)),
             headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: ErrorShape.body(for: kind, message: message, protocol: wire))))
+            body: ResponseBody(
+                byteBuffer: ByteBuffer(bytes: ErrorShape.body(for: kind, message: message, protocol: wire))
+            )
+        )
     }
 }

@@ -31,14 +31,25 @@ struct RequestLedger: Sendable {
             Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
         }
         return UsageRecord(
-            requestId: self.requestID, keyId: self.keyID, platform: self.platform.rawValue,
-            provider: self.candidate?.provider.name, model: self.candidate?.model ?? self.model,
-            upstreamModel: self.candidate?.upstreamModel, status: status, outcome: outcome, error: error,
-            stream: self.stream, attempts: self.attempts, latencyMs: milliseconds(now - self.started),
+            requestId: self.requestID,
+            keyId: self.keyID,
+            platform: self.platform.rawValue,
+            provider: self.candidate?.provider.name,
+            model: self.candidate?.model ?? self.model,
+            upstreamModel: self.candidate?.upstreamModel,
+            status: status,
+            outcome: outcome,
+            error: error,
+            stream: self.stream,
+            attempts: self.attempts,
+            latencyMs: milliseconds(now - self.started),
             ttftMs: self.firstContent.map { milliseconds($0 - self.started) },
-            inputTokens: self.usage.inputTokens, outputTokens: self.usage.outputTokens,
-            cacheReadTokens: self.usage.cacheReadTokens, cacheWriteTokens: self.usage.cacheWriteTokens,
+            inputTokens: self.usage.inputTokens,
+            outputTokens: self.usage.outputTokens,
+            cacheReadTokens: self.usage.cacheReadTokens,
+            cacheWriteTokens: self.usage.cacheWriteTokens,
             costUsd: self.candidate?.price.cost(of: self.usage) ?? 0,
-            startedAt: self.startedAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            startedAt: self.startedAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        )
     }
 }

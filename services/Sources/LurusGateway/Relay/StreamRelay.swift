@@ -19,8 +19,11 @@ struct StreamRelay: Sendable {
             self.stripUsageChunk = providerProtocol == .openai && !request.clientWantsUsageChunk
         } else {
             self.translator = try StreamTranslator(
-                from: providerProtocol, to: request.clientProtocol, model: request.model,
-                clientWantsUsageChunk: request.clientWantsUsageChunk)
+                from: providerProtocol,
+                to: request.clientProtocol,
+                model: request.model,
+                clientWantsUsageChunk: request.clientWantsUsageChunk
+            )
             self.stripUsageChunk = false
         }
     }

@@ -5,7 +5,8 @@ enum CandidateOrder {
     /// Higher priority first; within one priority a weighted shuffle (Efraimidis–Spirakis: sort by
     /// u^(1/w)); resting providers left out. `random` returns values in (0, 1].
     static func arrange(
-        _ candidates: [Candidate], resting: (String) -> Bool,
+        _ candidates: [Candidate],
+        resting: (String) -> Bool,
         random: () -> Double = { Double.random(in: Double.ulpOfOne...1) }
     ) -> [Candidate] {
         let available = candidates.filter { !resting($0.provider.name) }

@@ -14,11 +14,15 @@ struct UpstreamClient: Sendable {
     /// Starts the request; returns once the provider's status and headers have arrived. The
     /// provider's idle timeout (the client's read timeout) bounds every wait after that.
     func send(
-        _ candidate: Candidate, body: [UInt8], stream: Bool, requestID: String
+        _ candidate: Candidate,
+        body: [UInt8],
+        stream: Bool,
+        requestID: String
     ) async throws -> HTTPClientResponse {
         let provider = candidate.provider
         var request = HTTPClientRequest(
-            url: provider.baseURL + provider.protocol.upstreamPath(model: candidate.upstreamModel, stream: stream))
+            url: provider.baseURL + provider.protocol.upstreamPath(model: candidate.upstreamModel, stream: stream)
+        )
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
@@ -28,7 +32,10 @@ struct UpstreamClient: Sendable {
             request.headers.replaceOrAdd(name: header.name, value: header.value)
         }
         InstrumentationSystem.instrument.inject(
-            ServiceContext.current ?? .topLevel, into: &request.headers, using: HTTPHeadersInjector())
+            ServiceContext.current ?? .topLevel,
+            into: &request.headers,
+            using: HTTPHeadersInjector()
+        )
         request.body = .bytes(ByteBuffer(bytes: body))
         return try await self.httpClient.execute(request, deadline: .distantFuture)
     }

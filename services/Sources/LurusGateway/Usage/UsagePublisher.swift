@@ -21,7 +21,10 @@ public actor UsagePublisher: Service {
     private var replaying = false
 
     public init(
-        natsConfiguration: NATSConfiguration, spoolDirectory: String, metrics: GatewayMetrics, logger: Logger
+        natsConfiguration: NATSConfiguration,
+        spoolDirectory: String,
+        metrics: GatewayMetrics,
+        logger: Logger
     ) throws(SpoolError) {
         self.natsConfiguration = natsConfiguration
         self.logger = logger
@@ -71,7 +74,10 @@ public actor UsagePublisher: Service {
             for (index, message) in messages.enumerated() {
                 group.addTask {
                     let ack = try? await jetStream.publish(
-                        message.subject, payload: Array(message.payload.utf8), messageID: message.id)
+                        message.subject,
+                        payload: Array(message.payload.utf8),
+                        messageID: message.id
+                    )
                     return (index, ack != nil)
                 }
             }
@@ -93,7 +99,9 @@ public actor UsagePublisher: Service {
             self.metrics.usageSpooled.increment(by: Int64(messages.count))
         } catch {
             self.logger.error(
-                "usage events lost: \(error)", metadata: ["request_id": "\(messages.first?.id ?? "")"])
+                "usage events lost: \(error)",
+                metadata: ["request_id": "\(messages.first?.id ?? "")"]
+            )
             self.metrics.usageLost.increment(by: Int64(messages.count))
         }
     }
@@ -121,7 +129,9 @@ public actor UsagePublisher: Service {
             } catch {
                 if failures == 0 {
                     self.logger.warning(
-                        "NATS unavailable; spooling usage events", metadata: ["error": "\(error)"])
+                        "NATS unavailable; spooling usage events",
+                        metadata: ["error": "\(error)"]
+                    )
                 }
                 failures += 1
                 try? await Task.sleep(for: .milliseconds(min(250 * failures, 2000)))
@@ -173,7 +183,10 @@ public actor UsagePublisher: Service {
             for entry in batch {
                 do {
                     _ = try await jetStream.publish(
-                        entry.message.subject, payload: Array(entry.message.payload.utf8), messageID: entry.message.id)
+                        entry.message.subject,
+                        payload: Array(entry.message.payload.utf8),
+                        messageID: entry.message.id
+                    )
                     try self.spool.acknowledge(upTo: entry.end)
                     replayed += 1
                 } catch {
