@@ -1,6 +1,7 @@
 # The two commands a newcomer runs (see README.md):
 #   make demo   brings the local lab up, runs lurusctl against it, and shows the data components answering
-#   make test   runs every test: unit, command line, and the lab integration tests
+#   make test   runs every test: unit, command line, the lab integration tests, and the services'
+#               tests (Swift, then the official SDKs against the gateway)
 # Both install what they need first (scripts/setup). Run them as root: the lab needs namespaces.
 
 SHELL := /bin/bash
@@ -8,7 +9,7 @@ export PATH := /opt/swift/usr/bin:$(PATH)
 LURUSCTL := .build/debug/lurusctl
 LAB_INVENTORY := inventory/lab.yaml
 
-.PHONY: demo test bench setup build lint format lab-up lab-down
+.PHONY: demo test services-test bench gateway-bench setup build lint format lab-up lab-down
 
 setup:
 	@scripts/setup
@@ -31,14 +32,24 @@ demo: build
 
 lint:
 	swift format lint --strict --recursive --parallel Sources Tests Package.swift
+	cd services && swift format lint --strict --configuration ../.swift-format --recursive --parallel Sources Tests Package.swift
 
 format:
 	swift format --in-place --recursive --parallel Sources Tests Package.swift
+	cd services && swift format --in-place --configuration ../.swift-format --recursive --parallel Sources Tests Package.swift
 
 # The lab tests bring the lab up as they need it; the run always ends with it down.
 test: setup lint
 	swift build --build-tests
 	swift test --disable-xctest; status=$$?; scripts/lab down; exit $$status
+	$(MAKE) services-test
+
+# The bundled services: their Swift tests (a real nats-server among them), then the official
+# OpenAI, Anthropic and Google SDKs driving the gateway binary (services/Tests/sdk).
+services-test: setup
+	cd services && swift build --build-tests
+	cd services && swift test --disable-xctest
+	/var/cache/lurusctl/venv/bin/python -m pytest -q -p no:cacheprovider services/Tests/sdk
 
 # Figures against the lab (printed, never asserted): see doc/operations.md. The provisioning part
 # takes the lab down and up several times (fresh hosts for the first `up`).
@@ -48,6 +59,10 @@ bench: setup
 	swift build -c release --product lurus-bench
 	.build/release/lurus-bench $(LAB_INVENTORY)
 	.build/release/lurus-bench provisioning $(LAB_INVENTORY)
+
+# The gateway's figures with wrk against the fake upstream (printed, never asserted).
+gateway-bench: setup
+	services/bench/gateway-bench
 
 lab-up: setup
 	scripts/lab up
