@@ -119,7 +119,7 @@ public enum FakeUpstream {
                 let outcome = await Self.stream(asked, step: step, pieces: pieces, writer: &writer)
                 state.finish(index, outcome: outcome)
                 if outcome == "dropped" { throw FakeDrop() }
-                if outcome == "complete" { try await writer.finish(nil) }
+                if outcome != "client_closed" { try await writer.finish(nil) }
             }
         )
     }

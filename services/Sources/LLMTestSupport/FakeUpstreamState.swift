@@ -10,6 +10,8 @@ public final class FakeUpstreamState: Sendable {
         var billingDown = false
         var billingRequests = 0
         var catalog: String?
+        /// Bumped by reset, so an answer still being written cannot touch a later test's records.
+        var generation = 0
     }
 
     private let contents = Mutex(Contents())
@@ -23,7 +25,11 @@ public final class FakeUpstreamState: Sendable {
 
     /// Forgets scripts, records and fake-service settings.
     public func reset() {
-        self.contents.withLock { $0 = Contents() }
+        self.contents.withLock { contents in
+            let generation = contents.generation + 1
+            contents = Contents()
+            contents.generation = generation
+        }
     }
 
     /// The requests received so far.
@@ -40,15 +46,19 @@ public final class FakeUpstreamState: Sendable {
         }
     }
 
-    func record(_ record: FakeRequestRecord) -> Int {
+    /// Logs a request; the returned ticket finishes it.
+    func record(_ record: FakeRequestRecord) -> (generation: Int, index: Int) {
         self.contents.withLock { contents in
             contents.records.append(record)
-            return contents.records.count - 1
+            return (contents.generation, contents.records.count - 1)
         }
     }
 
-    func finish(_ index: Int, outcome: String) {
-        self.contents.withLock { $0.records[index].outcome = outcome }
+    func finish(_ ticket: (generation: Int, index: Int), outcome: String) {
+        self.contents.withLock { contents in
+            guard contents.generation == ticket.generation, ticket.index < contents.records.count else { return }
+            contents.records[ticket.index].outcome = outcome
+        }
     }
 
     // MARK: Fake billing and provider services

@@ -89,11 +89,7 @@ public struct JetStream: Sendable {
 
     /// The stream's configuration (the fields this client manages) and counters, or nil when
     /// there is no such stream.
-    public func streamDetails(
-        _ name: String
-    ) async throws(NATSError) -> (
-        configuration: StreamConfiguration, state: StreamState
-    )? {
+    public func streamDetails(_ name: String) async throws(NATSError) -> StreamDetails? {
         try Self.validate(streamName: name)
         let info: JetStreamAPI.StreamInfoReply = try await self.call("STREAM.INFO.\(name)")
         if let error = info.error {
@@ -120,7 +116,7 @@ public struct JetStream: Sendable {
             firstSequence: counters.firstSeq,
             lastSequence: counters.lastSeq
         )
-        return (configuration, state)
+        return StreamDetails(configuration: configuration, state: state)
     }
 
     // MARK: Internals

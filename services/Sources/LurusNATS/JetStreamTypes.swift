@@ -17,9 +17,26 @@ public struct PublishAck: Sendable, Equatable {
 
 /// What `JetStream.ensureStream` did.
 public enum StreamEnsureResult: Sendable, Equatable {
+    /// There was no such stream; it was created.
     case created
+    /// The stream's configuration differed; it was updated.
     case updated
+    /// The stream was already configured so.
     case unchanged
+}
+
+/// A stream's configuration (the fields this client manages) and counters.
+public struct StreamDetails: Sendable, Equatable {
+    /// The configuration as the server reports it.
+    public var configuration: StreamConfiguration
+    /// The counters.
+    public var state: StreamState
+
+    /// Creates a details value.
+    public init(configuration: StreamConfiguration, state: StreamState) {
+        self.configuration = configuration
+        self.state = state
+    }
 }
 
 /// The counters of a stream.

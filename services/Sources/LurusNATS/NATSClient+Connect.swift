@@ -110,7 +110,7 @@ extension NATSClient {
             case .ping:
                 channel.writeAndFlush(NATSProtocolEncoder.encode(.ping), promise: nil)
             case .stale:
-                logger.warning("NATS server stopped answering pings; closing the connection")
+                logger.info("NATS server stopped answering pings; closing the connection")
                 channel.close(promise: nil)
             case .idle:
                 break

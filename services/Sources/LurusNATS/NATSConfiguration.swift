@@ -147,15 +147,18 @@ public struct NATSConfiguration: Sendable {
 extension NATSConfiguration: CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
+    /// The URL-like form, with "***" for the password.
     public var description: String {
         let credentials = self.user.map { "\($0):\(self.password == nil ? "" : "***")@" } ?? ""
         return "nats://\(credentials)\(self.host):\(self.port) (name: \(self.name))"
     }
 
+    /// Same as `description`: the password is never shown.
     public var debugDescription: String {
         self.description
     }
 
+    /// The fields, with "***" for the password (for `dump`).
     public var customMirror: Mirror {
         Mirror(
             self,

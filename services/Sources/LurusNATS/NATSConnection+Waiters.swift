@@ -30,12 +30,12 @@ extension NATSConnection {
                 }
                 Self.resume(waiter, with: .failure(.timeout("waiting for the server's INFO")))
             }
-            self.state.withLockedValue { state in
-                if state.infoWaiter != nil {
-                    state.infoWaiter?.timer = timer
-                } else {
-                    timer.cancel()
-                }
+            let waiting = self.state.withLockedValue { state in
+                state.infoWaiter?.timer = timer
+                return state.infoWaiter != nil
+            }
+            if !waiting {
+                timer.cancel()
             }
         }
     }

@@ -259,7 +259,7 @@ final class NATSConnection: Sendable {
             waiter.resume()
         }
         if taken.phase == .connected, !taken.closeRequested {
-            self.logger.warning("NATS connection lost")
+            self.logger.info("NATS connection lost")
         } else {
             self.logger.debug("NATS connection closed")
         }

@@ -17,6 +17,7 @@ public enum NATSError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Either side broke the protocol: malformed input, an oversized payload, an invalid subject.
     case protocolViolation(String)
 
+    /// A sentence for logs and error messages.
     public var description: String {
         switch self {
         case .invalidURL(let url):

@@ -59,6 +59,7 @@ public struct NATSServerInfo: Sendable, Equatable, Decodable {
         }
     }
 
+    /// Decodes an `INFO` object; absent fields take protocol defaults.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.serverID = try container.decodeIfPresent(String.self, forKey: .serverID) ?? ""

@@ -22,6 +22,7 @@ public struct NATSSubscription: AsyncSequence, Sendable {
         await self.client.unsubscribe(sid: self.sid)
     }
 
+    /// An iterator over the messages; a subscription is meant to be iterated once.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: self.stream.makeAsyncIterator())
     }

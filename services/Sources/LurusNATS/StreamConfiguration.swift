@@ -6,7 +6,9 @@ import NIOCore
 public struct StreamConfiguration: Sendable, Equatable {
     /// Where a stream keeps its messages.
     public enum Storage: String, Sendable, Equatable {
+        /// On disk: survives a server restart.
         case file
+        /// In memory: lost on a server restart.
         case memory
     }
 

@@ -38,7 +38,9 @@ public struct Settings: Sendable {
         var entries: [AbsoluteConfigKey: ConfigValue] = [:]
         for (key, value) in values {
             entries[AbsoluteConfigKey(key.split(separator: ".").map(String.init))] = ConfigValue(
-                .string(value), isSecret: false)
+                .string(value),
+                isSecret: false
+            )
         }
         self.reader = ConfigReader(provider: InMemoryProvider(values: entries))
         self.filePath = nil

@@ -35,7 +35,18 @@ import Testing
         #expect(FailurePolicy.decide(.streamError(overload), defaultRest: self.rest) == .failover(rest: self.rest))
         let invalid = StreamError(type: "invalid_request_error", message: "bad", isOverload: false)
         #expect(FailurePolicy.decide(.streamError(invalid), defaultRest: self.rest) == .answerClient)
-        #expect(FailurePolicy.decide(.status(400, retryAfter: nil, error: overload), defaultRest: self.rest) != .answerClient)
+        #expect(
+            FailurePolicy.decide(.status(400, retryAfter: nil, error: overload), defaultRest: self.rest)
+                != .answerClient
+        )
+    }
+
+    @Test func aPlainServerErrorIsNotAnOverload() {
+        let serverError = StreamError(type: "server_error", message: "boom", isOverload: true)
+        let failure = UpstreamFailure.status(500, retryAfter: nil, error: serverError)
+        #expect(failure.reason == "status_5xx")
+        #expect(FailurePolicy.finalKind([failure]) == .upstream)
+        #expect(UpstreamFailure.status(529, retryAfter: nil, error: nil).reason == "overloaded")
     }
 
     @Test func theFinalAnswerFollowsTheLastFailure() {
@@ -50,24 +61,37 @@ import Testing
     static func candidate(_ name: String, priority: Int, weight: Double = 1) -> Candidate {
         Candidate(
             provider: Provider(
-                name: name, protocol: .openai, baseURL: "http://x", apiKey: ProviderKey(value: "k"), priority: priority,
-                weight: weight),
-            upstreamModel: "m", model: "m", price: ModelPrice())
+                name: name,
+                protocol: .openai,
+                baseURL: "http://x",
+                apiKey: ProviderKey(value: "k"),
+                priority: priority,
+                weight: weight
+            ),
+            upstreamModel: "m",
+            model: "m",
+            price: ModelPrice()
+        )
     }
 
     @Test func higherPriorityFirstAndRestingLeftOut() {
-        let candidates = [Self.candidate("low", priority: 1), Self.candidate("high", priority: 9), Self.candidate("mid", priority: 5)]
+        let candidates = [
+            Self.candidate("low", priority: 1), Self.candidate("high", priority: 9), Self.candidate("mid", priority: 5),
+        ]
         let ordered = CandidateOrder.arrange(candidates, resting: { $0 == "mid" })
         #expect(ordered.map(\.provider.name) == ["high", "low"])
     }
 
     @Test func weightsShareEqualPriorities() {
-        let candidates = [Self.candidate("heavy", priority: 1, weight: 9), Self.candidate("light", priority: 1, weight: 1)]
+        let candidates = [
+            Self.candidate("heavy", priority: 1, weight: 9), Self.candidate("light", priority: 1, weight: 1),
+        ]
         var firsts: [String: Int] = [:]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<2000 {
             let first = CandidateOrder.arrange(
-                candidates, resting: { _ in false },
+                candidates,
+                resting: { _ in false },
                 random: { Double.random(in: Double.ulpOfOne...1, using: &generator) }
             ).first!.provider.name
             firsts[first, default: 0] += 1

@@ -36,17 +36,26 @@ import Testing
                    "api_key_env": "K", "priority": 1, "models": [{"name": "gpt-test"}]}]}
                 """
             let store = CatalogStore(
-                try ProviderCatalog.load(Data(catalog.utf8), source: "test", environment: ["K": "sk-provider-secret"]))
+                try ProviderCatalog.load(Data(catalog.utf8), source: "test", environment: ["K": "sk-provider-secret"])
+            )
             let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
             let records = Records()
             let proxy = Proxy(
-                catalog: store, cooldowns: Cooldowns(), upstream: UpstreamClient(httpClient: httpClient),
+                catalog: store,
+                cooldowns: Cooldowns(),
+                upstream: UpstreamClient(httpClient: httpClient),
                 balance: BalanceCheck(serviceURL: nil, httpClient: httpClient, timeout: .seconds(1), cacheFor: .zero),
-                billingSkipCheck: true, defaultRest: .seconds(30), metrics: GatewayMetrics(),
-                usageSink: { records.add($0) }, logger: Logger(label: "test"))
+                billingSkipCheck: true,
+                defaultRest: .seconds(30),
+                metrics: GatewayMetrics(),
+                usageSink: { records.add($0) },
+                logger: Logger(label: "test")
+            )
             let router = Router()
             GatewayRoutes(
-                keys: ClientKeys(hashes: [ClientKeys.hash(Self.clientKey): "team-a"]), proxy: proxy, bodyLimit: 4096
+                keys: ClientKeys(hashes: [ClientKeys.hash(Self.clientKey): "team-a"]),
+                proxy: proxy,
+                bodyLimit: 4096
             ).add(to: router)
             do {
                 try await Application(router: router).test(.router) { client in
@@ -68,8 +77,11 @@ import Testing
         try await self.withGateway { client, state, records in
             state.script("alpha", [FakeStep(kind: .status, status: 503)])
             let response = try await client.execute(
-                uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer \(Self.clientKey)"],
-                body: Self.chat(stream: false))
+                uri: "/v1/chat/completions",
+                method: .post,
+                headers: [.authorization: "Bearer \(Self.clientKey)"],
+                body: Self.chat(stream: false)
+            )
             #expect(response.status == .ok)
             let answer = try JSONValue.parse(response.body.readableBytesView)
             #expect(answer["choices"]?[0]?["message"]?["content"]?.stringValue == "Hello from beta!")
@@ -86,8 +98,11 @@ import Testing
     @Test func aStreamIsRelayedAndTheUsageChunkStripped() async throws {
         try await self.withGateway { client, state, records in
             let response = try await client.execute(
-                uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer \(Self.clientKey)"],
-                body: Self.chat(stream: true))
+                uri: "/v1/chat/completions",
+                method: .post,
+                headers: [.authorization: "Bearer \(Self.clientKey)"],
+                body: Self.chat(stream: true)
+            )
             let text = String(buffer: response.body)
             #expect(response.headers[.contentType] == "text/event-stream")
             #expect(text.contains(#""content":"alpha""#))
@@ -104,24 +119,42 @@ import Testing
         try await self.withGateway { client, _, records in
             let auth: HTTPFields = [.authorization: "Bearer \(Self.clientKey)"]
             let malformed = try await client.execute(
-                uri: "/v1/messages", method: .post, headers: auth, body: ByteBuffer(string: "{not json"))
+                uri: "/v1/messages",
+                method: .post,
+                headers: auth,
+                body: ByteBuffer(string: "{not json")
+            )
             #expect(malformed.status == .badRequest)
             #expect(try JSONValue.parse(malformed.body.readableBytesView)["type"]?.stringValue == "error")
             let noModel = try await client.execute(
-                uri: "/v1/chat/completions", method: .post, headers: auth, body: ByteBuffer(string: "{}"))
+                uri: "/v1/chat/completions",
+                method: .post,
+                headers: auth,
+                body: ByteBuffer(string: "{}")
+            )
             #expect(noModel.status == .badRequest)
             #expect(try JSONValue.parse(noModel.body.readableBytesView)["error"]?["message"] != nil)
             let unknown = try await client.execute(
-                uri: "/v1beta/models/nope:generateContent", method: .post, headers: auth,
-                body: ByteBuffer(string: #"{"contents":[]}"#))
+                uri: "/v1beta/models/nope:generateContent",
+                method: .post,
+                headers: auth,
+                body: ByteBuffer(string: #"{"contents":[]}"#)
+            )
             #expect(unknown.status == .notFound)
             #expect(try JSONValue.parse(unknown.body.readableBytesView)["error"]?["status"]?.stringValue == "NOT_FOUND")
             let tooLarge = try await client.execute(
-                uri: "/v1/chat/completions", method: .post, headers: auth,
-                body: ByteBuffer(string: String(repeating: " ", count: 5000)))
+                uri: "/v1/chat/completions",
+                method: .post,
+                headers: auth,
+                body: ByteBuffer(string: String(repeating: " ", count: 5000))
+            )
             #expect(tooLarge.status == .contentTooLarge)
             let anonymous = try await client.execute(
-                uri: "/v1/chat/completions", method: .post, headers: [:], body: Self.chat(stream: false))
+                uri: "/v1/chat/completions",
+                method: .post,
+                headers: [:],
+                body: Self.chat(stream: false)
+            )
             #expect(anonymous.status == .unauthorized)
             // Only the authenticated request for an unknown model is accounted.
             #expect(records.all.map(\.status) == [404])

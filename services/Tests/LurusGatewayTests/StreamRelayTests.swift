@@ -24,7 +24,10 @@ import Testing
 
     @Test func theUsageChunkIsStrippedUnlessAskedForButAlwaysCounted() throws {
         for wantsUsage in [false, true] {
-            var relay = try StreamRelay(request: Self.request(.openai, wantsUsage: wantsUsage), providerProtocol: .openai)
+            var relay = try StreamRelay(
+                request: Self.request(.openai, wantsUsage: wantsUsage),
+                providerProtocol: .openai
+            )
             let output = String(decoding: relay.consume(Array(Self.openAIStream.utf8)).output, as: UTF8.self)
             #expect(output.contains(#""usage""#) == wantsUsage)
             #expect(output.hasSuffix("data: [DONE]\n\n"))

@@ -27,17 +27,18 @@ public struct Gateway {
     ) async throws(StartupError) -> Gateway {
         let keys = try ClientKeys.load(file: configuration.keysFile)
         let natsConfiguration = try Self.natsConfiguration(configuration)
-        let httpClient = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(
-                timeout: .init(
-                    connect: .nanoseconds(Int64(configuration.connectTimeout.nanoseconds)),
-                    read: .nanoseconds(Int64(configuration.idleTimeout.nanoseconds))
-                ),
-                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256),
-                decompression: .disabled
-            )
+        var clientConfiguration = HTTPClient.Configuration(
+            timeout: .init(
+                connect: .nanoseconds(Int64(configuration.connectTimeout.nanoseconds)),
+                read: .nanoseconds(Int64(configuration.idleTimeout.nanoseconds))
+            ),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256),
+            decompression: .disabled
         )
+        // A refused connection must move on to the next provider at once, not retry until the
+        // connect timeout.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         do throws(StartupError) {
             let source = CatalogSource(
                 serviceURL: configuration.providerServiceURL,

@@ -22,8 +22,11 @@ struct GatewayRoutes: Sendable {
         router.post("responses") { request, context in
             await self.handle(request, context: context, protocol: .openaiResponses)
         }
-        router.post("v1beta/models/:action") { request, context in
-            await self.handle(request, context: context, protocol: .gemini)
+        // Gemini's SDKs use v1beta by default, some (google-genai 3.x) v1: both are served alike.
+        for version in ["v1beta", "v1"] {
+            router.post("\(version)/models/:action") { request, context in
+                await self.handle(request, context: context, protocol: .gemini)
+            }
         }
         router.get("v1/models") { request, _ in
             self.models(request)

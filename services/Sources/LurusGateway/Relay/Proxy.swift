@@ -224,7 +224,7 @@ struct Proxy: Sendable {
         do {
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
-            return .failed(UpstreamClient.failure(from: error), clientAnswer: nil)
+            return .failed(UpstreamClient.failure(from: error, afterHeaders: true), clientAnswer: nil)
         }
         let providerProtocol = candidate.provider.protocol
         let parsed = try? JSONValue.parse(bytes.readableBytesView)
@@ -294,7 +294,7 @@ struct Proxy: Sendable {
                 pending += step.output
             }
         } catch {
-            return .failed(UpstreamClient.failure(from: error), clientAnswer: nil)
+            return .failed(UpstreamClient.failure(from: error, afterHeaders: true), clientAnswer: nil)
         }
         ledger.firstContent = relay.sawContent ? .now : nil
         let remaining = Mutex(Optional(iterator))
@@ -363,17 +363,21 @@ struct Proxy: Sendable {
             do {
                 chunk = try await iterator.next()
             } catch {
-                failure = UpstreamClient.failure(from: error).summary
+                failure = UpstreamClient.failure(from: error, afterHeaders: true).summary
                 break
             }
             guard let chunk else { break }
             let step = relay.consume(chunk.readableBytesView)
-            guard !step.output.isEmpty else { continue }
-            do {
-                try await writer.write(ByteBuffer(bytes: step.output))
-            } catch {
-                return StreamEnd(status: 499, outcome: "client_closed")
+            if !step.output.isEmpty {
+                do {
+                    try await writer.write(ByteBuffer(bytes: step.output))
+                } catch {
+                    return StreamEnd(status: 499, outcome: "client_closed")
+                }
             }
+            // The provider's error event has reached the client: the stream is over, whatever the
+            // provider does with its connection.
+            if relay.relayedError { break }
         }
         var tail = relay.finish().output
         if failure == nil && !relay.sawEnd && !relay.relayedError && clientProtocol != .gemini

@@ -31,13 +31,21 @@ enum UpstreamFailure: Sendable, Equatable {
         case .connect: return "connect"
         case .timeout: return "timeout"
         case .status(let code, _, let error):
-            if error?.isOverload == true || code == 529 { return "overloaded" }
+            if Self.isOverload(code, error) { return "overloaded" }
             if code == 429 { return "rate_limited" }
             if code == 401 || code == 403 { return "credentials" }
             return code >= 500 ? "status_5xx" : "status_4xx"
         case .streamError(let error): return error.isOverload ? "overloaded" : "stream_error"
         case .dropped: return "dropped"
         }
+    }
+}
+
+extension UpstreamFailure {
+    /// An overload answered as a status: Anthropic's 529, or an error whose type names an overload
+    /// (a plain 500 `server_error` is not one).
+    static func isOverload(_ code: Int, _ error: StreamError?) -> Bool {
+        code == 529 || error?.type.lowercased().contains("overload") == true
     }
 }
 
@@ -58,7 +66,7 @@ enum FailurePolicy {
         case .connect, .timeout, .dropped:
             return .failover(rest: defaultRest)
         case .status(let code, let retryAfter, let error):
-            if code == 429 || code >= 500 || error?.isOverload == true {
+            if code == 429 || code >= 500 || UpstreamFailure.isOverload(code, error) {
                 return .failover(rest: retryAfter ?? defaultRest)
             }
             if code == 401 || code == 403 || code == 408 {
@@ -85,8 +93,7 @@ enum FailurePolicy {
         switch last {
         case .timeout: return .timeout
         case .status(429, _, _): return .rateLimited
-        case .status(529, _, _): return .overloaded
-        case .status(_, _, let error) where error?.isOverload == true: return .overloaded
+        case .status(let code, _, let error) where UpstreamFailure.isOverload(code, error): return .overloaded
         case .streamError(let error) where error.isOverload: return .overloaded
         default: return .upstream
         }

@@ -40,8 +40,15 @@ struct UpstreamClient: Sendable {
         return try await self.httpClient.execute(request, deadline: .distantFuture)
     }
 
-    /// Maps a transport error to a failure: connect problems, idle timeouts, broken streams.
-    static func failure(from error: any Error) -> UpstreamFailure {
+    /// Maps a transport error to a failure: connect problems, idle timeouts, broken streams. Once
+    /// the provider's headers have arrived, anything but a timeout is a broken stream.
+    static func failure(from error: any Error, afterHeaders: Bool = false) -> UpstreamFailure {
+        if afterHeaders {
+            if let error = error as? HTTPClientError, error == .readTimeout || error == .deadlineExceeded {
+                return .timeout
+            }
+            return .dropped("connection lost: \(error)")
+        }
         guard let error = error as? HTTPClientError else {
             if let channel = error as? ChannelError, case .connectTimeout = channel { return .connect("timed out") }
             return .connect(String(describing: error))
