@@ -47,9 +47,7 @@ public actor UsagePublisher: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.maintainConnection() }
             await withGracefulShutdownHandler {
-                for await record in self.records {
-                    await self.handle(record)
-                }
+                await self.publishAll()
             } onGracefulShutdown: {
                 self.continuation.finish()
             }
@@ -61,15 +59,36 @@ public actor UsagePublisher: Service {
 
     // MARK: Records
 
-    private func handle(_ record: UsageRecord) async {
-        let payload = String(decoding: record.encoded(), as: UTF8.self)
-        let messages = EventStreams.usageSubjects.map {
-            SpooledMessage(subject: $0, id: record.requestId, payload: payload)
+    /// Up to this many records wait for their acknowledgements at once. One at a time would cap
+    /// the gateway at one acknowledgement round trip per request.
+    static let recordsInFlight = 32
+
+    /// Decides each record's way in arrival order (so the spool keeps request order); only the
+    /// waits for acknowledgements overlap.
+    private func publishAll() async {
+        await withTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            for await record in self.records {
+                let payload = String(decoding: record.encoded(), as: UTF8.self)
+                let messages = EventStreams.usageSubjects.map {
+                    SpooledMessage(subject: $0, id: record.requestId, payload: payload)
+                }
+                guard self.spool.isEmpty, let jetStream = self.jetStream, self.client?.isConnected == true else {
+                    self.toSpool(messages)
+                    continue
+                }
+                if inFlight == Self.recordsInFlight {
+                    await group.next()
+                    inFlight -= 1
+                }
+                group.addTask { await self.publish(messages, to: jetStream) }
+                inFlight += 1
+            }
         }
-        guard self.spool.isEmpty, let jetStream = self.jetStream, self.client?.isConnected == true else {
-            self.toSpool(messages)
-            return
-        }
+    }
+
+    /// Publishes one record's events; what JetStream does not acknowledge goes to the spool.
+    private func publish(_ messages: [SpooledMessage], to jetStream: JetStream) async {
         let failed = await withTaskGroup(of: (Int, Bool).self) { group in
             for (index, message) in messages.enumerated() {
                 group.addTask {
