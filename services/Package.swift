@@ -29,7 +29,11 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "lurus-gateway",
-            dependencies: ["LurusGateway"]
+            dependencies: [
+                "LurusGateway",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "lurus-fake-upstream",

@@ -2,6 +2,12 @@ import Foundation
 import Logging
 import LurusGateway
 import LurusServiceKit
+import NIOCore
+import NIOPosix
+
+// Swift concurrency's tasks run on NIO's event loops: no thread hop between the handlers and the
+// sockets on every await (measured in services/bench/gateway-bench). Must come before any task.
+NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 /// `lurus-gateway [--config FILE]`: the LLM gateway. Settings come from the environment first, then
 /// the YAML file (`--config` or GATEWAY_CONFIG_FILE); see doc/gateway.md.
