@@ -11,6 +11,7 @@ struct StreamRelay: Sendable {
     private let stripUsageChunk: Bool
     /// An error event reached the client (relayed or translated) after content.
     private(set) var relayedError = false
+    private var finished = false
 
     init(request: ClientRequest, providerProtocol: APIProtocol) throws(WireError) {
         self.tracker = StreamUsageTracker(protocol: providerProtocol)
@@ -40,7 +41,10 @@ struct StreamRelay: Sendable {
     }
 
     /// Flushes a final event left without its blank line and the translator's closing events.
+    /// Idempotent: a second call (the stream may end while it is being opened) adds nothing.
     mutating func finish() -> Step {
+        guard !self.finished else { return Step() }
+        self.finished = true
         var step = self.relay(self.parser.finish())
         if var translator = self.translator, step.errorBeforeContent == nil {
             step.output += translator.finish()
