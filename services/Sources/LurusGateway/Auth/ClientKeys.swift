@@ -52,12 +52,12 @@ public struct ClientKeys: Sendable {
 
     /// The key id for the key a request presents (`Authorization: Bearer`, `x-api-key`,
     /// `x-goog-api-key`, or Gemini's `?key=`), or nil.
-    public func keyID(for headers: HTTPFields, queryKey: String?) -> String? {
+    public func keyID(for headers: HTTPFields, queryKey: @autoclosure () -> String?) -> String? {
         guard let key = Self.presentedKey(headers, queryKey: queryKey) else { return nil }
         return self.idsByHash[Self.hash(key)]
     }
 
-    static func presentedKey(_ headers: HTTPFields, queryKey: String?) -> String? {
+    static func presentedKey(_ headers: HTTPFields, queryKey: () -> String?) -> String? {
         if let authorization = headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
@@ -67,11 +67,18 @@ public struct ClientKeys: Sendable {
         for field in headers where ["x-api-key", "x-goog-api-key"].contains(field.name.canonicalName) {
             if !field.value.isEmpty { return field.value }
         }
-        return queryKey
+        return queryKey()
     }
 
     /// Lower-case hex SHA-256 of a key.
     public static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(key.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }
