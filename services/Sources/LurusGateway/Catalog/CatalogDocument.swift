@@ -65,11 +65,7 @@ struct CatalogDocument: Decodable, Sendable {
         }
         switch error {
         case .keyNotFound(let key, let context):
-            let parent = path(context.codingPath)
-            let name = key.stringValue.reduce(into: "") { result, character in
-                if character.isUppercase { result += "_" + character.lowercased() } else { result.append(character) }
-            }
-            return "\(parent == "(top level)" ? "" : parent + ".")\(name): missing"
+            return "\(path(context.codingPath + [key])): missing"
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return "\(path(context.codingPath)): \(context.debugDescription)"
         case .dataCorrupted(let context):
