@@ -74,8 +74,10 @@ public enum FakeUpstream {
         }
         let step = state.nextStep(for: provider)
         var headers: [String: String] = [:]
+        // A repeated header shows as its values joined, as HTTP combines them, so tests see it.
         for field in request.headers {
-            headers[field.name.canonicalName] = field.value
+            headers[field.name.canonicalName] =
+                headers[field.name.canonicalName].map { "\($0), \(field.value)" } ?? field.value
         }
         let index = state.record(
             FakeRequestRecord(

@@ -27,13 +27,29 @@ public struct JetStream: Sendable {
         payload: [UInt8],
         messageID: String?
     ) async throws(NATSError) -> PublishAck {
-        let headers = messageID.map { ["Nats-Msg-Id": $0] } ?? [:]
-        let reply = try await self.client.request(
-            subject,
-            payload: payload,
-            headers: headers,
+        let acks = await self.publish([JetStreamMessage(subject: subject, payload: payload, messageID: messageID)])
+        return try acks[0].get()
+    }
+
+    /// Publishes messages in one write and waits for every acknowledgement; one outcome per
+    /// message, in order, each failing as the single `publish` would.
+    public func publish(_ messages: [JetStreamMessage]) async -> [Result<PublishAck, NATSError>] {
+        let replies = await self.client.requests(
+            messages.map {
+                NATSRequest(
+                    subject: $0.subject,
+                    payload: $0.payload,
+                    headers: $0.messageID.map { ["Nats-Msg-Id": $0] } ?? [:]
+                )
+            },
             timeout: self.timeout
         )
+        return replies.map { reply in
+            Result { () throws(NATSError) in try Self.acknowledgement(try reply.get()) }
+        }
+    }
+
+    private static func acknowledgement(_ reply: NATSMessage) throws(NATSError) -> PublishAck {
         let ack: JetStreamAPI.PublishReply = try Self.decode(reply, what: "publish acknowledgement")
         if let error = ack.error {
             throw .serverError(Self.describe(error))

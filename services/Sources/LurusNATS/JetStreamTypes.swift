@@ -1,3 +1,17 @@
+/// A message for `JetStream.publish`; `messageID` goes in the Nats-Msg-Id header (JetStream
+/// de-duplication).
+public struct JetStreamMessage: Sendable, Equatable {
+    public var subject: String
+    public var payload: [UInt8]
+    public var messageID: String?
+
+    public init(subject: String, payload: [UInt8], messageID: String?) {
+        self.subject = subject
+        self.payload = payload
+        self.messageID = messageID
+    }
+}
+
 /// The acknowledgement of a JetStream publish.
 public struct PublishAck: Sendable, Equatable {
     /// The stream that stored the message.

@@ -5,13 +5,15 @@ import NIOPosix
 extension NATSClient {
     /// Connects and completes the handshake (`INFO`, `CONNECT`, `PING`/`PONG`) within
     /// `configuration.connectTimeout`.
+    /// Connects on `eventLoop`, or on one of the singleton group's when nil.
     public static func connect(
         _ configuration: NATSConfiguration,
+        on eventLoop: (any EventLoop)? = nil,
         logger: Logger
     ) async throws(NATSError) -> NATSClient {
         var logger = logger
         logger[metadataKey: "nats.server"] = "\(configuration.host):\(configuration.port)"
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let eventLoop = eventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
         let deadline = NIODeadline.now() + TimeAmount(configuration.connectTimeout)
         let connection = NATSConnection(
             inboxPrefix: "_INBOX.\(Self.randomToken()).",

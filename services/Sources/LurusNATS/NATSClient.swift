@@ -105,50 +105,87 @@ public final class NATSClient: Sendable {
         headers: [String: String] = [:],
         timeout: Duration? = nil
     ) async throws(NATSError) -> NATSMessage {
-        let token = self.connection.makeID()
-        let replyTo = self.connection.inboxPrefix + String(token)
-        let operation = try self.makePublish(
-            subject,
-            payload: payload,
-            headers: headers,
-            replyTo: replyTo
+        let replies = await self.requests(
+            [NATSRequest(subject: subject, payload: payload, headers: headers)],
+            timeout: timeout
         )
-        let bytes = NATSProtocolEncoder.encode(operation)
-        let timeout = timeout ?? self.configuration.requestTimeout
+        return try replies[0].get()
+    }
+
+    /// Sends requests in one write and waits for every reply; one outcome per request, in order.
+    ///
+    /// One write and one timer serve them all, so a batch costs the server and this client far
+    /// less than as many single requests. Each outcome fails as `request` would; one that fails
+    /// validation is not sent.
+    public func requests(
+        _ batch: [NATSRequest],
+        timeout: Duration? = nil
+    ) async -> [Result<NATSMessage, NATSError>] {
+        var outcomes = [Result<NATSMessage, NATSError>?](repeating: nil, count: batch.count)
+        var bytes = ByteBuffer()
+        var sent: [(token: UInt64, subject: String, index: Int)] = []
+        for (index, request) in batch.enumerated() {
+            let token = self.connection.makeID()
+            do {
+                let operation = try self.makePublish(
+                    request.subject,
+                    payload: request.payload,
+                    headers: request.headers,
+                    replyTo: self.connection.inboxPrefix + String(token)
+                )
+                NATSProtocolEncoder.encode(operation, into: &bytes)
+                sent.append((token, request.subject, index))
+            } catch {
+                outcomes[index] = .failure(error)
+            }
+        }
+        if !sent.isEmpty {
+            let replies = await self.send(sent, bytes: bytes, timeout: timeout ?? self.configuration.requestTimeout)
+            for (request, reply) in zip(sent, replies) {
+                outcomes[request.index] = reply
+            }
+        }
+        return outcomes.compactMap { $0 }
+    }
+
+    /// Writes encoded requests and waits for their replies, a timeout, a failed write or the
+    /// calling task's cancellation.
+    private func send(
+        _ sent: [(token: UInt64, subject: String, index: Int)],
+        bytes: ByteBuffer,
+        timeout: Duration
+    ) async -> [Result<NATSMessage, NATSError>] {
+        let tokens = sent.map(\.token)
+        let what = sent.count == 1 ? "request to \(sent[0].subject)" : "\(sent.count) requests"
         let connection = self.connection
         let channel = self.channel
-        let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (reply: NATSReply<NATSMessage>) in
-                guard connection.registerRequest(token: token, subject: subject, reply: reply)
-                else {
-                    reply.resume(returning: .failure(.connectionClosed))
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { caller in
+                let batch = NATSReplyBatch(count: sent.count, caller: caller)
+                let registered = connection.registerRequests(
+                    sent.enumerated().map { ($1.token, $1.subject, $0) },
+                    batch: batch
+                )
+                guard registered else {
+                    for index in sent.indices { batch.complete(index, with: .failure(.connectionClosed)) }
                     return
                 }
                 guard !Task.isCancelled else {
-                    connection.completeRequest(
-                        token: token,
-                        with: .failure(.timeout("request to \(subject) cancelled"))
-                    )
+                    connection.failRequests(tokens, with: .timeout("\(what) cancelled"))
                     return
                 }
-                let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
-                    let error = NATSError.timeout(
-                        "no reply to request on \(subject) within \(timeout)"
-                    )
-                    connection.completeRequest(token: token, with: .failure(error))
-                }
-                connection.attach(timer, toRequest: token)
+                batch.attach(
+                    channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+                        connection.failRequests(tokens, with: .timeout("no reply to \(what) within \(timeout)"))
+                    }
+                )
                 channel.writeAndFlush(bytes).whenFailure { _ in
-                    connection.completeRequest(token: token, with: .failure(.connectionClosed))
+                    connection.failRequests(tokens, with: .connectionClosed)
                 }
             }
         } onCancel: {
-            connection.completeRequest(
-                token: token,
-                with: .failure(.timeout("request to \(subject) cancelled"))
-            )
+            connection.failRequests(tokens, with: .timeout("\(what) cancelled"))
         }
-        return try result.get()
     }
 
     /// Waits until the server has processed everything sent before (a `PING`/`PONG` round trip).

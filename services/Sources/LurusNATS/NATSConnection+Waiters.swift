@@ -121,35 +121,33 @@ extension NATSConnection {
         Self.resume(waiter, with: result)
     }
 
-    /// Registers a request whose reply goes to `inboxPrefix + token`; false when not connected.
-    func registerRequest(token: UInt64, subject: String, reply: NATSReply<NATSMessage>) -> Bool {
+    /// Registers the requests of `batch`, whose replies go to `inboxPrefix + token`; false when
+    /// not connected.
+    func registerRequests(_ requests: [(token: UInt64, subject: String, index: Int)], batch: NATSReplyBatch) -> Bool {
         self.state.withLockedValue { state in
             guard state.phase == .connected else {
                 return false
             }
-            state.requests[token] = PendingRequest(subject: subject, waiter: Waiter(reply: reply))
-            return true
-        }
-    }
-
-    /// Cancels `timer` unless request `token` still waits, in which case it keeps it.
-    func attach(_ timer: Scheduled<Void>, toRequest token: UInt64) {
-        let pending = self.state.withLockedValue { state in
-            guard state.requests[token] != nil else {
-                return false
+            for request in requests {
+                state.requests[request.token] = PendingRequest(
+                    subject: request.subject,
+                    batch: batch,
+                    index: request.index
+                )
             }
-            state.requests[token]?.waiter.timer = timer
             return true
-        }
-        if !pending {
-            timer.cancel()
         }
     }
 
-    /// Resumes request `token` with `result` unless it already finished.
-    func completeRequest(token: UInt64, with result: Result<NATSMessage, NATSError>) {
-        let request = self.state.withLockedValue { $0.requests.removeValue(forKey: token) }
-        Self.resume(request?.waiter, with: result)
+    /// Finishes the requests `tokens` that still wait with `error` (timeout, cancellation, a
+    /// failed write).
+    func failRequests(_ tokens: [UInt64], with error: NATSError) {
+        let pending = self.state.withLockedValue { state in
+            tokens.compactMap { state.requests.removeValue(forKey: $0) }
+        }
+        for request in pending {
+            request.batch.complete(request.index, with: .failure(error))
+        }
     }
 
     // MARK: Subscriptions

@@ -35,9 +35,11 @@ final class NATSConnection: Sendable {
         var timer: Scheduled<Void>?
     }
 
+    /// A request waiting for its reply, which goes to the batch that sent it.
     struct PendingRequest: Sendable {
         var subject: String
-        var waiter: Waiter<NATSMessage>
+        var batch: NATSReplyBatch
+        var index: Int
     }
 
     struct State: Sendable {
@@ -180,9 +182,9 @@ final class NATSConnection: Sendable {
             return  // The request timed out or was cancelled.
         }
         if message.status == 503 {
-            Self.resume(request.waiter, with: .failure(.noResponders(request.subject)))
+            request.batch.complete(request.index, with: .failure(.noResponders(request.subject)))
         } else {
-            Self.resume(request.waiter, with: .success(message))
+            request.batch.complete(request.index, with: .success(message))
         }
     }
 
@@ -250,7 +252,7 @@ final class NATSConnection: Sendable {
             Self.resume(waiter, with: .failure(error))
         }
         for request in taken.requests.values {
-            Self.resume(request.waiter, with: .failure(.connectionClosed))
+            request.batch.complete(request.index, with: .failure(.connectionClosed))
         }
         for continuation in taken.subscriptions.values {
             continuation.finish()

@@ -35,3 +35,16 @@ public struct NATSMessage: Sendable, Equatable {
         return self.headers.first { $0.key.lowercased() == lowered }?.value.first
     }
 }
+
+/// A request for `NATSClient.requests`: a message that expects a reply.
+public struct NATSRequest: Sendable {
+    public var subject: String
+    public var payload: [UInt8]
+    public var headers: [String: String]
+
+    public init(subject: String, payload: [UInt8], headers: [String: String] = [:]) {
+        self.subject = subject
+        self.payload = payload
+        self.headers = headers
+    }
+}

@@ -39,7 +39,7 @@ public enum TracingSetup {
 
     /// OTLP/HTTP wants the full traces path; accept a bare collector address too.
     static func tracesURL(_ endpoint: String) -> String {
-        let trimmed = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
+        let trimmed = endpoint.withoutTrailingSlash
         return trimmed.hasSuffix("/v1/traces") ? trimmed : trimmed + "/v1/traces"
     }
 }

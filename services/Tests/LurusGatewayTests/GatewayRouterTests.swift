@@ -39,11 +39,12 @@ import Testing
                 try ProviderCatalog.load(Data(catalog.utf8), source: "test", environment: ["K": "sk-provider-secret"])
             )
             let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+            let upstream = UpstreamClient(configuration: .init())
             let records = Records()
             let proxy = Proxy(
                 catalog: store,
                 cooldowns: Cooldowns(),
-                upstream: UpstreamClient(httpClient: httpClient),
+                upstream: upstream,
                 balance: BalanceCheck(serviceURL: nil, httpClient: httpClient, timeout: .seconds(1), cacheFor: .zero),
                 billingSkipCheck: true,
                 defaultRest: .seconds(30),
@@ -63,9 +64,11 @@ import Testing
                 }
             } catch {
                 try await httpClient.shutdown()
+                await upstream.shutdown()
                 throw error
             }
             try await httpClient.shutdown()
+            await upstream.shutdown()
         }
     }
 

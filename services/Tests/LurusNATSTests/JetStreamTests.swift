@@ -100,6 +100,31 @@ struct JetStreamTests {
         await client.close()
     }
 
+    @Test("a batch publish acknowledges each message in order, failing only the ones no stream takes")
+    func batchPublish() async throws {
+        let server = try NATSServerProcess.start()
+        let client = try await TestSupport.connect(to: server)
+        let jetStream = JetStream(client: client)
+        _ = try await jetStream.ensureStream(Self.orders)
+        let messages = [
+            JetStreamMessage(subject: "orders.new", payload: Array("a".utf8), messageID: "o-1"),
+            JetStreamMessage(subject: "nowhere.new", payload: Array("b".utf8), messageID: "o-2"),
+            JetStreamMessage(subject: "orders.new", payload: Array("c".utf8), messageID: "o-3"),
+            JetStreamMessage(subject: "orders.new", payload: Array("a".utf8), messageID: "o-1"),
+            JetStreamMessage(subject: "bad subject", payload: [], messageID: "o-4"),
+        ]
+        let acks = await jetStream.publish(messages)
+        #expect(acks.count == 5)
+        #expect(try acks[0].get() == PublishAck(stream: "ORDERS", sequence: 1))
+        #expect(TestSupport.kind(acks[1].failure) == "noResponders")
+        #expect(try acks[2].get() == PublishAck(stream: "ORDERS", sequence: 2))
+        #expect(try acks[3].get() == PublishAck(stream: "ORDERS", sequence: 1, duplicate: true))
+        #expect(TestSupport.kind(acks[4].failure) == "protocolViolation")
+        let state = try #require(try await jetStream.streamInfo("ORDERS"))
+        #expect(state.messages == 2)
+        await client.close()
+    }
+
     @Test("a restarted server keeps the stream's messages")
     func restartKeepsMessages() async throws {
         let server = try NATSServerProcess.start()

@@ -115,6 +115,41 @@ struct NATSClientTests {
         await responder.close()
     }
 
+    @Test("a batch of requests goes out together and gets each reply in its place")
+    func batchRequests() async throws {
+        let server = try NATSServerProcess.start(jetStream: false)
+        let client = try await TestSupport.connect(to: server)
+        let responder = try await TestSupport.connect(to: server)
+        let silent = try await client.subscribe("silent")
+        try await Self.withEchoResponder(on: responder, subject: "echo") {
+            let batch = (0..<50).map { NATSRequest(subject: "echo", payload: Array("request \($0)".utf8)) }
+            let replies = await client.requests(batch, timeout: .seconds(10))
+            let payloads = try replies.map { try $0.get().payload }
+            #expect(payloads == batch.map(\.payload))
+
+            let clock = ContinuousClock()
+            let started = clock.now
+            let mixed = await client.requests(
+                [
+                    NATSRequest(subject: "echo", payload: Array("a".utf8)),
+                    NATSRequest(subject: "nobody.home", payload: []),
+                    NATSRequest(subject: "silent", payload: []),
+                    NATSRequest(subject: "two words", payload: []),
+                ],
+                timeout: .milliseconds(300)
+            )
+            let echoed = try mixed[0].get()
+            #expect(echoed.payload == Array("a".utf8))
+            #expect(mixed[1].failure == .noResponders("nobody.home"))
+            #expect(TestSupport.kind(mixed[2].failure) == "timeout")
+            #expect(TestSupport.kind(mixed[3].failure) == "protocolViolation")
+            #expect(clock.now - started < .seconds(2))
+        }
+        await silent.unsubscribe()
+        await client.close()
+        await responder.close()
+    }
+
     @Test("a request nobody listens to fails with noResponders")
     func noResponders() async throws {
         let server = try NATSServerProcess.start(jetStream: false)

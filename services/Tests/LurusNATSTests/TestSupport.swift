@@ -53,3 +53,10 @@ enum TestSupport {
         }
     }
 }
+
+extension Result {
+    /// The error of a failed result, nil for a success.
+    var failure: Failure? {
+        if case .failure(let error) = self { error } else { nil }
+    }
+}

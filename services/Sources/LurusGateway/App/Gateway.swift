@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import Instrumentation
 import Logging
 import LurusNATS
 import LurusServiceKit
@@ -15,7 +16,9 @@ public struct Gateway {
     public let services: [any Service]
     public let publisher: UsagePublisher
     public let metrics: GatewayMetrics
+    /// For the catalog and billing services.
     let httpClient: HTTPClient
+    let upstream: UpstreamClient
     let logger: Logger
 
     /// Checks the configuration's files, loads the catalog and keys, opens the spool: every problem
@@ -38,7 +41,11 @@ public struct Gateway {
         // A refused connection must move on to the next provider at once, not retry until the
         // connect timeout.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        // With tracing on, the client makes a span per provider call and sends its `traceparent`;
+        // with it off, no span work at all.
+        clientConfiguration.tracing.tracer = tracing == nil ? nil : InstrumentationSystem.tracer
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let upstream = UpstreamClient(configuration: clientConfiguration)
         do throws(StartupError) {
             let source = CatalogSource(
                 serviceURL: configuration.providerServiceURL,
@@ -66,7 +73,7 @@ public struct Gateway {
             let proxy = Proxy(
                 catalog: store,
                 cooldowns: Cooldowns(),
-                upstream: UpstreamClient(httpClient: httpClient),
+                upstream: upstream,
                 balance: BalanceCheck(
                     serviceURL: configuration.billingServiceURL,
                     httpClient: httpClient,
@@ -100,10 +107,12 @@ public struct Gateway {
                 publisher: publisher,
                 metrics: metrics,
                 httpClient: httpClient,
+                upstream: upstream,
                 logger: logger
             )
         } catch {
             try? await httpClient.shutdown()
+            await upstream.shutdown()
             throw error
         }
     }
@@ -189,14 +198,9 @@ public struct Gateway {
         await self.shutdown()
     }
 
-    /// Closes the shared HTTP client (for tests that do not call `run`).
+    /// Closes the HTTP clients (for tests that do not call `run`).
     public func shutdown() async {
         try? await self.httpClient.shutdown()
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        self.components.seconds * 1_000_000_000 + self.components.attoseconds / 1_000_000_000
+        await self.upstream.shutdown()
     }
 }

@@ -81,7 +81,7 @@ struct GatewayRoutes: Sendable {
         }
         // Always our own id: it is the JetStream message id, and a client-chosen one could make
         // de-duplication drop another request's usage.
-        return await self.proxy.serve(parsed, keyID: keyID, requestID: Self.newRequestID())
+        return await self.proxy.serve(parsed, keyID: keyID, requestID: RequestID.make())
     }
 
     /// `GET /v1/models`: the catalog's model names in OpenAI's list shape (Anthropic's clients read
@@ -102,9 +102,5 @@ struct GatewayRoutes: Sendable {
             headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data.serialized()))
         )
-    }
-
-    static func newRequestID() -> String {
-        "req_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     }
 }

@@ -58,11 +58,8 @@ public struct ClientKeys: Sendable {
     }
 
     static func presentedKey(_ headers: HTTPFields, queryKey: () -> String?) -> String? {
-        if let authorization = headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return String(parts[1]).trimmingCharacters(in: .whitespaces)
-            }
+        if let authorization = headers[.authorization], let key = Self.bearerToken(authorization) {
+            return key
         }
         for field in headers where ["x-api-key", "x-goog-api-key"].contains(field.name.canonicalName) {
             if !field.value.isEmpty { return field.value }
@@ -70,15 +67,21 @@ public struct ClientKeys: Sendable {
         return queryKey()
     }
 
+    /// The token of `Bearer TOKEN` (scheme in any case, spaces around the token dropped), or nil.
+    static func bearerToken(_ authorization: String) -> String? {
+        let scheme = "bearer ".utf8
+        let bytes = authorization.utf8
+        guard bytes.count > scheme.count,
+            zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 })
+        else { return nil }
+        let token = bytes.dropFirst(scheme.count).drop { $0 == UInt8(ascii: " ") }
+        let end = token.lastIndex { $0 != UInt8(ascii: " ") }
+        guard let end else { return nil }
+        return String(Substring(token[...end]))
+    }
+
     /// Lower-case hex SHA-256 of a key.
     public static func hash(_ key: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(key.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        Hex.lowercase(SHA256.hash(data: Array(key.utf8)))
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import LLMWire
+import LurusServiceKit
 import NIOCore
 import Synchronization
 
@@ -23,9 +24,7 @@ final class BalanceCheck: Sendable {
     private let cache: Mutex<[String: (allowed: Bool, until: ContinuousClock.Instant)]> = Mutex([:])
 
     init(serviceURL: URL?, httpClient: HTTPClient, timeout: Duration, cacheFor: Duration) {
-        self.serviceURL = serviceURL.map {
-            $0.absoluteString.hasSuffix("/") ? String($0.absoluteString.dropLast()) : $0.absoluteString
-        }
+        self.serviceURL = serviceURL?.absoluteString.withoutTrailingSlash
         self.httpClient = httpClient
         self.timeout = timeout
         self.cacheFor = cacheFor

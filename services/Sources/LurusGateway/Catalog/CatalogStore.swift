@@ -69,9 +69,7 @@ public struct CatalogSource: Sendable {
         guard let base = self.serviceURL else {
             throw CatalogError(source: "provider service", problem: "not configured")
         }
-        let url =
-            base.absoluteString.hasSuffix("/")
-            ? base.absoluteString + "v1/catalog" : base.absoluteString + "/v1/catalog"
+        let url = base.absoluteString.withoutTrailingSlash + "/v1/catalog"
         let source = "from the provider service (\(url))"
         do {
             let response = try await self.httpClient.execute(HTTPClientRequest(url: url), timeout: .init(self.timeout))

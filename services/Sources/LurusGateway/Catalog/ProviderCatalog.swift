@@ -1,5 +1,6 @@
 import Foundation
 import LLMWire
+import LurusServiceKit
 
 /// A provider the gateway may forward to, with its API key loaded.
 public struct Provider: Sendable, Equatable {
@@ -64,7 +65,7 @@ public struct ProviderCatalog: Sendable {
             let weight = entry.weight ?? 1
             guard weight > 0 else { throw fail("weight: must be above 0") }
             let key = try Self.loadKey(entry, environment: environment, fail: fail)
-            let baseURL = entry.baseUrl.hasSuffix("/") ? String(entry.baseUrl.dropLast()) : entry.baseUrl
+            let baseURL = entry.baseUrl.withoutTrailingSlash
             let provider = Provider(
                 name: entry.name,
                 protocol: entry.protocol,

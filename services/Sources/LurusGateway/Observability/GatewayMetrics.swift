@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The gateway's Prometheus metrics. Labels stay low-cardinality: provider and model come from the
 /// catalog (unknown models are counted as "unknown"), platform is one of four, status a class.
@@ -40,30 +41,49 @@ public final class GatewayMetrics: Sendable {
         )
     }
 
-    /// Records a finished request.
-    func request(_ record: UsageRecord) {
-        let labels = [
-            ("platform", record.platform), ("provider", record.provider ?? "none"), ("model", record.model),
-            ("status_class", "\(record.status / 100)xx"),
-        ]
-        self.registry.makeCounter(
-            descriptor: Self.name("requests", unit: "total", "Requests by outcome class."),
-            labels: labels
-        ).increment()
-        if record.status >= 400 || record.outcome != "ok" {
-            self.registry.makeCounter(
-                descriptor: Self.name("errors", unit: "total", "Requests that ended in an error."),
-                labels: labels + [("outcome", record.outcome)]
-            ).increment()
+    /// The metrics of one label set, made once: asking the registry for them on every request
+    /// costs a lock and label comparisons for each.
+    struct Series: Sendable {
+        struct Key: Hashable {
+            var platform: String
+            var provider: String?
+            var model: String
+            var statusClass: Int
         }
+
+        let requests: Counter
+        let duration: DurationHistogram
+        let timeToFirstToken: DurationHistogram
+        /// Input, output, cache read, cache write; none for requests no provider answered.
+        let tokens: [Counter]
+        let cost: Counter?
+    }
+
+    private let series = Mutex<[Series.Key: Series]>([:])
+
+    func series(_ key: Series.Key) -> Series {
+        if let known = self.series.withLock({ $0[key] }) { return known }
+        let labels = [
+            ("platform", key.platform), ("provider", key.provider ?? "none"), ("model", key.model),
+            ("status_class", "\(key.statusClass)xx"),
+        ]
         let short = Array(labels.prefix(3))
-        self.registry.makeDurationHistogram(
-            descriptor: Self.name("request_duration", unit: "seconds", "Time from request to the end of the answer."),
-            labels: short,
-            buckets: Self.latencyBuckets
-        ).record(Duration.microseconds(Int64(record.latencyMs * 1000)))
-        if let ttft = record.ttftMs {
-            self.registry.makeDurationHistogram(
+        let tokenLabels = key.provider.map { [("provider", $0), ("model", key.model)] }
+        let made = Series(
+            requests: self.registry.makeCounter(
+                descriptor: Self.name("requests", unit: "total", "Requests by outcome class."),
+                labels: labels
+            ),
+            duration: self.registry.makeDurationHistogram(
+                descriptor: Self.name(
+                    "request_duration",
+                    unit: "seconds",
+                    "Time from request to the end of the answer."
+                ),
+                labels: short,
+                buckets: Self.latencyBuckets
+            ),
+            timeToFirstToken: self.registry.makeDurationHistogram(
                 descriptor: Self.name(
                     "time_to_first_token",
                     unit: "seconds",
@@ -71,24 +91,55 @@ public final class GatewayMetrics: Sendable {
                 ),
                 labels: short,
                 buckets: Self.latencyBuckets
-            ).record(Duration.microseconds(Int64(ttft * 1000)))
-        }
-        guard let provider = record.provider else { return }
-        let tokenLabels = [("provider", provider), ("model", record.model)]
-        for (direction, count) in [
-            ("input", record.inputTokens), ("output", record.outputTokens), ("cache_read", record.cacheReadTokens),
-            ("cache_write", record.cacheWriteTokens),
-        ] where count > 0 {
+            ),
+            tokens: tokenLabels.map { labels in
+                ["input", "output", "cache_read", "cache_write"].map {
+                    self.registry.makeCounter(
+                        descriptor: Self.name("tokens", unit: "total", "Tokens as reported by providers."),
+                        labels: labels + [("direction", $0)]
+                    )
+                }
+            } ?? [],
+            cost: tokenLabels.map {
+                self.registry.makeCounter(
+                    descriptor: Self.name("cost_usd", unit: "total", "Cost in USD at catalog prices."),
+                    labels: $0
+                )
+            }
+        )
+        self.series.withLock { $0[key] = made }
+        return made
+    }
+
+    /// Records a finished request.
+    func request(_ record: UsageRecord) {
+        let key = Series.Key(
+            platform: record.platform,
+            provider: record.provider,
+            model: record.model,
+            statusClass: record.status / 100
+        )
+        let series = self.series(key)
+        series.requests.increment()
+        if record.status >= 400 || record.outcome != "ok" {
             self.registry.makeCounter(
-                descriptor: Self.name("tokens", unit: "total", "Tokens as reported by providers."),
-                labels: tokenLabels + [("direction", direction)]
-            ).increment(by: Int64(count))
+                descriptor: Self.name("errors", unit: "total", "Requests that ended in an error."),
+                labels: [
+                    ("platform", record.platform), ("provider", record.provider ?? "none"), ("model", record.model),
+                    ("status_class", "\(key.statusClass)xx"), ("outcome", record.outcome),
+                ]
+            ).increment()
+        }
+        series.duration.record(Duration.microseconds(Int64(record.latencyMs * 1000)))
+        if let ttft = record.ttftMs {
+            series.timeToFirstToken.record(Duration.microseconds(Int64(ttft * 1000)))
+        }
+        let counts = [record.inputTokens, record.outputTokens, record.cacheReadTokens, record.cacheWriteTokens]
+        for (counter, count) in zip(series.tokens, counts) where count > 0 {
+            counter.increment(by: Int64(count))
         }
         if record.costUsd > 0 {
-            self.registry.makeCounter(
-                descriptor: Self.name("cost_usd", unit: "total", "Cost in USD at catalog prices."),
-                labels: tokenLabels
-            ).increment(by: record.costUsd)
+            series.cost?.increment(by: record.costUsd)
         }
     }
 

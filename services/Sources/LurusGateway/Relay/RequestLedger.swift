@@ -25,11 +25,10 @@ struct RequestLedger: Sendable {
         self.stream = stream
     }
 
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     func record(status: Int, outcome: String, error: String? = nil) -> UsageRecord {
         let now = ContinuousClock.now
-        func milliseconds(_ duration: Duration) -> Double {
-            Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-        }
         return UsageRecord(
             requestId: self.requestID,
             keyId: self.keyID,
@@ -42,14 +41,14 @@ struct RequestLedger: Sendable {
             error: error,
             stream: self.stream,
             attempts: self.attempts,
-            latencyMs: milliseconds(now - self.started),
-            ttftMs: self.firstContent.map { milliseconds($0 - self.started) },
+            latencyMs: (now - self.started).milliseconds,
+            ttftMs: self.firstContent.map { ($0 - self.started).milliseconds },
             inputTokens: self.usage.inputTokens,
             outputTokens: self.usage.outputTokens,
             cacheReadTokens: self.usage.cacheReadTokens,
             cacheWriteTokens: self.usage.cacheWriteTokens,
             costUsd: self.candidate?.price.cost(of: self.usage) ?? 0,
-            startedAt: self.startedAt.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+            startedAt: self.startedAt.formatted(Self.timestampStyle)
         )
     }
 }

@@ -1,15 +1,38 @@
 import AsyncHTTPClient
 import Foundation
-import Instrumentation
 import LLMWire
 import NIOCore
 import NIOHTTP1
-import ServiceContextModule
-import Tracing
+import NIOPosix
 
-/// Sends one attempt to a provider: URL, key headers, W3C trace context, request id.
+/// Sends one attempt to a provider: URL, key headers, request id. The HTTP client makes the
+/// client span and sends its W3C trace context when tracing is on (`Gateway.build`).
+///
+/// It keeps one HTTP client per event loop, each with its connections on its own loop, and sends
+/// from the client of the loop the request runs on (as Envoy keeps a connection pool per worker).
+/// One shared client hands out any idle connection: a request read on one loop would go out and
+/// come back on another, two thread wake-ups per request.
 struct UpstreamClient: Sendable {
-    let httpClient: HTTPClient
+    private let clients: [ObjectIdentifier: HTTPClient]
+    private let fallback: HTTPClient
+
+    init(configuration: HTTPClient.Configuration, group: MultiThreadedEventLoopGroup = .singleton) {
+        let loops = Array(group.makeIterator())
+        let clients = loops.map { HTTPClient(eventLoopGroup: $0, configuration: configuration) }
+        self.clients = Dictionary(uniqueKeysWithValues: zip(loops.map { ObjectIdentifier($0) }, clients))
+        self.fallback = clients[0]
+    }
+
+    /// The client whose connections live on the current event loop.
+    private var current: HTTPClient {
+        MultiThreadedEventLoopGroup.currentEventLoop.flatMap { self.clients[ObjectIdentifier($0)] } ?? self.fallback
+    }
+
+    func shutdown() async {
+        for client in self.clients.values {
+            try? await client.shutdown()
+        }
+    }
 
     /// Starts the request; returns once the provider's status and headers have arrived. The
     /// provider's idle timeout (the client's read timeout) bounds every wait after that.
@@ -31,13 +54,8 @@ struct UpstreamClient: Sendable {
         for header in provider.protocol.authenticationHeaders(apiKey: provider.apiKey.value) {
             request.headers.replaceOrAdd(name: header.name, value: header.value)
         }
-        InstrumentationSystem.instrument.inject(
-            ServiceContext.current ?? .topLevel,
-            into: &request.headers,
-            using: HTTPHeadersInjector()
-        )
         request.body = .bytes(ByteBuffer(bytes: body))
-        return try await self.httpClient.execute(request, deadline: .distantFuture)
+        return try await self.current.execute(request, deadline: .distantFuture)
     }
 
     /// Maps a transport error to a failure: connect problems, idle timeouts, broken streams. Once
@@ -59,12 +77,5 @@ struct UpstreamClient: Sendable {
         case .remoteConnectionClosed, .cancelled: return .dropped("connection closed")
         default: return .connect(String(describing: error))
         }
-    }
-}
-
-/// Writes trace context into upstream request headers.
-struct HTTPHeadersInjector: Injector {
-    func inject(_ value: String, forKey key: String, into carrier: inout HTTPHeaders) {
-        carrier.replaceOrAdd(name: key, value: value)
     }
 }

@@ -1,7 +1,10 @@
 import Foundation
 import Logging
 import LurusNATS
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// Publishes usage records to NATS JetStream with acknowledgements, spooling to disk what NATS
 /// cannot take and replaying it, in order, when NATS is back.
@@ -13,12 +16,22 @@ public actor UsagePublisher: Service {
     private let natsConfiguration: NATSConfiguration
     private let logger: Logger
     private let metrics: GatewayMetrics
-    private let records: AsyncStream<UsageRecord>
-    private let continuation: AsyncStream<UsageRecord>.Continuation
+    /// The event loop of the NATS connection, the batching timer and the publishing: a batch goes
+    /// out without waking another thread.
+    private let eventLoop: any EventLoop
+    private let gathering = Mutex(Gathering())
+    private let batches: AsyncStream<[UsageRecord]>
+    private let batchContinuation: AsyncStream<[UsageRecord]>.Continuation
     private var spool: UsageSpool
     private var client: NATSClient?
     private var jetStream: JetStream?
     private var replaying = false
+
+    /// Records waiting for their batch to go out.
+    struct Gathering {
+        var records: [UsageRecord] = []
+        var timerSet = false
+    }
 
     public init(
         natsConfiguration: NATSConfiguration,
@@ -29,13 +42,48 @@ public actor UsagePublisher: Service {
         self.natsConfiguration = natsConfiguration
         self.logger = logger
         self.metrics = metrics
-        (self.records, self.continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
+        self.eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        (self.batches, self.batchContinuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         self.spool = try UsageSpool(directory: spoolDirectory)
     }
 
-    /// Queues a record for publication; returns at once.
+    /// Queues a record for publication; returns at once. The first record of a batch sets a
+    /// timer: the batch goes out `linger` later, or as soon as it holds `batchLimit` records.
     public nonisolated func submit(_ record: UsageRecord) {
-        self.continuation.yield(record)
+        enum Next {
+            case wait, setTimer
+            case send([UsageRecord])
+        }
+        let next = self.gathering.withLock { gathering -> Next in
+            gathering.records.append(record)
+            if gathering.records.count >= Self.batchLimit {
+                defer { gathering.records = [] }
+                return .send(gathering.records)
+            }
+            if gathering.timerSet { return .wait }
+            gathering.timerSet = true
+            return .setTimer
+        }
+        switch next {
+        case .wait:
+            break
+        case .setTimer:
+            self.eventLoop.scheduleTask(in: TimeAmount(Self.linger)) { self.sendGathered() }
+        case .send(let batch):
+            self.batchContinuation.yield(batch)
+        }
+    }
+
+    /// Sends the records gathered so far as a batch.
+    private nonisolated func sendGathered() {
+        let batch = self.gathering.withLock { gathering in
+            gathering.timerSet = false
+            defer { gathering.records = [] }
+            return gathering.records
+        }
+        if !batch.isEmpty {
+            self.batchContinuation.yield(batch)
+        }
     }
 
     /// Whether a connection to NATS is up, and whether the spool holds events.
@@ -49,7 +97,8 @@ public actor UsagePublisher: Service {
             await withGracefulShutdownHandler {
                 await self.publishAll()
             } onGracefulShutdown: {
-                self.continuation.finish()
+                self.sendGathered()
+                self.batchContinuation.finish()
             }
             group.cancelAll()
             await self.client?.close()
@@ -59,25 +108,23 @@ public actor UsagePublisher: Service {
 
     // MARK: Records
 
-    /// Up to this many records wait for their acknowledgements at once. One at a time would cap
-    /// the gateway at one acknowledgement round trip per request.
-    static let recordsInFlight = 32
+    /// A batch's first record waits this long for others to join it: each batch is one write to
+    /// NATS and one wake-up of the server, not three per request. Records reach NATS this much
+    /// later; nothing waits for them.
+    static let linger: Duration = .milliseconds(5)
+    /// A batch goes out at once when it holds this many records.
+    static let batchLimit = 64
+    /// Up to this many batches wait for their acknowledgements at once.
+    static let batchesInFlight = 8
 
-    /// Decides each record's way in arrival order (so the spool keeps request order); only the
+    /// Decides each batch's way in arrival order (so the spool keeps request order); only the
     /// waits for acknowledgements overlap.
     private func publishAll() async {
         await withTaskGroup(of: Void.self) { group in
             var inFlight = 0
-            for await record in self.records {
-                let payload = String(decoding: record.encoded(), as: UTF8.self)
-                let messages = EventStreams.usageSubjects.map {
-                    SpooledMessage(subject: $0, id: record.requestId, payload: payload)
-                }
-                guard self.spool.isEmpty, let jetStream = self.jetStream, self.client?.isConnected == true else {
-                    self.toSpool(messages)
-                    continue
-                }
-                if inFlight == Self.recordsInFlight {
+            for await batch in self.batches {
+                guard let (messages, jetStream) = self.route(batch) else { continue }
+                if inFlight == Self.batchesInFlight {
                     await group.next()
                     inFlight -= 1
                 }
@@ -87,28 +134,32 @@ public actor UsagePublisher: Service {
         }
     }
 
-    /// Publishes one record's events; what JetStream does not acknowledge goes to the spool.
+    /// The batch's events, or nil when they went to the spool (NATS down, or the spool not yet
+    /// replayed: events stay in order).
+    private func route(_ records: [UsageRecord]) -> (messages: [SpooledMessage], jetStream: JetStream)? {
+        let messages = records.flatMap { record in
+            let payload = String(decoding: record.encoded(), as: UTF8.self)
+            return EventStreams.usageSubjects.map {
+                SpooledMessage(subject: $0, id: record.requestId, payload: payload)
+            }
+        }
+        guard self.spool.isEmpty, let jetStream = self.jetStream, self.client?.isConnected == true else {
+            self.toSpool(messages)
+            return nil
+        }
+        return (messages, jetStream)
+    }
+
+    /// Publishes a batch's events in one write; what JetStream does not acknowledge goes to the
+    /// spool.
     private func publish(_ messages: [SpooledMessage], to jetStream: JetStream) async {
-        let failed = await withTaskGroup(of: (Int, Bool).self) { group in
-            for (index, message) in messages.enumerated() {
-                group.addTask {
-                    let ack = try? await jetStream.publish(
-                        message.subject,
-                        payload: Array(message.payload.utf8),
-                        messageID: message.id
-                    )
-                    return (index, ack != nil)
-                }
-            }
-            var failed: [Int] = []
-            for await (index, published) in group where !published {
-                failed.append(index)
-            }
-            return failed.sorted()
+        let acks = await jetStream.publish(messages.map(\.jetStreamMessage))
+        let failed = zip(messages, acks).compactMap { message, ack in
+            if case .failure = ack { return message } else { return nil }
         }
         self.metrics.usagePublished.increment(by: Int64(messages.count - failed.count))
         if !failed.isEmpty {
-            self.toSpool(failed.map { messages[$0] })
+            self.toSpool(failed)
         }
     }
 
@@ -159,7 +210,7 @@ public actor UsagePublisher: Service {
     }
 
     private func connect() async throws {
-        let client = try await NATSClient.connect(self.natsConfiguration, logger: self.logger)
+        let client = try await NATSClient.connect(self.natsConfiguration, on: self.eventLoop, logger: self.logger)
         let jetStream = JetStream(client: client)
         do {
             for definition in EventStreams.definitions {
@@ -184,7 +235,8 @@ public actor UsagePublisher: Service {
         self.metrics.natsConnected.set(to: 0)
     }
 
-    /// Publishes the spool in order, one acknowledged event at a time, recording progress.
+    /// Publishes the spool in order, a batch at a time, recording progress up to the first event
+    /// not acknowledged (the rest is retried; JetStream de-duplicates what did arrive).
     private func replay() async {
         guard !self.replaying else { return }
         self.replaying = true
@@ -199,21 +251,22 @@ public actor UsagePublisher: Service {
                 return
             }
             guard !batch.isEmpty else { break }
-            for entry in batch {
+            let acks = await jetStream.publish(batch.map(\.message.jetStreamMessage))
+            let delivered = acks.prefix { if case .success = $0 { true } else { false } }.count
+            if delivered > 0 {
                 do {
-                    _ = try await jetStream.publish(
-                        entry.message.subject,
-                        payload: Array(entry.message.payload.utf8),
-                        messageID: entry.message.id
-                    )
-                    try self.spool.acknowledge(upTo: entry.end)
-                    replayed += 1
+                    try self.spool.acknowledge(upTo: batch[delivered - 1].end)
                 } catch {
                     self.logger.warning("spool replay paused: \(error)")
                     return
                 }
+                replayed += delivered
+                self.metrics.usageReplayed.increment(by: Int64(delivered))
             }
-            self.metrics.usageReplayed.increment(by: Int64(batch.count))
+            if delivered < batch.count, case .failure(let error) = acks[delivered] {
+                self.logger.warning("spool replay paused: \(error)")
+                return
+            }
         }
         if replayed > 0 {
             self.logger.info("usage spool replayed", metadata: ["events": "\(replayed)"])

@@ -1,10 +1,15 @@
 import Foundation
+import LurusNATS
 
 /// One event waiting for NATS: the subject, the JetStream message id and the payload.
 struct SpooledMessage: Codable, Sendable, Equatable {
     var subject: String
     var id: String
     var payload: String
+
+    var jetStreamMessage: JetStreamMessage {
+        JetStreamMessage(subject: self.subject, payload: Array(self.payload.utf8), messageID: self.id)
+    }
 }
 
 /// An append-only, fsynced file of events NATS has not acknowledged, replayed in order.
