@@ -4,7 +4,6 @@ import Hummingbird
 import LLMWire
 import Logging
 import NIOCore
-import Synchronization
 
 /// Serves one parsed client request: pick candidates, check the balance, try providers in order
 /// until one answers, relay or translate its answer, and account for it.
@@ -297,7 +296,7 @@ struct Proxy: Sendable {
             return .failed(UpstreamClient.failure(from: error, afterHeaders: true), clientAnswer: nil)
         }
         ledger.firstContent = relay.sawContent ? .now : nil
-        let remaining = Mutex(Optional(iterator))
+        let remaining = Handoff(iterator)
         let proxy = self
         let opened = relay
         let firstBytes = pending
@@ -310,18 +309,15 @@ struct Proxy: Sendable {
                     .init("x-accel-buffering")!: "no", .init("x-request-id")!: ledger.requestID,
                 ],
                 body: ResponseBody { writer in
-                    guard var iterator = remaining.withLock({ $0.take() }) else { return }
-                    var relay = opened
                     var ledger = opening
-                    let end = await proxy.relayRest(
+                    let (end, usage) = await proxy.relayRest(
                         first: firstBytes,
-                        iterator: &iterator,
-                        relay: &relay,
+                        remaining: remaining,
+                        relay: opened,
                         writer: &writer,
-                        ledger: ledger,
                         protocol: request.clientProtocol
                     )
-                    ledger.usage = relay.usage
+                    ledger.usage = usage
                     proxy.account(ledger, status: end.status, outcome: end.outcome, error: end.error)
                     if end.outcome != "client_closed" {
                         try? await writer.finish(nil)
@@ -343,19 +339,60 @@ struct Proxy: Sendable {
     }
 
     /// Relays until the provider's stream ends, the provider fails (then the protocol's error event
-    /// ends the stream) or the client goes away (then returning drops the provider's request).
+    /// ends the stream) or the client goes away (then the provider's request is dropped).
+    ///
+    /// A reader task pulls the provider's chunks into an outbox; this task writes what has gathered
+    /// each time it wakes: events that arrived in one read leave in one write.
     private func relayRest(
         first: [UInt8],
-        iterator: inout HTTPClientResponse.Body.AsyncIterator,
-        relay: inout StreamRelay,
+        remaining: Handoff<HTTPClientResponse.Body.AsyncIterator>,
+        relay opened: StreamRelay,
         writer: inout any ResponseBodyWriter,
-        ledger: RequestLedger,
+        protocol clientProtocol: APIProtocol
+    ) async -> (StreamEnd, TokenUsage) {
+        let outbox = Outbox()
+        outbox.append(first)
+        return await withTaskGroup(of: (StreamEnd, TokenUsage).self) { group in
+            group.addTask {
+                var relay = opened
+                let end = await self.read(remaining, into: outbox, relay: &relay, protocol: clientProtocol)
+                return (end, relay.usage)
+            }
+            // Lets the reader gather what has already arrived before the first write.
+            await Task.yield()
+            var clientGone = false
+            writing: for await _ in outbox.signals {
+                let (bytes, closed) = outbox.takeAll()
+                if !bytes.isEmpty {
+                    do {
+                        try await writer.write(ByteBuffer(bytes: bytes))
+                    } catch {
+                        clientGone = true
+                        group.cancelAll()
+                        break writing
+                    }
+                }
+                if closed { break }
+            }
+            let (end, usage) = await group.next() ?? (StreamEnd(status: 200, outcome: "ok"), .zero)
+            if !clientGone, case let (bytes, _) = outbox.takeAll(), !bytes.isEmpty {
+                clientGone = (try? await writer.write(ByteBuffer(bytes: bytes))) == nil
+            }
+            return (clientGone ? StreamEnd(status: 499, outcome: "client_closed") : end, usage)
+        }
+    }
+
+    /// Reads the provider's stream into `outbox` until it ends, fails, relays the provider's error
+    /// event or the task is cancelled (the client went away); closes the outbox.
+    private func read(
+        _ remaining: Handoff<HTTPClientResponse.Body.AsyncIterator>,
+        into outbox: Outbox,
+        relay: inout StreamRelay,
         protocol clientProtocol: APIProtocol
     ) async -> StreamEnd {
-        do {
-            try await writer.write(ByteBuffer(bytes: first))
-        } catch {
-            return StreamEnd(status: 499, outcome: "client_closed")
+        defer { outbox.close() }
+        guard var iterator = remaining.take() else {
+            return StreamEnd(status: 200, outcome: "stream_error", error: "the stream was relayed twice")
         }
         var failure: String?
         while true {
@@ -363,24 +400,18 @@ struct Proxy: Sendable {
             do {
                 chunk = try await iterator.next()
             } catch {
+                if Task.isCancelled { return StreamEnd(status: 499, outcome: "client_closed") }
                 failure = UpstreamClient.failure(from: error, afterHeaders: true).summary
                 break
             }
             guard let chunk else { break }
-            let step = relay.consume(chunk.readableBytesView)
-            if !step.output.isEmpty {
-                do {
-                    try await writer.write(ByteBuffer(bytes: step.output))
-                } catch {
-                    return StreamEnd(status: 499, outcome: "client_closed")
-                }
-            }
+            outbox.append(relay.consume(chunk.readableBytesView).output)
             // The provider's error event has reached the client: the stream is over, whatever the
             // provider does with its connection.
             if relay.relayedError { break }
         }
         var tail = relay.finish().output
-        if failure == nil && !relay.sawEnd && !relay.relayedError && clientProtocol != .gemini
+        if failure == nil && !relay.relayedError && !relay.sawEnd && clientProtocol != .gemini
             && relay.tracker.apiProtocol != .gemini
         {
             failure = "the provider's stream ended early"
@@ -392,9 +423,7 @@ struct Proxy: Sendable {
                 protocol: clientProtocol
             )
         }
-        if !tail.isEmpty {
-            try? await writer.write(ByteBuffer(bytes: tail))
-        }
+        outbox.append(tail)
         if relay.relayedError {
             return StreamEnd(status: 200, outcome: "stream_error", error: relay.tracker.error?.message)
         }
