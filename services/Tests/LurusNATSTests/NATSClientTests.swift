@@ -215,20 +215,13 @@ struct NATSClientTests {
     func serverStopped() async throws {
         let server = try NATSServerProcess.start(jetStream: false)
         let client = try await TestSupport.connect(to: server)
-        let listener = try await TestSupport.connect(to: server)
-        let subscription = try await listener.subscribe("slow")
         let clientSubscription = try await client.subscribe("anything")
-        async let pending = TestSupport.error {
-            _ = try await client.request("slow", payload: [], timeout: .seconds(30))
-        }
-        var iterator = subscription.makeAsyncIterator()
-        _ = await iterator.next()  // The request has reached the server.
-        let clock = ContinuousClock()
-        let started = clock.now
-        server.stop()
-        #expect(await pending == .connectionClosed)
-        await client.waitUntilClosed()
-        #expect(clock.now - started < .seconds(1))
+        let (pendingError, closedAfter, listener) = try await TestSupport.requestWhileServerBreaks(
+            client: client,
+            server: server
+        ) { server.stop() }
+        #expect(pendingError == .connectionClosed)
+        #expect(closedAfter < .seconds(1))
         #expect(!client.isConnected)
         var clientIterator = clientSubscription.makeAsyncIterator()
         #expect(await clientIterator.next() == nil)

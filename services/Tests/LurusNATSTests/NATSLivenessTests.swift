@@ -26,19 +26,12 @@ struct NATSLivenessTests {
             configuration.pingInterval = .milliseconds(100)
             configuration.maxPingsOutstanding = 2
         }
-        let listener = try await TestSupport.connect(to: server)
-        let subscription = try await listener.subscribe("slow")
-        async let pending = TestSupport.error {
-            _ = try await client.request("slow", payload: [], timeout: .seconds(30))
-        }
-        var iterator = subscription.makeAsyncIterator()
-        _ = await iterator.next()  // The request has reached the server.
-        let clock = ContinuousClock()
-        let started = clock.now
-        server.suspend()
-        #expect(await pending == .connectionClosed)
-        await client.waitUntilClosed()
-        #expect(clock.now - started < .seconds(2))
+        let (pendingError, closedAfter, listener) = try await TestSupport.requestWhileServerBreaks(
+            client: client,
+            server: server
+        ) { server.suspend() }
+        #expect(pendingError == .connectionClosed)
+        #expect(closedAfter < .seconds(2))
         #expect(!client.isConnected)
         server.resume()
         await listener.close()

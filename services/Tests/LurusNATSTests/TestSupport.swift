@@ -25,6 +25,29 @@ enum TestSupport {
         return try await NATSClient.connect(configuration, logger: Self.logger)
     }
 
+    /// Sends `client` a request that a listener on `server` receives and never answers, calls
+    /// `breakServer` once it has arrived, and waits for the request to fail and the client to
+    /// close. Returns the request's error, the time from the break to the close, and the listener.
+    static func requestWhileServerBreaks(
+        client: NATSClient,
+        server: NATSServerProcess,
+        breakServer: () -> Void
+    ) async throws -> (error: NATSError?, closedAfter: Duration, listener: NATSClient) {
+        let listener = try await Self.connect(to: server)
+        let subscription = try await listener.subscribe("slow")
+        async let pending = Self.error {
+            _ = try await client.request("slow", payload: [], timeout: .seconds(30))
+        }
+        var iterator = subscription.makeAsyncIterator()
+        _ = await iterator.next()  // The request has reached the server.
+        let clock = ContinuousClock()
+        let started = clock.now
+        breakServer()
+        let error = await pending
+        await client.waitUntilClosed()
+        return (error, clock.now - started, listener)
+    }
+
     /// The name of `error`'s case, to check which error came without matching its text.
     static func kind(_ error: NATSError?) -> String {
         switch error {
