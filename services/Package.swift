@@ -37,7 +37,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "lurus-fake-upstream",
-            dependencies: ["LLMTestSupport"]
+            dependencies: [
+                "LLMTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         /// Wire formats of the four LLM APIs: SSE, usage, error shapes, translation. Pure.
         .target(name: "LLMWire"),

@@ -107,7 +107,9 @@ public enum FakeUpstream {
         let asked = ask
         if !ask.stream {
             state.finish(index, outcome: "complete")
-            let reply = FakeReplies.complete(wire, model: ask.model, text: pieces.joined(), output: pieces.count)
+            let reply = FakeReplyCache.shared.reply([wire.rawValue, ask.model, provider, "\(pieces.count)"]) {
+                FakeReplies.complete(wire, model: ask.model, text: pieces.joined(), output: pieces.count)
+            }
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/json"],
@@ -139,7 +141,9 @@ public enum FakeUpstream {
             if step.kind == .stall {
                 try await Task.sleep(for: .seconds(step.seconds ?? 30))
             }
-            for event in FakeReplies.preamble(ask.wire, model: ask.model) {
+            let cache = FakeReplyCache.shared
+            let shape = [ask.wire.rawValue, ask.model]
+            for event in cache.reply(shape + ["preamble"], make: { FakeReplies.preamble(ask.wire, model: ask.model) }) {
                 try await writer.write(ByteBuffer(string: event))
             }
             if step.kind == .overloadBefore {
@@ -157,16 +161,20 @@ public enum FakeUpstream {
                 if index > 0, let delay = step.delayMs {
                     try await Task.sleep(for: .milliseconds(delay))
                 }
-                let event = FakeReplies.contentEvent(ask.wire, model: ask.model, piece: piece, index: index)
+                let event = cache.reply(shape + ["content", piece, "\(index)"]) {
+                    FakeReplies.contentEvent(ask.wire, model: ask.model, piece: piece, index: index)
+                }
                 try await writer.write(ByteBuffer(string: event))
             }
-            let ending = FakeReplies.ending(
-                ask.wire,
-                model: ask.model,
-                text: pieces.joined(),
-                output: pieces.count,
-                includeUsage: ask.includeUsage
-            )
+            let ending = cache.reply(shape + ["ending", pieces.joined(), "\(pieces.count)", "\(ask.includeUsage)"]) {
+                FakeReplies.ending(
+                    ask.wire,
+                    model: ask.model,
+                    text: pieces.joined(),
+                    output: pieces.count,
+                    includeUsage: ask.includeUsage
+                )
+            }
             try await writer.write(ByteBuffer(string: ending.joined()))
             return "complete"
         } catch {

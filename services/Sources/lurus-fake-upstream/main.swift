@@ -1,5 +1,11 @@
 import Foundation
 import LLMTestSupport
+import NIOCore
+import NIOPosix
+
+// Tasks run on NIO's event loops, as in the gateway: no thread hop per streamed event. The fake shares
+// the benchmark's cores with the gateway, so its own cost would otherwise show as the gateway's.
+NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 /// `lurus-fake-upstream [--host H] [--port P]`: the fake LLM upstream for tests and benchmarks.
 let arguments = CommandLine.arguments
