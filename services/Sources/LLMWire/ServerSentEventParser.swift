@@ -20,30 +20,47 @@ public struct ServerSentEventParser: Sendable {
 
     /// Feeds the next bytes of the stream and returns the events they complete.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [ServerSentEvent] {
+        if let events = bytes.withContiguousStorageIfAvailable({ self.feed(contiguous: $0) }) {
+            return events
+        }
+        return Array(bytes).withUnsafeBufferPointer { self.feed(contiguous: $0) }
+    }
+
+    /// The parse itself, on contiguous bytes: a run of bytes up to the next line break joins the
+    /// line in one append (a relay's stream is mostly long `data:` lines).
+    private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        for byte in bytes {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
             if self.lastWasCarriageReturn {
                 self.lastWasCarriageReturn = false
                 if byte == 0x0A {
                     self.raw.append(byte)
+                    index += 1
                     if self.dispatchPending { events.append(self.dispatch()) }
                     continue
                 }
             }
             if self.dispatchPending { events.append(self.dispatch()) }
+            guard byte == 0x0A || byte == 0x0D else {
+                var end = index + 1
+                while end < bytes.count && bytes[end] != 0x0A && bytes[end] != 0x0D { end += 1 }
+                let run = UnsafeBufferPointer(rebasing: bytes[index..<end])
+                self.line.append(contentsOf: run)
+                self.raw.append(contentsOf: run)
+                index = end
+                continue
+            }
             self.raw.append(byte)
-            switch byte {
-            case 0x0A, 0x0D:
-                let blank = self.line.isEmpty
-                self.processLine()
-                if byte == 0x0D {
-                    self.lastWasCarriageReturn = true
-                    self.dispatchPending = blank
-                } else if blank {
-                    events.append(self.dispatch())
-                }
-            default:
-                self.line.append(byte)
+            index += 1
+            let blank = self.line.isEmpty
+            self.processLine()
+            if byte == 0x0D {
+                self.lastWasCarriageReturn = true
+                self.dispatchPending = blank
+            } else if blank {
+                events.append(self.dispatch())
             }
         }
         return events

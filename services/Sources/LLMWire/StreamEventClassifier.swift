@@ -21,7 +21,12 @@ enum StreamEventClassifier {
 
     /// Whether OpenAI data is the `[DONE]` marker.
     static func isDoneMarker(_ data: String) -> Bool {
-        data.trimmingASCIIWhitespace() == "[DONE]"
+        let bytes = data.utf8
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+            let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return false }
+        return bytes[first...last].elementsEqual("[DONE]".utf8)
     }
 
     /// The event type: the `event:` name, else the data's `"type"`.

@@ -55,6 +55,14 @@ struct ServerSentEventParserTests {
         #expect(parsed == events(mixedStream))
     }
 
+    @Test("Bytes without contiguous storage parse as contiguous bytes do")
+    func nonContiguousInput() {
+        var parser = ServerSentEventParser()
+        let lazyBytes = mixedStream.lazy.map { $0 }
+        #expect(lazyBytes.withContiguousStorageIfAvailable { _ in true } == nil)
+        #expect(parser.feed(lazyBytes) + parser.finish() == events(mixedStream))
+    }
+
     @Test("An event ended by a lone CR at the end of a chunk waits for the next byte")
     func carriageReturnAtChunkEnd() {
         var parser = ServerSentEventParser()
