@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -38,14 +37,13 @@ import Testing
             let store = CatalogStore(
                 try ProviderCatalog.load(Data(catalog.utf8), source: "test", environment: ["K": "sk-provider-secret"])
             )
-            let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
-            let upstream = UpstreamClient(configuration: .init())
+            let clients = LoopLocalClients(configuration: .init())
             let records = Records()
             let proxy = Proxy(
                 catalog: store,
                 cooldowns: Cooldowns(),
-                upstream: upstream,
-                balance: BalanceCheck(serviceURL: nil, httpClient: httpClient, timeout: .seconds(1), cacheFor: .zero),
+                upstream: UpstreamClient(clients: clients),
+                balance: BalanceCheck(serviceURL: nil, clients: clients, timeout: .seconds(1), cacheFor: .zero),
                 billingSkipCheck: true,
                 defaultRest: .seconds(30),
                 metrics: GatewayMetrics(),
@@ -63,12 +61,10 @@ import Testing
                     try await body(client, state, records)
                 }
             } catch {
-                try await httpClient.shutdown()
-                await upstream.shutdown()
+                await clients.shutdown()
                 throw error
             }
-            try await httpClient.shutdown()
-            await upstream.shutdown()
+            await clients.shutdown()
         }
     }
 

@@ -8,7 +8,7 @@ import LurusServiceKit
 import NIOCore
 import ServiceLifecycle
 
-/// The assembled gateway: router, background services and the HTTP client they share.
+/// The assembled gateway: router, background services and the HTTP clients they share.
 public struct Gateway {
     public let configuration: GatewayConfiguration
     public let router: Router<BasicRequestContext>
@@ -16,9 +16,10 @@ public struct Gateway {
     public let services: [any Service]
     public let publisher: UsagePublisher
     public let metrics: GatewayMetrics
-    /// For the catalog and billing services.
+    /// For the provider service's catalog.
     let httpClient: HTTPClient
-    let upstream: UpstreamClient
+    /// For provider calls and balance checks, on each request's own event loop.
+    let loopClients: LoopLocalClients
     let logger: Logger
 
     /// Checks the configuration's files, loads the catalog and keys, opens the spool: every problem
@@ -45,7 +46,9 @@ public struct Gateway {
         // with it off, no span work at all.
         clientConfiguration.tracing.tracer = tracing == nil ? nil : InstrumentationSystem.tracer
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-        let upstream = UpstreamClient(configuration: clientConfiguration)
+        // The catalog's background refreshes use the shared client; calls on a request's path use
+        // the client of the request's own event loop.
+        let loopClients = LoopLocalClients(configuration: clientConfiguration)
         do throws(StartupError) {
             let source = CatalogSource(
                 serviceURL: configuration.providerServiceURL,
@@ -73,10 +76,10 @@ public struct Gateway {
             let proxy = Proxy(
                 catalog: store,
                 cooldowns: Cooldowns(),
-                upstream: upstream,
+                upstream: UpstreamClient(clients: loopClients),
                 balance: BalanceCheck(
                     serviceURL: configuration.billingServiceURL,
-                    httpClient: httpClient,
+                    clients: loopClients,
                     timeout: configuration.billingTimeout,
                     cacheFor: configuration.billingCacheFor
                 ),
@@ -107,12 +110,12 @@ public struct Gateway {
                 publisher: publisher,
                 metrics: metrics,
                 httpClient: httpClient,
-                upstream: upstream,
+                loopClients: loopClients,
                 logger: logger
             )
         } catch {
             try? await httpClient.shutdown()
-            await upstream.shutdown()
+            await loopClients.shutdown()
             throw error
         }
     }
@@ -201,6 +204,6 @@ public struct Gateway {
     /// Closes the HTTP clients (for tests that do not call `run`).
     public func shutdown() async {
         try? await self.httpClient.shutdown()
-        await self.upstream.shutdown()
+        await self.loopClients.shutdown()
     }
 }

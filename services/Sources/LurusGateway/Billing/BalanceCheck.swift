@@ -18,14 +18,14 @@ enum BalanceVerdict: Sendable, Equatable {
 /// failures are not cached.
 final class BalanceCheck: Sendable {
     private let serviceURL: String?
-    private let httpClient: HTTPClient
+    private let clients: LoopLocalClients
     private let timeout: Duration
     private let cacheFor: Duration
     private let cache: Mutex<[String: (allowed: Bool, until: ContinuousClock.Instant)]> = Mutex([:])
 
-    init(serviceURL: URL?, httpClient: HTTPClient, timeout: Duration, cacheFor: Duration) {
+    init(serviceURL: URL?, clients: LoopLocalClients, timeout: Duration, cacheFor: Duration) {
         self.serviceURL = serviceURL?.absoluteString.withoutTrailingSlash
-        self.httpClient = httpClient
+        self.clients = clients
         self.timeout = timeout
         self.cacheFor = cacheFor
     }
@@ -40,7 +40,7 @@ final class BalanceCheck: Sendable {
         }
         let escaped = keyID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? keyID
         do {
-            let response = try await self.httpClient.execute(
+            let response = try await self.clients.current.execute(
                 HTTPClientRequest(url: "\(base)/v1/balance/\(escaped)"),
                 timeout: .init(self.timeout)
             )

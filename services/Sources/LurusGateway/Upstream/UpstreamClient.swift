@@ -3,36 +3,12 @@ import Foundation
 import LLMWire
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 
 /// Sends one attempt to a provider: URL, key headers, request id. The HTTP client makes the
-/// client span and sends its W3C trace context when tracing is on (`Gateway.build`).
-///
-/// It keeps one HTTP client per event loop, each with its connections on its own loop, and sends
-/// from the client of the loop the request runs on (as Envoy keeps a connection pool per worker).
-/// One shared client hands out any idle connection: a request read on one loop would go out and
-/// come back on another, two thread wake-ups per request.
+/// client span and sends its W3C trace context when tracing is on (`Gateway.build`). Each attempt
+/// goes out through the client of the event loop it runs on (`LoopLocalClients`).
 struct UpstreamClient: Sendable {
-    private let clients: [ObjectIdentifier: HTTPClient]
-    private let fallback: HTTPClient
-
-    init(configuration: HTTPClient.Configuration, group: MultiThreadedEventLoopGroup = .singleton) {
-        let loops = Array(group.makeIterator())
-        let clients = loops.map { HTTPClient(eventLoopGroup: $0, configuration: configuration) }
-        self.clients = Dictionary(uniqueKeysWithValues: zip(loops.map { ObjectIdentifier($0) }, clients))
-        self.fallback = clients[0]
-    }
-
-    /// The client whose connections live on the current event loop.
-    private var current: HTTPClient {
-        MultiThreadedEventLoopGroup.currentEventLoop.flatMap { self.clients[ObjectIdentifier($0)] } ?? self.fallback
-    }
-
-    func shutdown() async {
-        for client in self.clients.values {
-            try? await client.shutdown()
-        }
-    }
+    let clients: LoopLocalClients
 
     /// Starts the request; returns once the provider's status and headers have arrived. The
     /// provider's idle timeout (the client's read timeout) bounds every wait after that.
@@ -55,7 +31,7 @@ struct UpstreamClient: Sendable {
             request.headers.replaceOrAdd(name: header.name, value: header.value)
         }
         request.body = .bytes(ByteBuffer(bytes: body))
-        return try await self.current.execute(request, deadline: .distantFuture)
+        return try await self.clients.current.execute(request, deadline: .distantFuture)
     }
 
     /// Maps a transport error to a failure: connect problems, idle timeouts, broken streams. Once
