@@ -42,7 +42,7 @@ import Testing
             let proxy = Proxy(
                 catalog: store,
                 cooldowns: Cooldowns(),
-                upstream: UpstreamClient(clients: clients),
+                upstream: UpstreamClient(clients: clients, tracer: nil),
                 balance: BalanceCheck(serviceURL: nil, clients: clients, timeout: .seconds(1), cacheFor: .zero),
                 billingSkipCheck: true,
                 defaultRest: .seconds(30),

@@ -42,9 +42,9 @@ public struct Gateway {
         // A refused connection must move on to the next provider at once, not retry until the
         // connect timeout.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        // With tracing on, the client makes a span per provider call and sends its `traceparent`;
-        // with it off, no span work at all.
-        clientConfiguration.tracing.tracer = tracing == nil ? nil : InstrumentationSystem.tracer
+        // The gateway makes the client span of a provider call itself (`UpstreamClient`): the HTTP
+        // client's own spans would double it.
+        clientConfiguration.tracing.tracer = nil
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         // The catalog's background refreshes use the shared client; calls on a request's path use
         // the client of the request's own event loop.
@@ -76,7 +76,7 @@ public struct Gateway {
             let proxy = Proxy(
                 catalog: store,
                 cooldowns: Cooldowns(),
-                upstream: UpstreamClient(clients: loopClients),
+                upstream: UpstreamClient(clients: loopClients, tracer: tracing == nil ? nil : InstrumentationSystem.tracer),
                 balance: BalanceCheck(
                     serviceURL: configuration.billingServiceURL,
                     clients: loopClients,

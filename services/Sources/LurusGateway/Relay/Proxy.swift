@@ -157,7 +157,7 @@ struct Proxy: Sendable {
         request: ClientRequest,
         ledger: RequestLedger
     ) async -> Attempt {
-        let response: HTTPClientResponse
+        let response: UpstreamClient.Answer
         do {
             response = try await self.upstream.send(
                 candidate,
@@ -168,22 +168,26 @@ struct Proxy: Sendable {
         } catch {
             return .failed(UpstreamClient.failure(from: error), clientAnswer: nil)
         }
-        guard (200..<300).contains(Int(response.status.code)) else {
-            return await self.failedStatus(response, candidate: candidate, request: request, ledger: ledger)
+        let outcome: Attempt
+        if !(200..<300).contains(response.status) {
+            outcome = await self.failedStatus(response, candidate: candidate, request: request, ledger: ledger)
+        } else if request.stream {
+            outcome = await self.openStream(response, candidate: candidate, request: request, ledger: ledger)
+        } else {
+            outcome = await self.complete(response, candidate: candidate, request: request, ledger: ledger)
         }
-        if request.stream {
-            return await self.openStream(response, candidate: candidate, request: request, ledger: ledger)
-        }
-        return await self.complete(response, candidate: candidate, request: request, ledger: ledger)
+        // A failed attempt reads no further: the provider's request is dropped.
+        if case .failed = outcome { response.body.cancel() }
+        return outcome
     }
 
     private func failedStatus(
-        _ response: HTTPClientResponse,
+        _ response: UpstreamClient.Answer,
         candidate: Candidate,
         request: ClientRequest,
         ledger: RequestLedger
     ) async -> Attempt {
-        let code = Int(response.status.code)
+        let code = response.status
         let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
         let providerProtocol = candidate.provider.protocol
         let error = (try? JSONValue.parse(bytes.readableBytesView)).flatMap {
@@ -191,7 +195,7 @@ struct Proxy: Sendable {
         }
         let failure = UpstreamFailure.status(
             code,
-            retryAfter: FailurePolicy.retryAfter(response.headers.first(name: "retry-after")),
+            retryAfter: FailurePolicy.retryAfter(response.head.headers.first(name: "retry-after")),
             error: error
         )
         // The client's own error goes back as the provider said it, in the client's format.
@@ -213,7 +217,7 @@ struct Proxy: Sendable {
     // MARK: Complete answers
 
     private func complete(
-        _ response: HTTPClientResponse,
+        _ response: UpstreamClient.Answer,
         candidate: Candidate,
         request: ClientRequest,
         ledger: RequestLedger
@@ -263,7 +267,7 @@ struct Proxy: Sendable {
     /// Reads the provider's stream until the first content (or its end) so a failure before that
     /// can still move on; then answers with a body that relays the rest as it arrives.
     private func openStream(
-        _ response: HTTPClientResponse,
+        _ response: UpstreamClient.Answer,
         candidate: Candidate,
         request: ClientRequest,
         ledger: RequestLedger
@@ -275,11 +279,10 @@ struct Proxy: Sendable {
         } catch {
             return .failed(.dropped(error.description), clientAnswer: nil)
         }
-        var iterator = response.body.makeAsyncIterator()
         var pending: [UInt8] = []
         do {
             while !relay.sawContent && !relay.sawEnd {
-                guard let chunk = try await iterator.next() else {
+                guard let chunk = try await response.body.next() else {
                     let last = relay.finish()
                     if let error = last.errorBeforeContent { return .failed(.streamError(error), clientAnswer: nil) }
                     pending += last.output
@@ -296,7 +299,7 @@ struct Proxy: Sendable {
             return .failed(UpstreamClient.failure(from: error, afterHeaders: true), clientAnswer: nil)
         }
         ledger.firstContent = relay.sawContent ? .now : nil
-        let remaining = Handoff(iterator)
+        let lease = Lease(response.body)
         let proxy = self
         let opened = relay
         let firstBytes = pending
@@ -312,7 +315,7 @@ struct Proxy: Sendable {
                     var ledger = opening
                     let (end, usage) = await proxy.relayRest(
                         first: firstBytes,
-                        remaining: remaining,
+                        lease: lease,
                         relay: opened,
                         writer: &writer,
                         protocol: request.clientProtocol
@@ -341,96 +344,81 @@ struct Proxy: Sendable {
     /// Relays until the provider's stream ends, the provider fails (then the protocol's error event
     /// ends the stream) or the client goes away (then the provider's request is dropped).
     ///
-    /// A reader task pulls the provider's chunks into an outbox; this task writes what has gathered
-    /// each time it wakes: events that arrived in one read leave in one write.
+    /// Each wake-up writes everything the provider's connection has read since the last one, so
+    /// events that arrived together leave together and none waits for a later one.
     private func relayRest(
         first: [UInt8],
-        remaining: Handoff<HTTPClientResponse.Body.AsyncIterator>,
+        lease: Lease,
         relay opened: StreamRelay,
         writer: inout any ResponseBodyWriter,
         protocol clientProtocol: APIProtocol
     ) async -> (StreamEnd, TokenUsage) {
-        let outbox = Outbox()
-        outbox.append(first)
-        return await withTaskGroup(of: (StreamEnd, TokenUsage).self) { group in
-            group.addTask {
-                var relay = opened
-                let end = await self.read(remaining, into: outbox, relay: &relay, protocol: clientProtocol)
-                return (end, relay.usage)
-            }
-            // Lets the reader gather what has already arrived before the first write.
-            await Task.yield()
-            var clientGone = false
-            writing: for await _ in outbox.signals {
-                let (bytes, closed) = outbox.takeAll()
-                if !bytes.isEmpty {
-                    do {
-                        try await writer.write(ByteBuffer(bytes: bytes))
-                    } catch {
-                        clientGone = true
-                        group.cancelAll()
-                        break writing
-                    }
-                }
-                if closed { break }
-            }
-            let (end, usage) = await group.next() ?? (StreamEnd(status: 200, outcome: "ok"), .zero)
-            if !clientGone, case let (bytes, _) = outbox.takeAll(), !bytes.isEmpty {
-                clientGone = (try? await writer.write(ByteBuffer(bytes: bytes))) == nil
-            }
-            return (clientGone ? StreamEnd(status: 499, outcome: "client_closed") : end, usage)
-        }
-    }
-
-    /// Reads the provider's stream into `outbox` until it ends, fails, relays the provider's error
-    /// event or the task is cancelled (the client went away); closes the outbox.
-    private func read(
-        _ remaining: Handoff<HTTPClientResponse.Body.AsyncIterator>,
-        into outbox: Outbox,
-        relay: inout StreamRelay,
-        protocol clientProtocol: APIProtocol
-    ) async -> StreamEnd {
-        defer { outbox.close() }
-        guard var iterator = remaining.take() else {
-            return StreamEnd(status: 200, outcome: "stream_error", error: "the stream was relayed twice")
-        }
+        let stream = lease.stream
+        // Whatever happens here, the provider's request ends with the relay.
+        defer { stream.cancel() }
+        var relay = opened
+        var pending = first
         var failure: String?
         while true {
+            if !pending.isEmpty {
+                do {
+                    try await writer.write(ByteBuffer(bytes: pending))
+                } catch {
+                    return (StreamEnd(status: 499, outcome: "client_closed"), relay.usage)
+                }
+                pending = []
+            }
+            // The provider's error event has reached the client: the stream is over, whatever the
+            // provider does with its connection.
+            if relay.relayedError { break }
             let chunk: ByteBuffer?
             do {
-                chunk = try await iterator.next()
+                chunk = try await stream.next()
             } catch {
-                if Task.isCancelled { return StreamEnd(status: 499, outcome: "client_closed") }
+                if Task.isCancelled { return (StreamEnd(status: 499, outcome: "client_closed"), relay.usage) }
                 failure = UpstreamClient.failure(from: error, afterHeaders: true).summary
                 break
             }
             guard let chunk else { break }
-            outbox.append(relay.consume(chunk.readableBytesView).output)
-            // The provider's error event has reached the client: the stream is over, whatever the
-            // provider does with its connection.
-            if relay.relayedError { break }
+            pending = relay.consume(chunk.readableBytesView).output
         }
-        var tail = relay.finish().output
+        pending += relay.finish().output
         if failure == nil && !relay.relayedError && !relay.sawEnd && clientProtocol != .gemini
             && relay.tracker.apiProtocol != .gemini
         {
             failure = "the provider's stream ended early"
         }
         if let failure, !relay.relayedError {
-            tail += ErrorShape.streamEvent(
+            pending += ErrorShape.streamEvent(
                 for: .upstream,
                 message: "provider stream failed after content began: \(failure)",
                 protocol: clientProtocol
             )
         }
-        outbox.append(tail)
+        if !pending.isEmpty, (try? await writer.write(ByteBuffer(bytes: pending))) == nil {
+            return (StreamEnd(status: 499, outcome: "client_closed"), relay.usage)
+        }
         if relay.relayedError {
-            return StreamEnd(status: 200, outcome: "stream_error", error: relay.tracker.error?.message)
+            return (StreamEnd(status: 200, outcome: "stream_error", error: relay.tracker.error?.message), relay.usage)
         }
         if let failure {
-            return StreamEnd(status: 200, outcome: "stream_error", error: failure)
+            return (StreamEnd(status: 200, outcome: "stream_error", error: failure), relay.usage)
         }
-        return StreamEnd(status: 200, outcome: "ok")
+        return (StreamEnd(status: 200, outcome: "ok"), relay.usage)
+    }
+
+    /// Holds a provider's stream for the response body that relays it. A body that never runs (the
+    /// client left before the head was written) releases its lease, which drops the request.
+    final class Lease: Sendable {
+        let stream: UpstreamStream
+
+        init(_ stream: UpstreamStream) {
+            self.stream = stream
+        }
+
+        deinit {
+            self.stream.cancel()
+        }
     }
 
     // MARK: Accounting
