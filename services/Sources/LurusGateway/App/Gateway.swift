@@ -76,7 +76,10 @@ public struct Gateway {
             let proxy = Proxy(
                 catalog: store,
                 cooldowns: Cooldowns(),
-                upstream: UpstreamClient(clients: loopClients, tracer: tracing == nil ? nil : InstrumentationSystem.tracer),
+                upstream: UpstreamClient(
+                    clients: loopClients,
+                    tracer: tracing == nil ? nil : InstrumentationSystem.tracer
+                ),
                 balance: BalanceCheck(
                     serviceURL: configuration.billingServiceURL,
                     clients: loopClients,
