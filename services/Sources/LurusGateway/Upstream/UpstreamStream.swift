@@ -17,7 +17,7 @@ final class UpstreamStream: HTTPClientResponseDelegate {
     typealias Response = Void
 
     /// Past this many unread bytes the connection stops reading until the reader takes them.
-    static let highWater = 1 << 20
+    let highWater: Int
 
     private struct State {
         var head: HTTPResponseHead?
@@ -36,8 +36,9 @@ final class UpstreamStream: HTTPClientResponseDelegate {
     /// The client span of this provider call, ended with the answer.
     private let span: (any Span)?
 
-    init(span: (any Span)?) {
+    init(span: (any Span)?, highWater: Int = 1 << 20) {
         self.span = span
+        self.highWater = highWater
     }
 
     /// Ties the running request to this stream, so `cancel()` can drop it.
@@ -143,7 +144,7 @@ final class UpstreamStream: HTTPClientResponseDelegate {
                 var buffer = buffer
                 state.bytes.writeBuffer(&buffer)
             }
-            if state.bytes.readableBytes >= Self.highWater {
+            if state.bytes.readableBytes >= self.highWater {
                 let promise = task.eventLoop.makePromise(of: Void.self)
                 state.paused = promise
                 paused = promise.futureResult
