@@ -41,6 +41,33 @@ import Testing
         #expect(try reopened.pending(limit: 10).map(\.message.id) == ["req_1", "req_2", "req_3"])
     }
 
+    @Test func aSpoolLargerThanTheReadWindowReplaysWholeAndInOrder() throws {
+        var spool = try UsageSpool(directory: self.directory)
+        let padding = String(repeating: "x", count: 600)
+        let count = 4000
+        try spool.append(
+            (1...count).map { SpooledMessage(subject: "llm.usage", id: "req_\($0)", payload: padding) }
+        )
+        #expect(spool.size > 2 << 20)
+        var replayed: [String] = []
+        while case let batch = try spool.pending(limit: 256), !batch.isEmpty {
+            replayed += batch.map(\.message.id)
+            try spool.acknowledge(upTo: batch[batch.count - 1].end)
+        }
+        #expect(replayed == (1...count).map { "req_\($0)" })
+        #expect(spool.isEmpty)
+    }
+
+    @Test func aLineLongerThanTheReadWindowIsRead() throws {
+        var spool = try UsageSpool(directory: self.directory)
+        let long = SpooledMessage(subject: "llm.usage", id: "req_1", payload: String(repeating: "y", count: 3 << 20))
+        try spool.append([long] + self.messages(2...2))
+        let first = try spool.pending(limit: 1)
+        #expect(first.map(\.message) == [long])
+        try spool.acknowledge(upTo: first[0].end)
+        #expect(try spool.pending(limit: 10).map(\.message.id) == ["req_2"])
+    }
+
     @Test func anOffsetPastTheEndStartsOver() throws {
         var spool = try UsageSpool(directory: self.directory)
         try spool.append(self.messages(1...1))

@@ -12,12 +12,18 @@ import Synchronization
 /// Records arrive through `submit`, which never waits. One connection is kept; when it is lost,
 /// records go to the spool until a new connection has declared the streams and replayed it.
 /// The request id is each message's JetStream id, so a replay after a partial publish de-duplicates.
+///
+/// The publisher runs on a thread of its own (`publishingLoop`): the NATS connection, the batching
+/// timer, the acknowledgements and the spool's file I/O and fsyncs never hold up an event loop that
+/// serves requests, even while a long outage is spooled or replayed.
 public actor UsagePublisher: Service {
+    /// One thread for every publisher in the process, never shut down (like NIO's singletons).
+    static let publishingLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+
     private let natsConfiguration: NATSConfiguration
     private let logger: Logger
     private let metrics: GatewayMetrics
-    /// The event loop of the NATS connection, the batching timer and the publishing: a batch goes
-    /// out without waking another thread.
+    /// The publisher's thread: its executor, the NATS connection's and the batching timer's.
     private let eventLoop: any EventLoop
     private let gathering = Mutex(Gathering())
     private let batches: AsyncStream<[UsageRecord]>
@@ -42,9 +48,13 @@ public actor UsagePublisher: Service {
         self.natsConfiguration = natsConfiguration
         self.logger = logger
         self.metrics = metrics
-        self.eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        self.eventLoop = Self.publishingLoop.next()
         (self.batches, self.batchContinuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
         self.spool = try UsageSpool(directory: spoolDirectory)
+    }
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        self.eventLoop.executor.asUnownedSerialExecutor()
     }
 
     /// Queues a record for publication; returns at once. The first record of a batch sets a

@@ -81,29 +81,43 @@ struct UsageSpool {
     }
 
     /// Up to `limit` unacknowledged events, oldest first, each with the offset just past it.
+    ///
+    /// Reads a window from the acknowledged offset (1 MiB, doubled until it holds a whole line), not
+    /// the rest of the file: a long outage's spool is replayed in time linear in its size.
     func pending(limit: Int) throws(SpoolError) -> [(message: SpooledMessage, end: UInt64)] {
         guard !self.isEmpty else { return [] }
-        let data: Data
-        do {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: self.path))
-            defer { try? handle.close() }
-            try handle.seek(toOffset: self.acknowledged)
-            data = try handle.read(upToCount: Int(self.size - self.acknowledged)) ?? Data()
-        } catch {
-            throw SpoolError("cannot read \(self.path): \(error.localizedDescription)")
-        }
-        var result: [(SpooledMessage, UInt64)] = []
-        var position = self.acknowledged
-        let decoder = JSONDecoder()
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast() {
-            position += UInt64(line.count) + 1
-            // A line that does not decode is skipped (acknowledged with the next one), not retried forever.
-            if let message = try? decoder.decode(SpooledMessage.self, from: Data(line)) {
-                result.append((message, position))
-                if result.count == limit { break }
+        let remaining = self.size - self.acknowledged
+        var window = min(remaining, 1 << 20)
+        while true {
+            let data: Data
+            do {
+                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: self.path))
+                defer { try? handle.close() }
+                try handle.seek(toOffset: self.acknowledged)
+                data = try handle.read(upToCount: Int(window)) ?? Data()
+            } catch {
+                throw SpoolError("cannot read \(self.path): \(error.localizedDescription)")
             }
+            // The last piece is the part of a line the window cut (empty when it ends a line).
+            let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast()
+            if lines.isEmpty && window < remaining {
+                window = min(remaining, window * 2)
+                continue
+            }
+            var result: [(SpooledMessage, UInt64)] = []
+            var position = self.acknowledged
+            let decoder = JSONDecoder()
+            for line in lines {
+                position += UInt64(line.count) + 1
+                // A line that does not decode is skipped (acknowledged with the next one), not
+                // retried forever.
+                if let message = try? decoder.decode(SpooledMessage.self, from: Data(line)) {
+                    result.append((message, position))
+                    if result.count == limit { break }
+                }
+            }
+            return result
         }
-        return result
     }
 
     /// Records that every event before `offset` is acknowledged; empties the spool when all are.
