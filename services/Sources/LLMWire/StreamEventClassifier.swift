@@ -21,12 +21,7 @@ enum StreamEventClassifier {
 
     /// Whether OpenAI data is the `[DONE]` marker.
     static func isDoneMarker(_ data: String) -> Bool {
-        let bytes = data.utf8
-        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
-            let last = bytes.lastIndex(where: { !isSpace($0) })
-        else { return false }
-        return bytes[first...last].elementsEqual("[DONE]".utf8)
+        data.trimmingASCIIWhitespace().utf8.elementsEqual("[DONE]".utf8)
     }
 
     /// The event type: the `event:` name, else the data's `"type"`.
@@ -126,12 +121,16 @@ enum StreamEventClassifier {
 }
 
 extension String {
-    /// The string without leading and trailing spaces, tabs, CRs and LFs.
+    /// The string without leading and trailing spaces, tabs, CRs and LFs. Works on UTF-8 bytes: it
+    /// runs on every streamed OpenAI event (`isDoneMarker`), and a "\r\n" pair is trimmed too,
+    /// which a `Character` comparison would miss (the pair is one grapheme).
     func trimmingASCIIWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { [" ", "\t", "\r", "\n"].contains($0) }
-        guard let first = self.firstIndex(where: { !isSpace($0) }),
-            let last = self.lastIndex(where: { !isSpace($0) })
+        let bytes = self.utf8
+        let isSpace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }),
+            let last = bytes.lastIndex(where: { !isSpace($0) })
         else { return "" }
-        return self[first...last]
+        // Both ends sit next to ASCII bytes or the string's ends: character boundaries.
+        return self[first..<bytes.index(after: last)]
     }
 }

@@ -60,6 +60,7 @@ struct StreamEventKindTests {
         #expect(kind(.openai, finish) == .other)
         #expect(kind(.openai, #"{"choices":[],"usage":{"prompt_tokens":1}}"#) == .usageOnly)
         #expect(kind(.openai, " [DONE] ") == .end)
+        #expect(kind(.openai, "\r\n[DONE]\t\r\n") == .end)
         #expect(kind(.openai, "") == .other)
     }
 
