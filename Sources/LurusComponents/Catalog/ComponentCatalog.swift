@@ -29,8 +29,6 @@ public struct ComponentCatalog: Sendable {
         ]
     }
 
-    public static var provisioned: [Component] { Component.allCases.filter { definitions[$0] != nil } }
-
     /// The secrets the units on `node` need; resolve them (generating what is missing) before `units`.
     public func secretNeeds(on node: Node, only: Component? = nil) -> [SecretNeed] {
         self.placed(on: node, only: only).flatMap { component in

@@ -1,4 +1,8 @@
 /// Something `lurusctl` installs and runs on a node. Placed by listing it in a node's `components`.
+///
+/// The cases are listed in an order that respects `dependencies` (each component after everything it
+/// needs), so every node runs its units in one global order and no two nodes can wait for each other;
+/// `ComponentDependencies.problems` checks it.
 public enum Component: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     case base
     case tailscale
@@ -14,9 +18,9 @@ public enum Component: String, Sendable, Hashable, Codable, CaseIterable, Compar
     case grafana
     case jaeger
     case nodeExporter = "node-exporter"
-    case gateway
     case provider
     case billing
+    case gateway
     case log
 
     public var name: String { self.rawValue }
@@ -26,7 +30,7 @@ public enum Component: String, Sendable, Hashable, Codable, CaseIterable, Compar
     }
 
     /// The bundled Swift services from `services/`, rolled out by the release step.
-    public static let services: [Component] = [.gateway, .provider, .billing, .log]
+    public static let services: [Component] = [.provider, .billing, .gateway, .log]
 
     public var isService: Bool { Self.services.contains(self) }
 
@@ -77,19 +81,6 @@ public enum Component: String, Sendable, Hashable, Codable, CaseIterable, Compar
         case .provider: [("port", 18101)]
         case .log: [("port", 18102)]
         case .billing: [("port", 18103)]
-        }
-    }
-
-    /// What must be placed somewhere in the cluster for this component to work, and why.
-    public var requirements: [(component: Component, reason: String)] {
-        switch self {
-        case .grafana: [(.prometheus, "Grafana's dashboards read Prometheus")]
-        case .alertmanager: [(.prometheus, "Alertmanager receives alerts from Prometheus")]
-        case .gateway: [(.nats, "the gateway publishes usage events to NATS")]
-        case .billing: [(.postgres, "billing keeps balances in PostgreSQL")]
-        case .provider: [(.postgres, "the provider service keeps its catalog in PostgreSQL")]
-        case .log: [(.clickhouse, "the log service writes request logs to ClickHouse")]
-        default: []
         }
     }
 }
