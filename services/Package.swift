@@ -55,6 +55,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        /// The event contract between services: the usage record and the streams it goes to.
+        /// Producer (the gateway) and consumers (billing, logs) import it; no HTTP, no gateway.
+        .target(name: "LurusEvents", dependencies: ["LurusNATS"]),
         /// What every bundled service shares: configuration, JSON logs, metrics, tracing, health.
         .target(
             name: "LurusServiceKit",
@@ -74,6 +77,7 @@ let package = Package(
             name: "LurusGateway",
             dependencies: [
                 "LLMWire",
+                "LurusEvents",
                 "LurusNATS",
                 "LurusServiceKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -94,9 +98,11 @@ let package = Package(
         /// Real servers started by tests (nats-server with JetStream), Foundation only.
         .target(name: "TestServers"),
         .testTarget(name: "LurusNATSTests", dependencies: ["LurusNATS", "TestServers"]),
+        .testTarget(name: "LurusEventsTests", dependencies: ["LurusEvents"]),
         .testTarget(
             name: "LurusGatewayTests",
             dependencies: [
+                "LurusEvents",
                 "LurusGateway",
                 "LLMTestSupport",
                 "TestServers",

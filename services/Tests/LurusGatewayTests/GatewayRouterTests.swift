@@ -4,6 +4,7 @@ import HummingbirdTesting
 import LLMTestSupport
 import LLMWire
 import Logging
+import LurusEvents
 import Synchronization
 import Testing
 
@@ -85,7 +86,7 @@ import Testing
             let answer = try JSONValue.parse(response.body.readableBytesView)
             #expect(answer["choices"]?[0]?["message"]?["content"]?.stringValue == "Hello from beta!")
             let record = try #require(records.all.last)
-            #expect(record.provider == "beta" && record.attempts == 2 && record.outcome == "ok")
+            #expect(record.provider == "beta" && record.attempts == 2 && record.outcome == .ok)
             #expect(record.inputTokens == 12 && record.cacheReadTokens == 3 && record.cacheWriteTokens == 2)
             // The provider key went upstream in the provider's own header, and nowhere else.
             let beta = try #require(state.records.last)

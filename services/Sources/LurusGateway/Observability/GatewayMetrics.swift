@@ -1,3 +1,4 @@
+import LurusEvents
 import Prometheus
 import Synchronization
 
@@ -121,12 +122,12 @@ public final class GatewayMetrics: Sendable {
         )
         let series = self.series(key)
         series.requests.increment()
-        if record.status >= 400 || record.outcome != "ok" {
+        if record.status >= 400 || record.outcome != .ok {
             self.registry.makeCounter(
                 descriptor: Self.name("errors", unit: "total", "Requests that ended in an error."),
                 labels: [
                     ("platform", record.platform), ("provider", record.provider ?? "none"), ("model", record.model),
-                    ("status_class", "\(key.statusClass)xx"), ("outcome", record.outcome),
+                    ("status_class", "\(key.statusClass)xx"), ("outcome", record.outcome.rawValue),
                 ]
             ).increment()
         }

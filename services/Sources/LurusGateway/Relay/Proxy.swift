@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import LLMWire
 import Logging
+import LurusEvents
 import NIOCore
 
 /// Serves one parsed client request: pick candidates, check the balance, try providers in order
@@ -33,13 +34,13 @@ struct Proxy: Sendable {
                 .notFound,
                 "model \"\(request.model)\" is not served here; GET /v1/models lists the models",
                 ledger: ledger,
-                outcome: "client_error"
+                outcome: .clientError
             )
         }
         let servable = all.filter { Self.canServe(client: request.clientProtocol, provider: $0.provider.protocol) }
         guard !servable.isEmpty else {
             let error = WireError.unsupportedPair(client: request.clientProtocol, provider: all[0].provider.protocol)
-            return self.refuse(.invalidRequest, error.description, ledger: ledger, outcome: "client_error")
+            return self.refuse(.invalidRequest, error.description, ledger: ledger, outcome: .clientError)
         }
         let ordered = CandidateOrder.arrange(servable, resting: { self.cooldowns.remaining($0) != nil })
         guard !ordered.isEmpty else {
@@ -49,7 +50,7 @@ struct Proxy: Sendable {
                 .unavailable,
                 "every provider for model \"\(request.model)\" is resting after errors; retry in \(seconds) s",
                 ledger: ledger,
-                outcome: "upstream_error"
+                outcome: .upstreamError
             )
             response.headers[.retryAfter] = String(seconds)
             return response
@@ -62,7 +63,7 @@ struct Proxy: Sendable {
                 .insufficientBalance,
                 "the balance of this key is used up; top it up to continue",
                 ledger: ledger,
-                outcome: "refused"
+                outcome: .refused
             )
         case .unavailable(let reason):
             if !self.billingSkipCheck {
@@ -70,7 +71,7 @@ struct Proxy: Sendable {
                     .unavailable,
                     "cannot check the balance: \(reason)",
                     ledger: ledger,
-                    outcome: "refused"
+                    outcome: .refused
                 )
             }
             self.logger.debug("balance not checked", metadata: ["reason": "\(reason)"])
@@ -87,7 +88,7 @@ struct Proxy: Sendable {
                     upstreamModel: candidate.upstreamModel
                 )
             } catch {
-                return self.refuse(.invalidRequest, error.description, ledger: ledger, outcome: "client_error")
+                return self.refuse(.invalidRequest, error.description, ledger: ledger, outcome: .clientError)
             }
             let attempt = await self.attempt(candidate, body: body, request: request, ledger: ledger)
             switch attempt {
@@ -98,13 +99,13 @@ struct Proxy: Sendable {
                 switch decision {
                 case .answerClient:
                     guard var answer = clientAnswer else {
-                        return self.refuse(.invalidRequest, failure.summary, ledger: ledger, outcome: "client_error")
+                        return self.refuse(.invalidRequest, failure.summary, ledger: ledger, outcome: .clientError)
                     }
                     answer.headers[.init("x-request-id")!] = requestID
                     self.account(
                         ledger,
                         status: Int(answer.status.code),
-                        outcome: "client_error",
+                        outcome: .clientError,
                         error: failure.summary
                     )
                     return answer
@@ -130,7 +131,7 @@ struct Proxy: Sendable {
         let message =
             "every provider for model \"\(request.model)\" failed: "
             + failures.map { "\($0.0): \($0.1.summary)" }.joined(separator: "; ")
-        var response = self.refuse(kind, message, ledger: ledger, outcome: "upstream_error")
+        var response = self.refuse(kind, message, ledger: ledger, outcome: .upstreamError)
         if kind == .rateLimited || kind == .overloaded,
             let wait = ordered.compactMap({ self.cooldowns.remaining($0.provider.name) }).min()
         {
@@ -252,7 +253,7 @@ struct Proxy: Sendable {
             }
             body = ByteBuffer(bytes: translated.serialized())
         }
-        self.account(ledger, status: 200, outcome: "ok")
+        self.account(ledger, status: 200, outcome: .ok)
         return .answered(
             Response(
                 status: .ok,
@@ -322,7 +323,7 @@ struct Proxy: Sendable {
                     )
                     ledger.usage = usage
                     proxy.account(ledger, status: end.status, outcome: end.outcome, error: end.error)
-                    if end.outcome != "client_closed" {
+                    if end.outcome != .clientClosed {
                         try? await writer.finish(nil)
                     }
                 }
@@ -337,7 +338,7 @@ struct Proxy: Sendable {
 
     struct StreamEnd {
         var status: Int
-        var outcome: String
+        var outcome: Outcome
         var error: String?
     }
 
@@ -364,7 +365,7 @@ struct Proxy: Sendable {
                 do {
                     try await writer.write(ByteBuffer(bytes: pending))
                 } catch {
-                    return (StreamEnd(status: 499, outcome: "client_closed"), relay.usage)
+                    return (StreamEnd(status: 499, outcome: .clientClosed), relay.usage)
                 }
                 pending = []
             }
@@ -375,7 +376,7 @@ struct Proxy: Sendable {
             do {
                 chunk = try await stream.next()
             } catch {
-                if Task.isCancelled { return (StreamEnd(status: 499, outcome: "client_closed"), relay.usage) }
+                if Task.isCancelled { return (StreamEnd(status: 499, outcome: .clientClosed), relay.usage) }
                 failure = UpstreamClient.failure(from: error, afterHeaders: true).summary
                 break
             }
@@ -396,15 +397,15 @@ struct Proxy: Sendable {
             )
         }
         if !pending.isEmpty, (try? await writer.write(ByteBuffer(bytes: pending))) == nil {
-            return (StreamEnd(status: 499, outcome: "client_closed"), relay.usage)
+            return (StreamEnd(status: 499, outcome: .clientClosed), relay.usage)
         }
         if relay.relayedError {
-            return (StreamEnd(status: 200, outcome: "stream_error", error: relay.tracker.error?.message), relay.usage)
+            return (StreamEnd(status: 200, outcome: .streamError, error: relay.tracker.error?.message), relay.usage)
         }
         if let failure {
-            return (StreamEnd(status: 200, outcome: "stream_error", error: failure), relay.usage)
+            return (StreamEnd(status: 200, outcome: .streamError, error: failure), relay.usage)
         }
-        return (StreamEnd(status: 200, outcome: "ok"), relay.usage)
+        return (StreamEnd(status: 200, outcome: .ok), relay.usage)
     }
 
     /// Holds a provider's stream for the response body that relays it. A body that never runs (the
@@ -423,14 +424,14 @@ struct Proxy: Sendable {
 
     // MARK: Accounting
 
-    func refuse(_ kind: ErrorKind, _ message: String, ledger: RequestLedger, outcome: String) -> Response {
+    func refuse(_ kind: ErrorKind, _ message: String, ledger: RequestLedger, outcome: Outcome) -> Response {
         var response = ErrorResponses.response(kind, message: message, protocol: ledger.platform)
         response.headers[.init("x-request-id")!] = ledger.requestID
         self.account(ledger, status: Int(response.status.code), outcome: outcome, error: message)
         return response
     }
 
-    func account(_ ledger: RequestLedger, status: Int, outcome: String, error: String? = nil) {
+    func account(_ ledger: RequestLedger, status: Int, outcome: Outcome, error: String? = nil) {
         let record = ledger.record(status: status, outcome: outcome, error: error)
         self.metrics.request(record)
         self.usageSink(record)

@@ -1,5 +1,6 @@
 import Foundation
 import LLMWire
+import LurusEvents
 
 /// What is known about one request as it goes, turned into its usage record at the end.
 struct RequestLedger: Sendable {
@@ -27,7 +28,7 @@ struct RequestLedger: Sendable {
 
     private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    func record(status: Int, outcome: String, error: String? = nil) -> UsageRecord {
+    func record(status: Int, outcome: Outcome, error: String? = nil) -> UsageRecord {
         let now = ContinuousClock.now
         return UsageRecord(
             requestId: self.requestID,

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import LurusEvents
 import LurusNATS
 import NIOCore
 import NIOPosix

@@ -1,0 +1,73 @@
+/// Writes one flat JSON object byte by byte: the fast path of event payloads.
+///
+/// Strings are escaped as RFC 8259 requires; non-finite numbers (never produced) become `null`.
+/// The caller writes members in the order they should appear.
+struct EventJSONWriter {
+    private var output: [UInt8]
+    private var empty = true
+
+    init(capacity: Int) {
+        self.output = []
+        self.output.reserveCapacity(capacity)
+        self.output.append(UInt8(ascii: "{"))
+    }
+
+    mutating func member(_ key: StaticString, string value: String) {
+        self.key(key)
+        Self.writeString(value, to: &self.output)
+    }
+
+    mutating func member(_ key: StaticString, integer value: Int) {
+        self.key(key)
+        self.output.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func member(_ key: StaticString, number value: Double) {
+        self.key(key)
+        self.output.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
+    }
+
+    mutating func member(_ key: StaticString, bool value: Bool) {
+        self.key(key)
+        self.output.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// The object, closed.
+    consuming func finish() -> [UInt8] {
+        self.output.append(UInt8(ascii: "}"))
+        return self.output
+    }
+
+    /// Keys are plain ASCII literals: written without escaping.
+    private mutating func key(_ key: StaticString) {
+        if !self.empty { self.output.append(UInt8(ascii: ",")) }
+        self.empty = false
+        self.output.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { self.output.append(contentsOf: $0) }
+        self.output.append(contentsOf: #"":"#.utf8)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func writeString(_ string: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: output.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: output.append(contentsOf: #"\r"#.utf8)
+            case 0x09: output.append(contentsOf: #"\t"#.utf8)
+            case 0x08: output.append(contentsOf: #"\b"#.utf8)
+            case 0x0C: output.append(contentsOf: #"\f"#.utf8)
+            case 0x00..<0x20:
+                output.append(contentsOf: #"\u00"#.utf8)
+                output.append(Self.hexDigits[Int(byte >> 4)])
+                output.append(Self.hexDigits[Int(byte & 0x0F)])
+            default:
+                output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}
