@@ -29,11 +29,7 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "lurus-gateway",
-            dependencies: [
-                "LurusGateway",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            dependencies: ["LurusGateway", "LurusServiceKit"]
         ),
         .executableTarget(
             name: "lurus-fake-upstream",
@@ -58,7 +54,8 @@ let package = Package(
         /// The event contract between services: the usage record and the streams it goes to.
         /// Producer (the gateway) and consumers (billing, logs) import it; no HTTP, no gateway.
         .target(name: "LurusEvents", dependencies: ["LurusNATS"]),
-        /// What every bundled service shares: configuration, JSON logs, metrics, tracing, health.
+        /// What every bundled service shares: start-up (`ServiceMain`), configuration, JSON logs,
+        /// metrics, tracing, health, request ids.
         .target(
             name: "LurusServiceKit",
             dependencies: [
@@ -66,6 +63,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,6 +98,7 @@ let package = Package(
         .target(name: "TestServers"),
         .testTarget(name: "LurusNATSTests", dependencies: ["LurusNATS", "TestServers"]),
         .testTarget(name: "LurusEventsTests", dependencies: ["LurusEvents"]),
+        .testTarget(name: "LurusServiceKitTests", dependencies: ["LurusServiceKit"]),
         .testTarget(
             name: "LurusGatewayTests",
             dependencies: [

@@ -15,8 +15,13 @@ public struct Settings: Sendable {
     public let filePath: String?
 
     /// Reads the environment and, when `filePath` is given, that YAML file (which must exist).
-    public static func load(filePath: String?) async throws(StartupError) -> Settings {
-        var providers: [any ConfigProvider] = [EnvironmentVariablesProvider()]
+    ///
+    /// `environment` is the process's unless given (tests give their own).
+    public static func load(
+        filePath: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws(StartupError) -> Settings {
+        var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: environment)]
         if let filePath {
             guard FileManager.default.fileExists(atPath: filePath) else {
                 throw StartupError(

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LLMWire
+import LurusServiceKit
 import NIOCore
 
 /// The gateway's API routes: four LLM formats and the model list.

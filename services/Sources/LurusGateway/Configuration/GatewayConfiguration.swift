@@ -21,7 +21,7 @@ import LurusServiceKit
 /// | cooldown.seconds | COOLDOWN_SECONDS | 10 |
 /// | shutdown.drainSeconds | SHUTDOWN_DRAIN_SECONDS | 30 |
 /// | log.level | LOG_LEVEL | info |
-public struct GatewayConfiguration: Sendable {
+public struct GatewayConfiguration: ServiceConfiguration {
     public var host: String
     public var port: Int
     public var providerServiceURL: URL?

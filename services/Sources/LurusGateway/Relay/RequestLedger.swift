@@ -1,6 +1,7 @@
 import Foundation
 import LLMWire
 import LurusEvents
+import LurusServiceKit
 
 /// What is known about one request as it goes, turned into its usage record at the end.
 struct RequestLedger: Sendable {

@@ -1,8 +1,9 @@
 /// Lower-case hexadecimal text of bytes (key hashes, request ids).
-enum Hex {
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
+    /// Two lower-case hex digits per byte, in order.
+    public static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
         var text: [UInt8] = []
         text.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {

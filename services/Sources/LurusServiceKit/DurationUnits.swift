@@ -1,11 +1,11 @@
 extension Duration {
     /// Whole nanoseconds (HTTP client timeouts).
-    var nanoseconds: Int64 {
+    public var nanoseconds: Int64 {
         self.components.seconds * 1_000_000_000 + self.components.attoseconds / 1_000_000_000
     }
 
     /// Milliseconds with fractions (usage records).
-    var milliseconds: Double {
+    public var milliseconds: Double {
         Double(self.components.seconds) * 1000 + Double(self.components.attoseconds) / 1e15
     }
 }
