@@ -43,6 +43,7 @@ let package = Package(
                 "LurusRemote",
                 "LurusEngine",
                 "LurusComponents",
+                "LurusProvisioning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,6 +88,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
+        ),
+        // Orchestration of `plan` and `up` over the layers below: facts, units, the plan, the run under the
+        // cluster operation. Prints nothing; the verbs show what it reports.
+        .target(
+            name: "LurusProvisioning",
+            dependencies: ["LurusInventory", "LurusRemote", "LurusEngine", "LurusComponents"]
         ),
         .testTarget(
             name: "LurusEngineTests",

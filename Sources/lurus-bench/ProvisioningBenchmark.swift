@@ -63,7 +63,7 @@ enum ProvisioningBenchmark {
                     units.append((node, nodeUnits))
                 }
                 let start = ContinuousClock.now
-                let plan = await Engine(session: session, logger: logger).plan(units)
+                let plan = await Engine(transport: session).plan(units)
                 let elapsed = ContinuousClock.now - start
                 if let failure = plan.failures.first { throw BenchmarkError("\(failure.node): \(failure.message)") }
                 let count = plan.nodes.first.map { $0.units.reduce(0) { $0 + $1.changes.count + $1.unchanged } } ?? 0

@@ -28,7 +28,7 @@ extension LabIntegrationTests {
             async throws -> (plan: LurusEngine.Plan, result: RunResult)
         {
             try await OpenSSHSession.with(inventory, logger: self.logger) { session in
-                let engine = Engine(session: session, events: events.sink, logger: self.logger)
+                let engine = Engine(transport: session, events: events.sink)
                 let plan = await engine.plan(units)
                 return (plan, await engine.apply(plan, control: RunControl()))
             }
@@ -128,7 +128,7 @@ extension LabIntegrationTests {
             // A changed secret is planned as a hidden change.
             let changed = File(path: path, text: "other\n", mode: 0o600, sensitive: true)
             let replan = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
-                await Engine(session: session, logger: self.logger).plan([
+                await Engine(transport: session).plan([
                     (heart, [Self.unit("heart", "s", [.file(changed)])])
                 ])
             }

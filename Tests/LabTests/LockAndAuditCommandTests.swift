@@ -23,7 +23,7 @@ extension LabIntegrationTests {
         @Test func statusShowsTheHolderAndReleaseFreesIt() async throws {
             let inventory = try await LabIntegrationTests.labInventory()
             let holder = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
-                try await ClusterLock.acquire(command: "deploy", inventory: inventory, session: session)
+                try await ClusterLock.acquire(command: "deploy", inventory: inventory, transport: session)
             }
             do {
                 let status = try await self.lurusctl("lock", "status")
@@ -48,7 +48,7 @@ extension LabIntegrationTests {
                 #expect(released.stdout.hasPrefix("released the lock on brain, held by \(holder.user)@\(holder.host)"))
             } catch {
                 _ = try? await OpenSSHSession.with(inventory, logger: self.logger) { session in
-                    try await ClusterLock.release(holder, inventory: inventory, session: session)
+                    try await ClusterLock.release(holder, inventory: inventory, transport: session)
                 }
                 throw error
             }
@@ -75,7 +75,7 @@ extension LabIntegrationTests {
                 duration: 1
             )
             try await OpenSSHSession.with(inventory, logger: self.logger) { session in
-                try await AuditLog.append(record, on: heart, session: session)
+                try await AuditLog.append(record, on: heart, transport: session)
             }
             let table = try await self.lurusctl("audit", "--on", "heart", "-n", "1")
             #expect(table.status == 0, "\(table)")

@@ -41,7 +41,7 @@ extension LabIntegrationTests {
 
             func releaseAll(inventory: Inventory, session: OpenSSHSession) async {
                 for holder in self.holders {
-                    try? await ClusterLock.release(holder, inventory: inventory, session: session)
+                    try? await ClusterLock.release(holder, inventory: inventory, transport: session)
                 }
                 self.holders.removeAll()
             }
@@ -55,7 +55,7 @@ extension LabIntegrationTests {
             wait: Duration? = nil
         ) async throws -> LockHolder {
             await keeper.keep(
-                try await ClusterLock.acquire(command: command, inventory: inventory, session: session, wait: wait)
+                try await ClusterLock.acquire(command: command, inventory: inventory, transport: session, wait: wait)
             )
         }
 
@@ -63,7 +63,7 @@ extension LabIntegrationTests {
             try await self.withLab { inventory, session, keeper in
                 #expect(ClusterLock.lockNode(in: inventory).name == "brain")
                 let holder = try await self.take("up", inventory, session, keeper)
-                #expect(try await ClusterLock.status(inventory: inventory, session: session) == holder)
+                #expect(try await ClusterLock.status(inventory: inventory, transport: session) == holder)
                 let error = await #expect(throws: LockError.self) {
                     _ = try await self.take("deploy", inventory, session, keeper)
                 }
@@ -107,22 +107,22 @@ extension LabIntegrationTests {
                 let holder = try await self.take("up", inventory, session, keeper)
                 let stranger = LockHolder.current(command: "up", inventory: inventory.path)
                 let error = await #expect(throws: LockError.self) {
-                    try await ClusterLock.release(stranger, inventory: inventory, session: session)
+                    try await ClusterLock.release(stranger, inventory: inventory, transport: session)
                 }
                 #expect(error?.description.hasPrefix("left the cluster lock on brain alone") == true)
-                #expect(try await ClusterLock.status(inventory: inventory, session: session) == holder)
-                try await ClusterLock.release(holder, inventory: inventory, session: session)
-                #expect(try await ClusterLock.status(inventory: inventory, session: session) == nil)
-                try await ClusterLock.release(holder, inventory: inventory, session: session)  // nothing: no error
+                #expect(try await ClusterLock.status(inventory: inventory, transport: session) == holder)
+                try await ClusterLock.release(holder, inventory: inventory, transport: session)
+                #expect(try await ClusterLock.status(inventory: inventory, transport: session) == nil)
+                try await ClusterLock.release(holder, inventory: inventory, transport: session)  // nothing: no error
             }
         }
 
         @Test func forcedReleaseReturnsWhatItRemoved() async throws {
             try await self.withLab { inventory, session, keeper in
                 let holder = try await self.take("up", inventory, session, keeper)
-                #expect(try await ClusterLock.forceRelease(inventory: inventory, session: session) == holder)
-                #expect(try await ClusterLock.status(inventory: inventory, session: session) == nil)
-                #expect(try await ClusterLock.forceRelease(inventory: inventory, session: session) == nil)
+                #expect(try await ClusterLock.forceRelease(inventory: inventory, transport: session) == holder)
+                #expect(try await ClusterLock.status(inventory: inventory, transport: session) == nil)
+                #expect(try await ClusterLock.forceRelease(inventory: inventory, transport: session) == nil)
             }
         }
 
@@ -134,7 +134,7 @@ extension LabIntegrationTests {
                     group.addTask { try await self.take("deploy", inventory, session, keeper, wait: .seconds(10)) }
                     group.addTask {
                         try await Task.sleep(for: .milliseconds(1500))
-                        try await ClusterLock.release(first, inventory: inventory, session: session)
+                        try await ClusterLock.release(first, inventory: inventory, transport: session)
                         return nil
                     }
                     var taken: LockHolder?
@@ -144,7 +144,7 @@ extension LabIntegrationTests {
                 let elapsed = ContinuousClock.now - start
                 #expect(second?.command == "deploy")
                 #expect(elapsed >= .milliseconds(1500) && elapsed < .seconds(5), "\(elapsed)")
-                #expect(try await ClusterLock.status(inventory: inventory, session: session) == second)
+                #expect(try await ClusterLock.status(inventory: inventory, transport: session) == second)
             }
         }
 
@@ -168,11 +168,11 @@ extension LabIntegrationTests {
                         duration: Double(index)
                     )
                 }
-                for record in records { try await AuditLog.append(record, on: heart, session: session) }
-                let read = try await AuditLog.read(on: heart, session: session, last: 2)
+                for record in records { try await AuditLog.append(record, on: heart, transport: session) }
+                let read = try await AuditLog.read(on: heart, transport: session, last: 2)
                 #expect(read.records == records)
                 #expect(read.skippedLines == 0)
-                #expect(try await AuditLog.read(on: heart, session: session, last: 1).records == [records[1]])
+                #expect(try await AuditLog.read(on: heart, transport: session, last: 1).records == [records[1]])
                 #expect(records[0].inventorySHA256.count == 64)
                 let modes = try await session.run(
                     RemoteCommand(ShellCommand(["stat", "-c", "%a", "/var/log/lurus", "/var/log/lurus/audit.jsonl"])),

@@ -22,7 +22,7 @@ extension LabIntegrationTests {
                 resources: kinds.map { Resource($0, component: "test") }
             )
             return try await OpenSSHSession.with(inventory, logger: self.logger) { session in
-                let engine = Engine(session: session, logger: self.logger)
+                let engine = Engine(transport: session)
                 let plan = await engine.plan([(node, [unit])])
                 return (plan, await engine.apply(plan, control: RunControl()))
             }

@@ -64,7 +64,7 @@ extension LabIntegrationTests {
             let inventory = try await LabIntegrationTests.labInventory()
             let logger = Logger(label: "test")
             let holder = try await OpenSSHSession.with(inventory, logger: logger) { session in
-                try await ClusterLock.acquire(command: "deploy", inventory: inventory, session: session)
+                try await ClusterLock.acquire(command: "deploy", inventory: inventory, transport: session)
             }
             let start = ContinuousClock.now
             let blocked = try await Commands.lurusctl(["up", "-i", "inventory/lab.yaml"])
@@ -72,12 +72,16 @@ extension LabIntegrationTests {
             #expect(blocked.status == 1, "\(blocked)")
             #expect(blocked.stderr.contains(holder.user) && blocked.stderr.contains("deploy"), "\(blocked)")
             #expect(fast < .seconds(10))
+            // Refused at the lock: no line of planning shows, as if the run went on, and it says so.
+            #expect(!(blocked.stdout + blocked.stderr).contains("planned:"), "\(blocked)")
+            #expect(blocked.stdout.isEmpty, "\(blocked)")
+            #expect(blocked.stderr.contains("nothing was planned or applied on any node"), "\(blocked)")
             let waited = try await Commands.lurusctl(["up", "-i", "inventory/lab.yaml", "--lock-wait", "2s"])
             #expect(waited.status == 1, "\(waited)")
             let status = try await Commands.lurusctl(["lock", "status", "-i", "inventory/lab.yaml"])
             #expect(status.stdout.contains("deploy"), "\(status)")
             try await OpenSSHSession.with(inventory, logger: logger) { session in
-                _ = try await ClusterLock.release(holder, inventory: inventory, session: session)
+                _ = try await ClusterLock.release(holder, inventory: inventory, transport: session)
             }
             let free = try await Commands.lurusctl(["up", "-i", "inventory/lab.yaml"])
             #expect(free.status == 0, "\(free)")

@@ -50,7 +50,7 @@ struct Audit: AsyncParsableCommand {
             do {
                 entries = try await Interrupts.cancelling { [last] in
                     try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
-                        try await AuditLog.read(on: node, session: session, last: last)
+                        try await AuditLog.read(on: node, transport: session, last: last)
                     }
                 }
             } catch let error as ExitCode {

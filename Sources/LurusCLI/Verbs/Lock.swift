@@ -35,7 +35,7 @@ struct Lock: AsyncParsableCommand {
             let inventory = try self.global.loadInventory(logger: logger)
             let node = ClusterLock.lockNode(in: inventory)
             let holder = try await self.connection.run(inventory, logger: logger) { session in
-                try await ClusterLock.status(inventory: inventory, session: session)
+                try await ClusterLock.status(inventory: inventory, transport: session)
             }
             if self.json {
                 try Terminal.standardOutput.writeJSON(LockStatusReport(node: node.name, holder: holder))
@@ -64,7 +64,7 @@ struct Lock: AsyncParsableCommand {
             let inventory = try self.global.loadInventory(logger: logger)
             let node = ClusterLock.lockNode(in: inventory)
             let removed = try await self.connection.run(inventory, logger: logger) { session in
-                try await ClusterLock.forceRelease(inventory: inventory, session: session)
+                try await ClusterLock.forceRelease(inventory: inventory, transport: session)
             }
             if let removed {
                 Terminal.standardOutput.write("released the lock on \(node.name), held by \(removed.summary())")

@@ -1,8 +1,6 @@
 import ArgumentParser
-import Foundation
-import LurusComponents
 import LurusEngine
-import LurusInventory
+import LurusProvisioning
 import LurusRemote
 
 /// `lurusctl plan`: what `up` would change on each node, changing nothing.
@@ -39,66 +37,30 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = self.global.makeLogger()
         let inventory = try self.global.loadInventory(logger: logger)
-        var provisioning = Provisioning(
-            inventory: inventory,
-            nodes: try self.remote.selectNodes(in: inventory),
-            only: try self.provision.component,
-            templates: try await Templates.load()
+        // From recorded facts nothing is contacted and no secret is read or generated.
+        let (provisioning, redactor) = try await self.provision.prepare(
+            inventory,
+            remote: self.remote,
+            resolving: self.facts == nil
         )
-        let options = self.remote.sessionOptions
+        let printer = self.provision.printer(provisioning, redactor: redactor)
+        let plan: LurusEngine.Plan
         if let facts = self.facts {
-            try self.offline(provisioning, facts: facts)
-            return
-        }
-        try await provisioning.resolveSecrets(inventory: inventory)
-        let secrets = await SecretsAccess.redactor(for: inventory, adding: provisioning.secrets.values)
-        let prepared = provisioning
-        let plan = try await Interrupts.cancelling {
-            try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
-                await prepared.plan(engine: Engine(session: session, redact: secrets.redact, logger: logger))
+            do {
+                plan = try RecordedFacts.load(facts).plan(provisioning)
+            } catch {
+                Terminal.standardError.write(error.description)
+                throw ExitCode(1)
+            }
+        } else {
+            let options = self.remote.sessionOptions
+            plan = try await Interrupts.cancelling {
+                try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
+                    await provisioning.plan(engine: Engine(transport: session, redact: redactor.redacting))
+                }
             }
         }
-        self.print(plan, unprovisioned: prepared.unprovisioned, redact: secrets.redact)
+        printer.print(plan)
         if !plan.failures.isEmpty { throw ExitCode(1) }
-    }
-}
-
-extension PlanCommand {
-    /// The plan from recorded facts: nothing contacted, no secret read or generated.
-    func offline(_ provisioning: Provisioning, facts path: String) throws {
-        let plan: LurusEngine.Plan
-        do {
-            plan = try RecordedFacts.load(path).plan(provisioning)
-        } catch {
-            Terminal.standardError.write(error.description)
-            throw ExitCode(1)
-        }
-        self.print(plan, unprovisioned: provisioning.unprovisioned, redact: { $0 })
-        if !plan.failures.isEmpty { throw ExitCode(1) }
-    }
-
-    func print(_ plan: LurusEngine.Plan, unprovisioned: [Component], redact: (String) -> String) {
-        let report = PlanReport(
-            plan: plan,
-            unprovisioned: unprovisioned,
-            style: Style(enabled: !self.provision.json && isatty(STDOUT_FILENO) == 1)
-        )
-        if self.provision.json {
-            for line in (try? report.jsonLines()) ?? [] { Terminal.standardOutput.write(redact(line)) }
-        } else {
-            Terminal.standardOutput.write(redact(report.text))
-        }
-    }
-}
-
-/// Loads the templates, or explains where they were looked for.
-enum Templates {
-    static func load() async throws -> TemplateLibrary {
-        do {
-            return try await TemplateLibrary.locate()
-        } catch {
-            Terminal.standardError.write(error.description)
-            throw ExitCode(1)
-        }
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import LurusComponents
 import LurusEngine
 import LurusInventory
+import LurusProvisioning
 import LurusRemote
 
 /// `lurusctl up`: plan, then apply, under the cluster lock, with an audit record.
@@ -44,37 +44,42 @@ struct Up: AsyncParsableCommand {
     func run() async throws {
         let logger = self.global.makeLogger()
         let inventory = try self.global.loadInventory(logger: logger)
-        let nodes = try self.remote.selectNodes(in: inventory)
-        var provisioning = Provisioning(
-            inventory: inventory,
-            nodes: nodes,
-            only: try self.provision.component,
-            templates: try await Templates.load()
-        )
-        try await provisioning.resolveSecrets(inventory: inventory)
-        let secrets = await SecretsAccess.redactor(for: inventory, adding: provisioning.secrets.values)
+        let (provisioning, redactor) = try await self.provision.prepare(inventory, remote: self.remote)
         let json = self.provision.json
         let terminal = isatty(STDOUT_FILENO) == 1
         let mode: RunReporter.Mode = json ? .json : terminal ? .live : .lines
-        let reporter = RunReporter(mode: mode, nodes: nodes.map(\.name))
-        let ask = terminal && isatty(STDIN_FILENO) == 1 && !self.yes && !json
-        let wait = self.lockWait.flatMap(InventoryDuration.parse).map { Duration.milliseconds($0.milliseconds) }
+        let reporter = RunReporter(mode: mode, nodes: provisioning.nodes.map(\.name))
+        let printer = self.provision.printer(provisioning, redactor: redactor)
         let control = RunControl()
+        let interaction = UpInteraction(
+            events: reporter.sink,
+            showPlan: { plan in
+                reporter.clear()
+                printer.print(plan)
+            },
+            confirm: { question in await Prompt.confirm(question, control: control) },
+            say: { text in reporter.say(redactor.redact(text)) }
+        )
+        let operation = UpOperation(
+            provisioning: provisioning,
+            redact: redactor.redacting,
+            ask: terminal && isatty(STDIN_FILENO) == 1 && !self.yes && !json,
+            lockWait: self.lockWait.flatMap(InventoryDuration.parse).map { Duration.milliseconds($0.milliseconds) }
+        )
         let options = self.remote.sessionOptions
         let start = ContinuousClock.now
-        let run = UpRun(
-            inventory: inventory,
-            provisioning: provisioning,
-            reporter: reporter,
-            redact: secrets.redact,
-            ask: ask,
-            lockWait: wait,
-            logger: logger
-        )
-        let outcome = try await Interrupts.graceful(stop: control.stop) {
-            try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
-                try await run.perform(session: session, control: control)
+        let outcome: RunResult?
+        do {
+            outcome = try await Interrupts.graceful(stop: control.stop) {
+                try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
+                    try await operation.perform(transport: session, control: control, interaction: interaction)
+                }
             }
+        } catch let error as LockError {
+            reporter.finish()
+            Terminal.standardError.write(redactor.redact("\(error)"))
+            Terminal.standardError.write("nothing was planned or applied on any node")
+            throw ExitCode(1)
         }
         reporter.finish()
         guard let result = outcome else { return }
@@ -86,7 +91,7 @@ struct Up: AsyncParsableCommand {
         if json {
             reporter.write(.event("summary", summary.json))
         } else {
-            Terminal.standardOutput.write(secrets.redact(summary.text))
+            Terminal.standardOutput.write(redactor.redact(summary.text))
         }
         if result.interrupted { throw ExitCode(130) }
         if !result.succeeded { throw ExitCode(1) }

@@ -109,9 +109,10 @@ struct BaseComponent: ComponentDefinition {
                     Command(
                         "load kernel modules",
                         ShellCommand(["modprobe", "-a"] + Self.kernelModules),
-                        unless: ShellCommand([
-                            "sh", "-c", "[ -d /sys/module/overlay ] && [ -d /sys/module/br_netfilter ]",
-                        ])
+                        unless: ShellScript(
+                            "modules-loaded",
+                            "[ -d /sys/module/overlay ] && [ -d /sys/module/br_netfilter ]"
+                        ).command
                     )
                 )
             )

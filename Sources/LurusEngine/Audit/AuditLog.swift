@@ -55,12 +55,12 @@ public enum AuditLog {
     static let timeout: Duration = .seconds(15)
 
     /// Appends `record` to the log on `node`; the record travels on stdin.
-    public static func append(_ record: AuditRecord, on node: Node, session: OpenSSHSession) async throws {
+    public static func append(_ record: AuditRecord, on node: Node, transport: any NodeTransport) async throws {
         let script = """
             umask 077; mkdir -p "$1" && chmod 0700 "$1" && cat >> "$1/audit.jsonl" && chmod 0600 "$1/audit.jsonl"
             """
-        let command = ShellCommand(["sh", "-c", script, "lurus-audit", self.directory])
-        let result = try await session.run(
+        let command = ShellScript("lurus-audit", script, [self.directory]).command
+        let result = try await transport.run(
             RemoteCommand(command, input: .bytes(try record.jsonLine()), timeout: self.timeout),
             on: node
         )
@@ -68,13 +68,13 @@ public enum AuditLog {
     }
 
     /// The last `count` records of the log on `node` (none when it has no log yet).
-    public static func read(on node: Node, session: OpenSSHSession, last count: Int) async throws -> AuditEntries {
+    public static func read(on node: Node, transport: any NodeTransport, last count: Int) async throws -> AuditEntries {
         let script = """
             [ -f "$1/audit.jsonl" ] || exit 0
             tail -n "$2" "$1/audit.jsonl"
             """
-        let command = ShellCommand(["sh", "-c", script, "lurus-audit", self.directory, String(max(0, count))])
-        let result = try await session.run(RemoteCommand(command, timeout: self.timeout), on: node)
+        let command = ShellScript("lurus-audit", script, [self.directory, String(max(0, count))]).command
+        let result = try await transport.run(RemoteCommand(command, timeout: self.timeout), on: node)
         guard result.succeeded else { throw self.failure(result, on: node, doing: "read") }
         return AuditEntries.decode(result.stdout, last: count)
     }

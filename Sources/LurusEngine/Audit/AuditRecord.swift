@@ -8,6 +8,8 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var host: String
     /// The whole command line, `lurusctl` first (secrets are never arguments, so none is here).
     public var command: [String]
+    /// The verb that ran (`up`, `deploy`, ...); absent in records written before it was recorded.
+    public var verb: String?
     /// The inventory path as the command named it.
     public var inventory: String
     /// SHA-256 of the inventory file's bytes, hex; empty when it could not be read.
@@ -18,7 +20,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     public var durationMilliseconds: Int
 
     enum CodingKeys: String, CodingKey {
-        case time, user, host, command, inventory
+        case time, user, host, command, verb, inventory
         case inventorySHA256 = "inventory_sha256"
         case result, nodes
         case durationMilliseconds = "duration_ms"
@@ -29,6 +31,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         user: String,
         host: String,
         command: [String],
+        verb: String? = nil,
         inventory: String,
         inventorySHA256: String,
         result: AuditResult,
@@ -39,6 +42,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
         self.user = user
         self.host = host
         self.command = command
+        self.verb = verb
         self.inventory = inventory
         self.inventorySHA256 = inventorySHA256
         self.result = result
@@ -50,6 +54,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
     /// `time` set to `duration` seconds before `end`.
     public static func make(
         command: [String],
+        verb: String? = nil,
         inventoryPath: String,
         result: AuditResult,
         nodes: [AuditNode],
@@ -61,6 +66,7 @@ public struct AuditRecord: Codable, Sendable, Hashable {
             user: LocalMachine.user,
             host: LocalMachine.hostname,
             command: command,
+            verb: verb,
             inventory: inventoryPath,
             inventorySHA256: Self.sha256(ofFile: inventoryPath) ?? "",
             result: result,

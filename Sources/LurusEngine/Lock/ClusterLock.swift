@@ -28,7 +28,7 @@ public enum ClusterLock {
     public static func acquire(
         command: String,
         inventory: Inventory,
-        session: OpenSSHSession,
+        transport: any NodeTransport,
         wait: Duration? = nil
     ) async throws -> LockHolder {
         let node = self.lockNode(in: inventory)
@@ -40,7 +40,7 @@ public enum ClusterLock {
                 LockScripts.command(LockScripts.acquire),
                 input: line,
                 on: node,
-                session: session
+                transport: transport
             )
             switch result.outcome {
             case .exited(0):
@@ -59,9 +59,13 @@ public enum ClusterLock {
 
     /// Removes the lock if `holder` holds it; does nothing when nothing is locked. Someone else's lock is
     /// left alone and reported with `LockError.notOurs`.
-    public static func release(_ holder: LockHolder, inventory: Inventory, session: OpenSSHSession) async throws {
+    public static func release(_ holder: LockHolder, inventory: Inventory, transport: any NodeTransport) async throws {
         let node = self.lockNode(in: inventory)
-        let result = try await self.run(LockScripts.command(LockScripts.release, holder.id), on: node, session: session)
+        let result = try await self.run(
+            LockScripts.command(LockScripts.release, holder.id),
+            on: node,
+            transport: transport
+        )
         switch result.outcome {
         case .exited(0), .exited(2): return
         case .exited(3): throw LockError.notOurs(LockHolder.decode(result.stdout) ?? .unknown, node: node.name)
@@ -71,9 +75,9 @@ public enum ClusterLock {
 
     /// Who holds the lock, or nil when the cluster is not locked (`LockHolder.unknown` when it is locked
     /// but `holder.json` cannot be read).
-    public static func status(inventory: Inventory, session: OpenSSHSession) async throws -> LockHolder? {
+    public static func status(inventory: Inventory, transport: any NodeTransport) async throws -> LockHolder? {
         let node = self.lockNode(in: inventory)
-        let result = try await self.run(LockScripts.command(LockScripts.status), on: node, session: session)
+        let result = try await self.run(LockScripts.command(LockScripts.status), on: node, transport: transport)
         switch result.outcome {
         case .exited(2): return nil
         case .exited(3): return LockHolder.decode(result.stdout) ?? .unknown
@@ -83,9 +87,9 @@ public enum ClusterLock {
 
     /// Removes whatever lock there is (for a run that died) and returns its holder; nil when none was there.
     @discardableResult
-    public static func forceRelease(inventory: Inventory, session: OpenSSHSession) async throws -> LockHolder? {
+    public static func forceRelease(inventory: Inventory, transport: any NodeTransport) async throws -> LockHolder? {
         let node = self.lockNode(in: inventory)
-        let result = try await self.run(LockScripts.command(LockScripts.forceRelease), on: node, session: session)
+        let result = try await self.run(LockScripts.command(LockScripts.forceRelease), on: node, transport: transport)
         switch result.outcome {
         case .exited(0): return LockHolder.decode(result.stdout) ?? .unknown
         case .exited(2): return nil
@@ -97,9 +101,9 @@ public enum ClusterLock {
         _ command: ShellCommand,
         input: [UInt8] = [],
         on node: Node,
-        session: OpenSSHSession
+        transport: any NodeTransport
     ) async throws -> CommandResult {
-        try await session.run(RemoteCommand(command, input: .bytes(input), timeout: self.timeout), on: node)
+        try await transport.run(RemoteCommand(command, input: .bytes(input), timeout: self.timeout), on: node)
     }
 
     private static func failure(_ result: CommandResult, on node: Node) -> LockError {

@@ -67,6 +67,6 @@ enum LockScripts {
     )
         -> ShellCommand
     {
-        ShellCommand(["sh", "-c", script, "lurus-lock", directory] + arguments)
+        ShellScript("lurus-lock", script, [directory] + arguments).command
     }
 }

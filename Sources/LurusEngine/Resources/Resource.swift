@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// Something that must be true on a node: a package installed, a file with this content, a service running.
 ///
 /// A resource is a value. What reads its current state (`probe`) and what changes it (`apply`) are typed

@@ -1,25 +1,21 @@
-import Logging
 import LurusInventory
 import LurusRemote
 
-/// Probes, plans and applies units over an SSH session. Knows nothing of what the units are.
+/// Probes, plans and applies units over a transport to the nodes. Knows nothing of what the units are.
 public struct Engine: Sendable {
-    public var session: OpenSSHSession
+    public var transport: any NodeTransport
     public var events: EventSink
     /// Makes text safe to print: replaces secret values (a second line of defence; plans never fetch them).
     public var redact: @Sendable (String) -> String
-    public var logger: Logger
 
     public init(
-        session: OpenSSHSession,
+        transport: any NodeTransport,
         events: @escaping EventSink = { _ in },
-        redact: @escaping @Sendable (String) -> String = { $0 },
-        logger: Logger
+        redact: @escaping @Sendable (String) -> String = { $0 }
     ) {
-        self.session = session
+        self.transport = transport
         self.events = events
         self.redact = redact
-        self.logger = logger
     }
 
     // MARK: Plan
@@ -52,7 +48,7 @@ public struct Engine: Sendable {
     func plan(node: Node, units: [WorkUnit]) async throws -> NodePlan {
         let start = ContinuousClock.now
         let resources = try Planner.resources(of: units)
-        let result = try await self.session.run(ProbeBatch.command(for: resources), on: node)
+        let result = try await self.transport.run(ProbeBatch.command(for: resources), on: node)
         guard result.succeeded, let observed = ProbeBatch.parse(result.stdout, count: resources.count) else {
             let detail = String(decoding: result.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw RemoteError(
@@ -96,107 +92,50 @@ public struct Engine: Sendable {
         return RunResult(nodes: all, interrupted: control.isStopped || Task.isCancelled)
     }
 
-    /// One node's units in order. Every unit is posted to the board, whatever happens, so no other node
-    /// waits forever.
+    /// One node's units, performing what its `NodeSchedule` decides. Every unit is posted to the board,
+    /// whatever happens, so no other node waits forever.
     func apply(_ plan: NodePlan, board: UnitBoard, control: RunControl) async -> NodeOutcome {
         let node = plan.node
-        let total = plan.units.reduce(0) { $0 + Planner.steps(of: $1).count }
-        var index = 0
-        var lost: String?
+        var schedule = NodeSchedule(plan: plan)
         var results: [UnitResult] = []
-        for unit in plan.units {
-            let result = await self.apply(
-                unit,
-                on: node,
-                board: board,
-                control: control,
-                lost: &lost,
-                index: &index,
-                total: total
-            )
-            for notice in result.notices { self.events(.notice(unit: unit.id, text: notice)) }
-            await board.post(result)
-            self.events(.unitFinished(result))
-            results.append(result)
-        }
-        return NodeOutcome(node: node.name, units: results)
-    }
-
-    private func apply(
-        _ unit: UnitPlan,
-        on node: Node,
-        board: UnitBoard,
-        control: RunControl,
-        lost: inout String?,
-        index: inout Int,
-        total: Int
-    ) async -> UnitResult {
-        var result = UnitResult(unit: unit.id, status: .skipped, unchanged: unit.unchanged, notices: unit.notices)
-        if let lost {
-            result.message = "not started: \(lost)"
-            return result
-        }
-        if !Task.isCancelled {
-            for needed in unit.unit.after {
-                let other = await board.result(of: needed)
-                if !other.status.succeeded {
-                    result.message = "not started: it needs \(needed), which \(other.status.rawValue)"
-                    return result
-                }
-            }
-        }
-        let steps = Planner.steps(of: unit)
-        if steps.isEmpty {
-            result.status = .unchanged
-            return result
-        }
-        if control.isStopped || Task.isCancelled {
-            result.message = "not started: the run was interrupted"
-            return result
-        }
-        let start = ContinuousClock.now
-        result.status = .changed
-        for (position, step) in steps.enumerated() {
-            if position > 0, control.isStopped || Task.isCancelled {
-                result.status = .interrupted
-                result.message =
-                    "stopped after \(position) of \(steps.count) steps; run `lurusctl up` again to finish"
-                break
-            }
-            index += 1
-            self.events(.stepStarted(node: node.name, unit: unit.id, title: step.title, index: index, total: total))
-            let stepStart = ContinuousClock.now
-            let failure = await self.run(step, on: node)
-            self.events(
-                .stepFinished(
-                    node: node.name,
-                    unit: unit.id,
-                    title: step.title,
-                    index: index,
-                    total: total,
-                    failure: failure?.message,
-                    duration: ContinuousClock.now - stepStart
+        var unitStart: ContinuousClock.Instant?
+        while true {
+            let stop: NodeSchedule.Stop = Task.isCancelled ? .cancelled : control.isStopped ? .graceful : .none
+            switch schedule.next(stop: stop) {
+            case .awaitDependency(let needed):
+                schedule.dependencyEnded(needed, status: await board.result(of: needed)?.status)
+            case .runStep(let unit, let step, let index, let total):
+                if unitStart == nil { unitStart = ContinuousClock.now }
+                self.events(.stepStarted(node: node.name, unit: unit, title: step.title, index: index, total: total))
+                let stepStart = ContinuousClock.now
+                let failure = await self.run(step, on: node)
+                self.events(
+                    .stepFinished(
+                        node: node.name,
+                        unit: unit,
+                        title: step.title,
+                        index: index,
+                        total: total,
+                        failure: failure?.message,
+                        duration: ContinuousClock.now - stepStart
+                    )
                 )
-            )
-            if let failure {
-                result.status = .failed
-                result.message = "\(step.title): \(failure.message)"
-                if failure.nodeLost {
-                    lost = "the connection to \(node.name) was lost during \(unit.id) (did it reboot?)"
-                    self.events(.nodeFailed(node: node.name, message: lost!))
+                schedule.stepEnded(failure: failure)
+            case .reportNodeLost(let message):
+                self.events(.nodeFailed(node: node.name, message: message))
+            case .finishUnit(var result):
+                if let start = unitStart {
+                    result.durationMilliseconds = Int((ContinuousClock.now - start).milliseconds)
                 }
-                break
-            }
-            let changes = unit.changes.filter { step.changes.contains($0.id) }
-            for change in changes where !result.changes.contains(Planner.title(of: change)) {
-                if change.difference.action == .restart || change.difference.action == .reload {
-                    result.restarts.append("\(change.difference.action.rawValue) \(change.id.name)")
-                }
-                result.changes.append(Planner.title(of: change))
+                unitStart = nil
+                for notice in result.notices { self.events(.notice(unit: result.unit, text: notice)) }
+                board.post(result)
+                self.events(.unitFinished(result))
+                results.append(result)
+            case .done:
+                return NodeOutcome(node: node.name, units: results)
             }
         }
-        result.durationMilliseconds = Int((ContinuousClock.now - start).milliseconds)
-        return result
     }
 
     /// Runs one step; nil when it succeeded.
@@ -204,7 +143,7 @@ public struct Engine: Sendable {
         do {
             switch step.command {
             case .upload(let path, let content, let mode, let owner):
-                _ = try await self.session.upload(.bytes(content), to: path, mode: mode, owner: owner, on: node)
+                _ = try await self.transport.upload(.bytes(content), to: path, mode: mode, owner: owner, on: node)
                 return nil
             case .run(let command, let input, let timeout):
                 return try await self.check(RemoteCommand(command, input: .bytes(input), timeout: timeout), on: node)
@@ -223,17 +162,12 @@ public struct Engine: Sendable {
     }
 
     private func check(_ command: RemoteCommand, on node: Node) async throws -> StepFailure? {
-        let result = try await self.session.run(command, on: node)
+        let result = try await self.transport.run(command, on: node)
         if result.succeeded { return nil }
         let stderr = String(decoding: result.stderr, as: UTF8.self)
         let tail = stderr.split(separator: "\n").suffix(6).joined(separator: "\n")
         return StepFailure(message: self.redact("\(result.outcome)\(tail.isEmpty ? "" : ": \(tail)")"), nodeLost: false)
     }
-}
-
-struct StepFailure {
-    var message: String
-    var nodeLost: Bool
 }
 
 extension Duration {

@@ -139,17 +139,6 @@ final class MappingReader {
         return number
     }
 
-    func boolean(_ key: String) -> Bool? {
-        guard let value = self.value(key), !value.isNull else { return nil }
-        switch value.scalarText {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default:
-            self.sink.error(value.location, value.path, "expected true or false, found \(value.kindDescription)")
-            return nil
-        }
-    }
-
     func duration(_ key: String) -> InventoryDuration? {
         self.parsed(key) { text in
             InventoryDuration.parse(text).orProblem(

@@ -71,7 +71,7 @@ public enum FactsProbe {
     }
 }
 
-extension OpenSSHSession {
+extension NodeTransport {
     /// The node's facts, in one round trip.
     public func facts(of node: Node) async throws -> NodeFacts {
         let result = try await self.run(FactsProbe.command, on: node)

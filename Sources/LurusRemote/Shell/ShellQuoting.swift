@@ -22,7 +22,9 @@ public enum Shell {
     ///
     /// Everything goes inside single quotes, where no character is special, and each `'` becomes `'\''`
     /// (close the quote, an escaped quote, reopen). Plain words (letters, digits, `-_./=:@,+%`) are left
-    /// bare for readable logs, except a leading `-`, `=` or `~` would be harmless but quoted anyway.
+    /// bare for readable logs, except those starting with `~` (tilde expansion) or `=` (zsh's `=cmd`
+    /// expansion), which are quoted. A leading `-` stays bare: quoting cannot stop a program from reading
+    /// it as an option (the shell removes the quotes), so commands put `--` before paths instead.
     public static func quote(_ argument: [UInt8]) -> [UInt8] {
         if !argument.isEmpty, argument.allSatisfy(isPlain), argument[0] != UInt8(ascii: "~"),
             argument[0] != UInt8(ascii: "=")

@@ -8,7 +8,7 @@ import SystemPackage
 ///
 /// Use it through `OpenSSHSession.with(...)`, which always closes the masters and removes the private
 /// directory, also when the work throws or is cancelled.
-public actor OpenSSHSession {
+public actor OpenSSHSession: NodeTransport {
     public struct Options: Sendable {
         public var trustNewHosts = false
         public var sshExecutable = "/usr/bin/ssh"
@@ -66,18 +66,12 @@ public actor OpenSSHSession {
         let session = try OpenSSHSession(inventory: inventory, options: options, logger: logger)
         do {
             let result = try await body(session)
-            await session.closeShielded()
+            await shieldedFromCancellation { await session.close() }
             return result
         } catch {
-            await session.closeShielded()
+            await shieldedFromCancellation { await session.close() }
             throw error
         }
-    }
-
-    /// Closes the masters even when the caller was cancelled (Ctrl-C): a cancelled task would cancel the
-    /// `ssh -O exit` calls too, so they run in a task of their own that does not inherit cancellation.
-    private func closeShielded() async {
-        await Task { await self.close() }.value
     }
 
     // MARK: Running commands
@@ -87,7 +81,7 @@ public actor OpenSSHSession {
     public func run(
         _ command: RemoteCommand,
         on node: Node,
-        streaming sink: OutputSink? = nil
+        streaming sink: OutputSink?
     ) async throws
         -> CommandResult
     {

@@ -41,6 +41,14 @@ public struct CommandResult: Sendable {
     public var duration: Duration
 
     public var succeeded: Bool { self.outcome == .exited(0) }
+
+    public init(node: String, outcome: RemoteRunner.Outcome, stdout: [UInt8], stderr: [UInt8], duration: Duration) {
+        self.node = node
+        self.outcome = outcome
+        self.stdout = stdout
+        self.stderr = stderr
+        self.duration = duration
+    }
 }
 
 /// A piece of a running command's output, handed over as it arrives.

@@ -10,6 +10,14 @@ public struct UploadResult: Sendable {
     public var bytes: Int
     public var sha256: String
     public var duration: Duration
+
+    public init(node: String, path: String, bytes: Int, sha256: String, duration: Duration) {
+        self.node = node
+        self.path = path
+        self.bytes = bytes
+        self.sha256 = sha256
+        self.duration = duration
+    }
 }
 
 extension OpenSSHSession {
@@ -22,18 +30,21 @@ extension OpenSSHSession {
     public func upload(
         _ source: RemoteInput,
         to path: String,
-        mode: Int = 0o644,
-        owner: String? = nil,
+        mode: Int,
+        owner: String?,
         on node: Node,
-        timeout: Duration = .seconds(600)
+        timeout: Duration
     ) async throws -> UploadResult {
         guard path.hasPrefix("/"), !path.hasSuffix("/") else {
             throw RemoteError.local("upload target must be an absolute file path, not '\(path)'")
         }
         let (digest, size) = try await Self.sha256(of: source)
         let start = ContinuousClock.now
-        let command = ShellCommand(
-            ["sh", "-c", Self.receiveScript, "lurusctl-upload", path, digest, String(mode, radix: 8), owner ?? ""])
+        let command = ShellScript(
+            "lurusctl-upload",
+            Self.receiveScript,
+            [path, digest, String(mode, radix: 8), owner ?? ""]
+        ).command
         let result = try await self.run(RemoteCommand(command, input: source, timeout: timeout), on: node)
         guard result.succeeded else {
             let detail = String(decoding: result.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

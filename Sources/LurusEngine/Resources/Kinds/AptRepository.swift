@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// A third-party apt repository: its signing key in `/etc/apt/keyrings/NAME.asc` and a deb822 source in
 /// `/etc/apt/sources.list.d/NAME.sources` that trusts only that key (`Signed-By`). Package lists are
 /// refreshed after either changes.

@@ -83,8 +83,3 @@ public struct Command: ResourceSpec, Hashable {
         [.run(self.command, input: self.input, timeout: self.timeout)]
     }
 }
-
-/// Plain argv commands, for resources whose apply is a single program call.
-enum ShellCommandBuilder {
-    static func argv(_ arguments: [String]) -> ShellCommand { ShellCommand(arguments) }
-}

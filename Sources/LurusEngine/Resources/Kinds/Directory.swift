@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// A directory with mode, owner and group. Removing one removes it only when empty.
 public struct Directory: ResourceSpec, Hashable {
     public var path: String

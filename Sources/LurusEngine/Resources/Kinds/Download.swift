@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// A release binary or archive fetched on the node from `url` and accepted only with the expected sha256.
 public struct Download: ResourceSpec, Hashable {
     public var url: String

@@ -1,4 +1,5 @@
 import Foundation
+import LurusRemote
 
 /// A regular file with exact content, mode, owner and group, written atomically (temporary file in the same
 /// directory, sha256 checked on the node, rename).

@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// A block of lines inside a file the node also owns (`/etc/hosts`), between `# BEGIN lurusctl NAME` and
 /// `# END lurusctl NAME` markers. Everything outside the block is left as it is; the block is appended
 /// when missing. The file keeps its mode and owner (new files get 0644 root:root).

@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// A systemd service's state: enabled at boot, running now, and restarted (or reloaded) once when any of
 /// the resources it depends on changed in this run, however many did.
 public struct Service: ResourceSpec, Hashable {

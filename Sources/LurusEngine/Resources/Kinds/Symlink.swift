@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// A symbolic link pointing at `target`.
 public struct Symlink: ResourceSpec, Hashable {
     public var path: String

@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// A kernel setting: its live value and a file in `/etc/sysctl.d` that keeps it across reboots.
 public struct Sysctl: ResourceSpec, Hashable {
     public var key: String
@@ -33,7 +35,7 @@ public struct Sysctl: ResourceSpec, Hashable {
 
     func apply(_ difference: Difference) -> [ApplyCommand] {
         self.file.apply(Difference(.create)) + [
-            .run(ShellCommandBuilder.argv(["sysctl", "-q", "-w", "\(self.key)=\(self.value)"]))
+            .run(ShellCommand(["sysctl", "-q", "-w", "\(self.key)=\(self.value)"]))
         ]
     }
 }

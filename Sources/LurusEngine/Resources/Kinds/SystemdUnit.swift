@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// A systemd unit file in `/etc/systemd/system`; systemd re-reads its units after a change.
 public struct SystemdUnit: ResourceSpec, Hashable {
     public var name: String

@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// A system account without a login: what a daemon runs as.
 public struct User: ResourceSpec, Hashable {
     public var name: String
@@ -53,11 +55,11 @@ public struct User: ResourceSpec, Hashable {
     func apply(_ difference: Difference) -> [ApplyCommand] {
         let arguments = ["--home-dir", self.home, "--shell", self.shell, "--gid", self.group]
         switch difference.action {
-        case .remove: return [.run(ShellCommandBuilder.argv(["userdel", "--", self.name]))]
+        case .remove: return [.run(ShellCommand(["userdel", "--", self.name]))]
         case .create:
             return [
                 .run(
-                    ShellCommandBuilder.argv(
+                    ShellCommand(
                         ["useradd", "--system", "--no-create-home"] + arguments + ["--", self.name]
                     )
                 )
@@ -65,7 +67,7 @@ public struct User: ResourceSpec, Hashable {
         default:
             return [
                 .run(
-                    ShellCommandBuilder.argv(
+                    ShellCommand(
                         ["usermod"] + arguments.map { $0 == "--home-dir" ? "--home" : $0 } + ["--", self.name]
                     )
                 )
@@ -104,7 +106,7 @@ public struct Group: ResourceSpec, Hashable {
 
     func apply(_ difference: Difference) -> [ApplyCommand] {
         difference.action == .remove
-            ? [.run(ShellCommandBuilder.argv(["groupdel", "--", self.name]))]
-            : [.run(ShellCommandBuilder.argv(["groupadd", "--system", "--", self.name]))]
+            ? [.run(ShellCommand(["groupdel", "--", self.name]))]
+            : [.run(ShellCommand(["groupadd", "--system", "--", self.name]))]
     }
 }

@@ -1,41 +1,29 @@
-import ArgumentParser
-import Foundation
-import Logging
 import LurusComponents
 import LurusEngine
 import LurusInventory
 import LurusRemote
 
 /// What `plan` and `up` share: read each node's facts, turn the inventory into units, probe and plan.
-struct Provisioning: Sendable {
-    var inventory: Inventory
-    var nodes: [Node]
-    var only: Component?
-    var templates: TemplateLibrary
+public struct Provisioning: Sendable {
+    public var inventory: Inventory
+    public var nodes: [Node]
+    public var only: Component?
+    public var templates: TemplateLibrary
     /// The values of the secrets the selected units need, from `resolveSecrets`.
-    var secrets: [String: Secret] = [:]
+    public var secrets: [String: Secret] = [:]
 
-    init(inventory: Inventory, nodes: [Node], only: Component?, templates: TemplateLibrary) {
+    public init(inventory: Inventory, nodes: [Node], only: Component?, templates: TemplateLibrary) {
         self.inventory = inventory
         self.nodes = nodes
         self.only = only
         self.templates = templates
     }
 
-    var catalog: ComponentCatalog { ComponentCatalog(inventory: self.inventory, templates: self.templates) }
+    public var catalog: ComponentCatalog { ComponentCatalog(inventory: self.inventory, templates: self.templates) }
 
     /// Resolves every secret the selected units need, generating the missing ones in the state directory,
     /// before any node is contacted: a secret that cannot be had stops the run here, changing nothing.
-    mutating func resolveSecrets(inventory: Inventory) async throws {
-        do {
-            try await self.resolveSecrets(SecretStore(inventory: inventory))
-        } catch {
-            Terminal.standardError.write("error: \(error.description)\n")
-            throw ExitCode(1)
-        }
-    }
-
-    mutating func resolveSecrets(_ store: SecretStore) async throws(SecretError) {
+    public mutating func resolveSecrets(_ store: SecretStore) async throws(SecretError) {
         var needs: [SecretNeed] = []
         for node in self.nodes {
             for need in self.catalog.secretNeeds(on: node, only: self.only) where !needs.contains(need) {
@@ -57,12 +45,13 @@ struct Provisioning: Sendable {
     ///
     /// With a Tailscale mesh the facts of the other nodes are read too: their mesh addresses go into
     /// `/etc/hosts` and K3s's settings. One of them being down only defers what needs its address.
-    func plan(engine: Engine) async -> Plan {
+    public func plan(engine: Engine) async -> Plan {
         let catalog = self.catalog
         let only = self.only
         let selected = Set(self.nodes.map(\.name))
         let readFrom = self.inventory.mesh == .none ? self.nodes : self.inventory.nodes
-        let facts = await NodeFanOut.results(readFrom) { node in try await engine.session.facts(of: node) }
+        let transport = engine.transport
+        let facts = await NodeFanOut.results(readFrom) { node in try await transport.facts(of: node) }
         var cluster = ClusterFacts()
         var failures: [NodeFailure] = []
         for result in facts {
@@ -91,7 +80,7 @@ struct Provisioning: Sendable {
     }
 
     /// Placed components this version does not provision yet, for a note under the plan.
-    var unprovisioned: [Component] {
+    public var unprovisioned: [Component] {
         let placed = Set(self.nodes.flatMap(self.catalog.unprovisioned(on:)))
         return Component.allCases.filter { placed.contains($0) && (self.only == nil || self.only == $0) }
     }

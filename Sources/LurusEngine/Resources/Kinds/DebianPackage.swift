@@ -1,3 +1,5 @@
+import LurusRemote
+
 /// A Debian package, optionally pinned: `version` is a prefix of the installed version (`15` matches
 /// `15.8-0+deb12u1`) and installs as `NAME=VERSION*`.
 public struct Package: ResourceSpec, Hashable {

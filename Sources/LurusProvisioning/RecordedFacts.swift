@@ -6,12 +6,12 @@ import LurusRemote
 
 /// Facts recorded with `lurusctl facts --json > FILE` (one JSON object per line: `node`, `address`,
 /// `facts` or `error`), for planning without connecting.
-struct RecordedFacts {
-    var path: String
-    var facts: ClusterFacts
+public struct RecordedFacts: Sendable {
+    public var path: String
+    public var facts: ClusterFacts
 
     /// Reads `path`; a line that is not a recorded node names the file and line and what to do.
-    static func load(_ path: String) throws(RecordedFactsError) -> RecordedFacts {
+    public static func load(_ path: String) throws(RecordedFactsError) -> RecordedFacts {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RecordedFactsError(
                 "\(path): cannot read the file",
@@ -47,7 +47,7 @@ struct RecordedFacts {
 
     /// The plan for `nodes` as fresh machines (nothing of lurusctl's on them yet): no node is contacted, and
     /// secrets are stand-ins, since plans never show secret contents; none is read or generated.
-    func plan(_ provisioning: Provisioning) throws(RecordedFactsError) -> Plan {
+    public func plan(_ provisioning: Provisioning) throws(RecordedFactsError) -> Plan {
         var nodes: [NodePlan] = []
         var failures: [NodeFailure] = []
         for node in provisioning.nodes {
@@ -80,14 +80,14 @@ struct RecordedFacts {
 }
 
 /// Recorded facts that cannot be used.
-struct RecordedFactsError: Error, CustomStringConvertible {
-    var message: String
-    var hint: String
+public struct RecordedFactsError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var hint: String
 
     init(_ message: String, hint: String) {
         self.message = message
         self.hint = hint
     }
 
-    var description: String { "error: \(self.message) (\(self.hint))" }
+    public var description: String { "error: \(self.message) (\(self.hint))" }
 }

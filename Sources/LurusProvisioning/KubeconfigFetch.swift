@@ -8,9 +8,13 @@ import LurusRemote
 /// (`.lurus/CLUSTER/kubeconfig`, 0600) with the API address rewritten to one this machine reaches, so
 /// `KUBECONFIG=… kubectl get nodes` works from here. The file holds the cluster's admin credentials: it is
 /// written atomically with its mode set before any byte lands, and never printed.
-enum KubeconfigFetch {
+public enum KubeconfigFetch {
     /// Where the kubeconfig goes, or nil when nothing in the run brought a K3s server up.
-    static func fetch(after result: RunResult, inventory: Inventory, session: OpenSSHSession) async -> String? {
+    public static func fetch(
+        after result: RunResult,
+        inventory: Inventory,
+        transport: any NodeTransport
+    ) async -> String? {
         guard let server = inventory.nodes(running: .k3sServer).first,
             let url = K3sKubeconfig.serverURL(inventory: inventory),
             let unit = result.nodes.first(where: { $0.node == server.name })?.units.first(where: {
@@ -20,7 +24,7 @@ enum KubeconfigFetch {
         else { return nil }
         let state = StateDirectory(for: inventory)
         do {
-            let read = try await session.run(
+            let read = try await transport.run(
                 RemoteCommand(ShellCommand(["cat", "--", K3sKubeconfig.path]), timeout: .seconds(30)),
                 on: server
             )

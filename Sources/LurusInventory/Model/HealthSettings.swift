@@ -1,0 +1,19 @@
+/// Thresholds for `lurusctl health`.
+public struct HealthSettings: Sendable, Hashable {
+    /// Limit for each single check.
+    public var timeout = InventoryDuration(milliseconds: 5_000, text: "5s")
+    public var diskWarningPercent = 80
+    public var diskCriticalPercent = 90
+    /// A newest backup older than this is a warning.
+    public var backupMaxAge = InventoryDuration(milliseconds: 26 * 3_600_000, text: "26h")
+    /// Where to write the node-exporter textfile metrics, if anywhere.
+    public var textfilePath: String?
+    /// A dead-man's-switch URL pinged after each run; it holds a token, so it is a secret reference.
+    public var pingURL: SecretReference?
+
+    public init() {}
+
+    static let keys = [
+        "timeout", "disk_warning_percent", "disk_critical_percent", "backup_max_age", "textfile_path", "ping_url",
+    ]
+}
