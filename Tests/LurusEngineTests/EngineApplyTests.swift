@@ -129,6 +129,8 @@ final class EventLog: Sendable {
 
     var sink: EventSink { { [self] event in self.events.withLock { $0.append(event) } } }
 
+    var count: Int { self.events.withLock { $0.count } }
+
     /// Nodes reported failed, in order.
     var nodeFailures: [String] {
         self.events.withLock { events in

@@ -7,7 +7,7 @@ import Synchronization
 final class InMemoryTransport: NodeTransport {
     /// What a command does.
     enum Answer: Sendable {
-        case exit(Int32, stderr: String = "")
+        case exit(Int32, stdout: String = "", stderr: String = "")
         /// The connection drops (as when the node reboots).
         case lost
         /// Never answers; ends only when the task is cancelled.
@@ -17,6 +17,8 @@ final class InMemoryTransport: NodeTransport {
     struct Call: Sendable, Hashable {
         var node: String
         var command: String
+        /// What the command got on stdin.
+        var input: [UInt8] = []
     }
 
     private let answer: @Sendable (String, String) -> Answer
@@ -32,13 +34,15 @@ final class InMemoryTransport: NodeTransport {
 
     func run(_ command: RemoteCommand, on node: Node, streaming sink: OutputSink?) async throws -> CommandResult {
         let line = String(decoding: command.line, as: UTF8.self)
-        self.calls.withLock { $0.append(Call(node: node.name, command: line)) }
+        var input: [UInt8] = []
+        if case .bytes(let bytes) = command.input { input = bytes }
+        self.calls.withLock { $0.append(Call(node: node.name, command: line, input: input)) }
         switch self.answer(node.name, line) {
-        case .exit(let status, let stderr):
+        case .exit(let status, let stdout, let stderr):
             return CommandResult(
                 node: node.name,
                 outcome: .exited(status),
-                stdout: [],
+                stdout: Array(stdout.utf8),
                 stderr: Array(stderr.utf8),
                 duration: .zero
             )

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import LurusInventory
+import Subprocess
+import SystemPackage
+
+/// Connections: one ControlMaster per node (after its jump host's), reused by every command, closed at the end.
+extension OpenSSHSession {
+    /// Starts the node's ControlMaster (after its jump host's), or reuses it.
+    public func connect(_ node: Node) async throws {
+        if self.connected.contains(node.name) { return }
+        if let pending = self.connecting[node.name] { return try await pending.value }
+        // A task every caller awaits, so that commands (and jumped nodes) arriving while the handshake is
+        // under way share it instead of starting a second master.
+        let task = Task { try await self.startMaster(node) }
+        self.connecting[node.name] = task
+        defer { self.connecting[node.name] = nil }
+        try await task.value
+        self.connected.insert(node.name)
+    }
+
+    func startMaster(_ node: Node) async throws {
+        if let jump = self.jump(of: node) {
+            do {
+                try await self.connect(jump)
+            } catch let error as RemoteError {
+                throw RemoteError(
+                    .jumpHost,
+                    node: node.name,
+                    address: "\(node.address):\(node.ssh.port)",
+                    "the jump host \(jump.name) is not reachable: \(error.message)",
+                    hint: error.hint
+                )
+            }
+        }
+        let timeout = node.ssh.connectTimeout.seconds
+        let arguments = [
+            "-F", self.configPath, "-M", "-N", "-f", "-o", "ControlMaster=yes", SSHConfigRenderer.alias(of: node),
+        ]
+        logger.debug("connect", metadata: ["node": "\(node.name)"])
+        // ssh's ConnectTimeout covers the TCP connect; the handshake and a jump get some more time.
+        let raw = try await self.ssh(
+            arguments.map { Array($0.utf8) },
+            input: .bytes([]),
+            deadline: .seconds(timeout * 2 + 10)
+        )
+        guard let raw else {
+            throw RemoteError(
+                .unreachable,
+                node: node.name,
+                address: "\(node.address):\(node.ssh.port)",
+                "unreachable: no SSH handshake within \(Int(timeout * 2 + 10))s",
+                hint: "check the node is up"
+            )
+        }
+        guard raw.status == 0 else {
+            var error = self.failure(of: node, from: raw)
+            if error.kind == .unknownHostKey {
+                let offered = await self.hostKeyFingerprints(of: node)
+                if !offered.isEmpty { error.message += "; it offers \(offered.joined(separator: ", "))" }
+            }
+            throw error
+        }
+    }
+
+    /// The fingerprints of the keys `node` offers (as `SHA256:... (ED25519)`), read with ssh-keyscan from
+    /// here or, behind a jump host, on the jump host. Best effort: empty when they cannot be read.
+    func hostKeyFingerprints(of node: Node) async -> [String] {
+        let scan = ["ssh-keyscan", "-T", "5", "-p", String(node.ssh.port), node.address.description]
+        var scanned: [UInt8] = []
+        if let jump = self.jump(of: node) {
+            guard let result = try? await self.run(RemoteCommand(ShellCommand(scan), timeout: .seconds(15)), on: jump)
+            else { return [] }
+            scanned = result.stdout
+        } else {
+            guard
+                let result = try? await Subprocess.run(
+                    .name(scan[0]),
+                    arguments: Arguments(Array(scan.dropFirst())),
+                    output: .bytes(limit: 1 << 20)
+                )
+            else { return [] }
+            scanned = result.standardOutput
+        }
+        guard !scanned.isEmpty,
+            let listed = try? await Subprocess.run(
+                .name("ssh-keygen"),
+                arguments: ["-l", "-f", "-"],
+                input: .array(scanned),
+                output: .string(limit: 1 << 16)
+            )
+        else { return [] }
+        // "256 SHA256:abc... 10.77.0.11 (ED25519)" -> "SHA256:abc... (ED25519)"
+        return listed.standardOutput.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count >= 4 else { return nil }
+            return "\(fields[1]) \(fields[fields.count - 1])"
+        }
+    }
+
+    /// Closes every master and removes the private directory. Called by `with`.
+    public func close() async {
+        for name in self.connected {
+            guard let node = self.inventory.node(named: name) else { continue }
+            let arguments = ["-F", self.configPath, "-O", "exit", SSHConfigRenderer.alias(of: node)]
+            _ = try? await self.ssh(arguments.map { Array($0.utf8) }, input: .bytes([]), deadline: .seconds(10))
+        }
+        self.connected.removeAll()
+        self.directory.remove()
+    }
+
+    /// What went wrong, from what ssh printed when it failed to reach `node`.
+    func failure(of node: Node, from raw: RawResult) -> RemoteError {
+        SSHFailureClassifier.classify(
+            stderr: String(decoding: raw.stderr, as: UTF8.self),
+            node: node,
+            jump: self.jump(of: node)
+        )
+    }
+
+    func jump(of node: Node) -> Node? {
+        node.ssh.proxyJump.flatMap { self.inventory.node(named: $0) }
+    }
+}
