@@ -41,7 +41,8 @@ let package = Package(
         ),
         /// Wire formats of the four LLM APIs: SSE, usage, error shapes, translation. Pure.
         .target(name: "LLMWire"),
-        /// A small NATS + JetStream client on SwiftNIO (no Swift NATS client is available here).
+        /// A small NATS + JetStream client on SwiftNIO (no Swift NATS client is available here):
+        /// publish with acknowledgements, streams, durable pull consumers.
         .target(
             name: "LurusNATS",
             dependencies: [

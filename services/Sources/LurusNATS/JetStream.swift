@@ -137,7 +137,7 @@ public struct JetStream: Sendable {
 
     // MARK: Internals
 
-    private func call<Reply: Decodable>(_ api: String) async throws(NATSError) -> Reply {
+    func call<Reply: Decodable>(_ api: String) async throws(NATSError) -> Reply {
         let reply = try await self.client.request(
             "$JS.API.\(api)",
             payload: [],
@@ -146,7 +146,7 @@ public struct JetStream: Sendable {
         return try Self.decode(reply, what: api)
     }
 
-    private func call<Reply: Decodable>(
+    func call<Reply: Decodable>(
         _ api: String,
         body: some Encodable
     ) async throws(NATSError) -> Reply {
@@ -176,18 +176,23 @@ public struct JetStream: Sendable {
         }
     }
 
-    private static func describe(_ error: JetStreamAPI.APIError) -> String {
+    static func describe(_ error: JetStreamAPI.APIError) -> String {
         error.description ?? "JetStream API error \(error.code)"
     }
 
-    private static func validate(streamName name: String) throws(NATSError) {
+    static func validate(streamName name: String) throws(NATSError) {
+        try Self.validate(name: name, role: "stream name")
+    }
+
+    /// Throws unless `name` can be a stream or consumer name: no dots, wildcards or whitespace.
+    static func validate(name: String, role: String) throws(NATSError) {
         let forbidden: Set<UInt8> = [
             UInt8(ascii: "."), UInt8(ascii: "*"), UInt8(ascii: ">"), UInt8(ascii: "/"),
         ]
         guard !name.isEmpty,
             !name.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F || forbidden.contains($0) })
         else {
-            throw .protocolViolation("invalid stream name \(name.debugDescription)")
+            throw .protocolViolation("invalid \(role) \(name.debugDescription)")
         }
     }
 }

@@ -1,7 +1,8 @@
 // Why this exists: no Swift NATS client is in the package set this project can build against,
-// so this is a minimal one on SwiftNIO. It implements only what the gateway needs: one
+// so this is a minimal one on SwiftNIO. It implements only what the services need: one
 // connection with user/password auth, publish (with headers), subscribe, request/reply over a
-// shared inbox, flush, and a few JetStream API calls. No TLS, no reconnect, no clustering.
+// shared inbox, flush, a few JetStream API calls, and durable pull consumers with explicit
+// acknowledgement (`PullConsumer`). No TLS, no reconnect, no clustering.
 
 import Logging
 import NIOCore
@@ -186,6 +187,12 @@ public final class NATSClient: Sendable {
         } onCancel: {
             connection.failRequests(tokens, with: .timeout("\(what) cancelled"))
         }
+    }
+
+    /// A fresh subject for a subscription of its own that receives replies (a pull request's
+    /// messages): under this connection's inbox prefix but outside the shared request inbox.
+    public func makeInbox() -> String {
+        self.connection.inboxPrefix + "sub.\(self.connection.makeID())"
     }
 
     /// Waits until the server has processed everything sent before (a `PING`/`PONG` round trip).

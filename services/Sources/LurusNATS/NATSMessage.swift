@@ -8,6 +8,8 @@ public struct NATSMessage: Sendable, Equatable {
     public var headers: [String: [String]]
     /// The inline status of an `HMSG` header block, e.g. 503 for "no responders".
     public var status: Int?
+    /// The text after the status, e.g. "Request Timeout".
+    public var statusDescription: String?
     /// The message body.
     public var payload: [UInt8]
 
@@ -17,12 +19,14 @@ public struct NATSMessage: Sendable, Equatable {
         replyTo: String? = nil,
         headers: [String: [String]] = [:],
         status: Int? = nil,
+        statusDescription: String? = nil,
         payload: [UInt8] = []
     ) {
         self.subject = subject
         self.replyTo = replyTo
         self.headers = headers
         self.status = status
+        self.statusDescription = statusDescription
         self.payload = payload
     }
 

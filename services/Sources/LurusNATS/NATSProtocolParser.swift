@@ -179,6 +179,7 @@ public struct NATSProtocolParser: Sendable {
             let block = try NATSHeaderBlock(parsing: view[view.startIndex..<payloadStart])
             message.headers = block.headers
             message.status = block.status
+            message.statusDescription = block.statusDescription
             operation = .hmsg(sid: pending.sid, message: message)
         } else {
             operation = .msg(sid: pending.sid, message: message)

@@ -93,7 +93,7 @@ struct NATSProtocolParserTests {
         )
     }
 
-    @Test("keeps the status description out of the headers")
+    @Test("keeps the status description out of the headers, in a field of its own")
     func statusWithDescription() throws {
         var parser = NATSProtocolParser()
         let operations = try parser.feed(
@@ -103,7 +103,12 @@ struct NATSProtocolParserTests {
             operations == [
                 .hmsg(
                     sid: 2,
-                    message: NATSMessage(subject: "s", status: 408, payload: Array("ok".utf8))
+                    message: NATSMessage(
+                        subject: "s",
+                        status: 408,
+                        statusDescription: "Request Timeout",
+                        payload: Array("ok".utf8)
+                    )
                 )
             ]
         )

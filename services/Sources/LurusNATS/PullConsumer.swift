@@ -1,0 +1,99 @@
+/// A durable JetStream pull consumer: fetch a batch of messages, process them, acknowledge each.
+///
+/// Written by hand like the rest of this client (no Swift NATS client is available here): the
+/// `$JS.API.CONSUMER.MSG.NEXT` pull protocol over a subscription of the fetch's own, its replies
+/// read by `PullFetch`.
+public struct PullConsumer: Sendable {
+    /// The JetStream context the requests go through.
+    public let jetStream: JetStream
+    /// The stream the consumer reads.
+    public let stream: String
+    /// The consumer's durable name.
+    public let name: String
+
+    init(jetStream: JetStream, stream: String, name: String) {
+        self.jetStream = jetStream
+        self.stream = stream
+        self.name = name
+    }
+
+    /// Fetches up to `batch` messages: returns as soon as `batch` have arrived, else when the
+    /// server ends the request after `expires`, with what arrived (possibly nothing).
+    ///
+    /// Throws `timeout` when the server does not end the request within `expires` and the
+    /// context's timeout (nats-server 2.9 never answers a pull request to a consumer that does
+    /// not exist), and any failure before a message arrived (the consumer deleted, the
+    /// connection closed).
+    public func fetch(batch: Int, expires: Duration = .seconds(5)) async throws(NATSError) -> [JetStreamDelivery] {
+        guard expires > .zero else {
+            throw .protocolViolation("a fetch's expires must be positive, not \(expires)")
+        }
+        return try await self.fetch(batch: batch, expires: expires, noWait: false)
+    }
+
+    /// Fetches up to `batch` of the messages available now, without waiting for more (`no_wait`):
+    /// the server answers at once, with nothing when there is nothing.
+    public func fetchAvailable(batch: Int) async throws(NATSError) -> [JetStreamDelivery] {
+        // With no_wait, nats-server 2.9 still waits out an expires: send none.
+        try await self.fetch(batch: batch, expires: nil, noWait: true)
+    }
+
+    private func fetch(batch: Int, expires: Duration?, noWait: Bool) async throws(NATSError) -> [JetStreamDelivery] {
+        guard batch > 0 else {
+            throw .protocolViolation("a fetch's batch must be at least 1, not \(batch)")
+        }
+        let client = self.jetStream.client
+        let fetch = PullFetch(stream: self.stream, consumer: self.name, batch: batch)
+        let inbox = client.makeInbox()
+        let subscription = try await client.subscribe(inbox)
+        do {
+            try await client.publish(
+                fetch.requestSubject,
+                payload: PullFetch.requestBody(batch: batch, expires: expires, noWait: noWait),
+                replyTo: inbox
+            )
+        } catch {
+            await subscription.unsubscribe()
+            throw error
+        }
+        let limit = (expires ?? .zero) + self.jetStream.timeout
+        let result = await Self.collect(fetch, from: subscription, within: limit)
+        await subscription.unsubscribe()
+        return try result.get().map { JetStreamDelivery(message: $0.message, metadata: $0.metadata, client: client) }
+    }
+
+    /// Reads the fetch's inbox until the fetch is over or `limit` has passed.
+    private static func collect(
+        _ fetch: PullFetch,
+        from subscription: NATSSubscription,
+        within limit: Duration
+    ) async -> Result<[PullFetch.Delivery], NATSError> {
+        await withTaskGroup(of: Result<[PullFetch.Delivery], NATSError>?.self) { group in
+            group.addTask {
+                var fetch = fetch
+                for await message in subscription {
+                    if fetch.receive(message) { break }
+                }
+                // Without a status, the sequence ended: the deadline passed (the task was
+                // cancelled) or the connection closed.
+                let unanswered = NATSError.timeout(
+                    "no answer to the pull request for consumer \(fetch.consumer) on stream \(fetch.stream) "
+                        + "within \(limit); does the consumer exist?"
+                )
+                return fetch.result(ifOpen: .failed(Task.isCancelled ? unanswered : .connectionClosed))
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            if let first { return first }
+            // The deadline passed: the reader stops and returns what it has.
+            for await result in group {
+                if let result { return result }
+            }
+            return .success([])
+        }
+    }
+}
