@@ -17,10 +17,8 @@ Shared (session) parts: one fake upstream, one NATS server, one gateway with the
 Tests needing special settings (cooldowns, billing, limits, drain, spool) start their own gateway
 with `make_gateway(...)`; it is stopped when the test ends. The fake is reset before every test.
 
-Two quirks of the fake upstream the suite works around (reported, not fixed here): a reset while an
-answer is still being written crashes the fake (Index out of range in FakeUpstreamState.finish), so
-each test waits for the fake's in-flight answers to end; and a scripted overload event in a stream
-is never followed by the end of the response, so those tests use a 1 s upstream idle timeout.
+After each test, the fixture waits for the fake's answers still in flight to end, so one test's
+requests (and the gateway's accounting of them) do not run into the next.
 Tests whose failure message starts with "GATEWAY BUG" fail on purpose: they describe a defect.
 """
 
@@ -208,9 +206,8 @@ class FakeUpstream:
     def wait_idle(self, timeout: float) -> list[dict]:
         """Waits until no answer is still being written; returns those still pending at the deadline.
 
-        Needed before a reset: the fake records an answer's outcome by its index in the request
-        log when the answer ends, so a reset while an answer is in flight makes it write past the
-        emptied log (the fake process traps: "Index out of range") or onto another request's record.
+        A reset while an answer is in flight is safe (the fake drops the outcome of an answer from
+        before the reset), but the answer would still reach the gateway during the next test.
         """
         deadline = time.monotonic() + timeout
         while True:

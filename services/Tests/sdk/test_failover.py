@@ -149,12 +149,8 @@ def test_overload_before_content_fails_over_in_stream(make_gateway, fake):
     assert metric_value(gw.metrics(), "lurus_gateway_failovers_total", provider="alpha", reason="overloaded") == 1
 
 
-# The fake never finishes its response after a scripted overload event (see the report), so these
-# gateways use a 1 s idle timeout: the gateway then ends the upstream read (and accounts) quickly.
-
-
 def test_overload_after_content_ends_stream_with_error_openai(make_gateway, fake, jetstream):
-    gw = make_gateway(UPSTREAM_IDLE_TIMEOUT_SECONDS="1")
+    gw = make_gateway()
     fake.script("alpha", {"kind": "overload_after", "after": 2})
     raw = openai_client(gw).chat.completions.with_raw_response.create(
         model="gpt-test", messages=USER_MESSAGES, stream=True
@@ -175,7 +171,7 @@ def test_overload_after_content_ends_stream_with_error_openai(make_gateway, fake
 
 
 def test_overload_after_content_ends_stream_with_error_anthropic(make_gateway, fake):
-    gw = make_gateway(UPSTREAM_IDLE_TIMEOUT_SECONDS="1")
+    gw = make_gateway()
     fake.script("alpha", {"kind": "overload_after", "after": 2})
     pieces: list[str] = []
     with pytest.raises(anthropic.APIError) as raised:
