@@ -92,8 +92,10 @@ public struct ClusterOperation: Sendable {
             do {
                 holder = try await self.lock()
             } catch {
-                // Leaving the scope cancels the planning still under way.
                 gate.discard()
+                // Planning only reads: let it end rather than cancel it, since cancelling kills ssh
+                // processes that may be reading their stdin, and a write to a closed pipe is SIGPIPE.
+                _ = await early
                 throw error
             }
             gate.open()
