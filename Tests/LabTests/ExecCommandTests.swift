@@ -66,8 +66,35 @@ extension LabIntegrationTests {
             #expect(!result.stdout.contains("lurusctl-runner"))
         }
 
+        /// A run killed with SIGKILL cannot clean up: its directory stays until the next run, which
+        /// removes it (its owner process is gone), and leaves the directories of live runs alone.
+        @Test func theNextRunSweepsWhatAKilledRunLeft() async throws {
+            _ = try await self.lurusctl("validate", "-i", "inventory/lab.yaml")  // brings the lab up
+            let before = try LabIntegrationTests.controlDirectories()
+            let script = """
+                \(Repository.lurusctl) exec -i inventory/lab.yaml --on heart -- 'sleep 30' &
+                pid=$!; sleep 2; kill -KILL $pid; wait $pid
+                """
+            let killed = try await ProcessRunner.run(
+                "/bin/sh",
+                ["-c", script],
+                currentDirectory: Repository.root.path,
+                timeout: 60
+            )
+            #expect(killed.status == 137, "\(killed)")
+            let left = try LabIntegrationTests.controlDirectories().subtracting(before)
+            #expect(left.count == 1, "the killed run's directory: \(left)")
+            let next = try await self.lurusctl("exec", "-i", "inventory/lab.yaml", "--on", "heart", "--", "true")
+            #expect(next.status == 0, "\(next)")
+            #expect(try LabIntegrationTests.controlDirectories().intersection(left).isEmpty, "not swept: \(left)")
+            // The killed run's own ssh processes outlive it (nothing was left to end them): end them here.
+            for directory in left { _ = try await ProcessRunner.run("/usr/bin/pkill", ["-f", directory]) }
+        }
+
         @Test func ctrlCStopsEverythingHereAndOnTheNodes() async throws {
             _ = try await self.lurusctl("validate", "-i", "inventory/lab.yaml")  // brings the lab up
+            // Only what this run makes counts: other runs (a killed one's leftovers) may have theirs.
+            let before = try LabIntegrationTests.controlDirectories()
             let marker = "sleep 307"
             let script = """
                 \(Repository.lurusctl) exec -i inventory/lab.yaml --on monitor,heart -- '\(marker)' &
@@ -81,16 +108,10 @@ extension LabIntegrationTests {
             )
             #expect(interrupted.status == 130, "\(interrupted)")
             #expect(interrupted.stderr.contains("interrupted; stopped what was running and closed connections"))
-            let listing = try await ProcessRunner.run("/bin/ps", ["-eo", "comm=,args="])
-            #expect(
-                !listing.stdout.split(separator: "\n").contains {
-                    $0.hasPrefix("ssh ") && $0.contains("/tmp/lurusctl-")
-                }
-            )
-            let directories = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter {
-                $0.hasPrefix("lurusctl-")
-            }
-            #expect(directories.isEmpty, "control directories left: \(directories)")
+            let made = try LabIntegrationTests.controlDirectories().subtracting(before)
+            #expect(made.isEmpty, "control directories left: \(made)")
+            let processes = try await LabIntegrationTests.sshProcesses(notUsing: before)
+            #expect(processes.isEmpty, "ssh processes left: \(processes)")
             // The runner on each node saw its session go and killed the command (it checks every second).
             try await Task.sleep(for: .seconds(2))
             let left = try await self.lurusctl(

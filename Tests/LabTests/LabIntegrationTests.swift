@@ -18,4 +18,22 @@ import Testing
         try await self.ensureLabUp()
         return try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
     }
+
+    /// The run directories lurusctl has in /tmp now (`lurusctl-*`, the kept-connections one aside).
+    static func controlDirectories() throws -> Set<String> {
+        Set(
+            try FileManager.default.contentsOfDirectory(atPath: "/tmp")
+                .filter { $0.hasPrefix("lurusctl-") && !$0.hasPrefix("lurusctl-keep-") }
+                .map { "/tmp/\($0)" }
+        )
+    }
+
+    /// ssh processes of lurusctl runs (their config is in a run directory) other than those in `before`.
+    static func sshProcesses(notUsing before: Set<String>) async throws -> [String] {
+        let listing = try await ProcessRunner.run("/bin/ps", ["-eo", "comm=,args="])
+        return listing.stdout.split(separator: "\n").map(String.init).filter { line in
+            line.hasPrefix("ssh ") && line.contains("/tmp/lurusctl-") && !line.contains("/tmp/lurusctl-keep-")
+                && !before.contains { line.contains($0) }
+        }
+    }
 }

@@ -311,20 +311,61 @@ extension LabIntegrationTests {
 
         @Test func noSSHProcessOrSocketRemainsAfterASession() async throws {
             let inventory = try await LabIntegrationTests.labInventory()
-            _ = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
-                await NodeFanOut.map(inventory.nodes) { node in
+            let configuration = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+                _ = await NodeFanOut.map(inventory.nodes) { node in
                     try? await session.run(RemoteCommand(shell: "true"), on: node)
                 }
+                return session.configFilePath
             }
+            let directory = (configuration as NSString).deletingLastPathComponent
+            #expect(!FileManager.default.fileExists(atPath: directory), "the session's directory is left")
             let listing = try await ProcessRunner.run("/bin/ps", ["-eo", "comm=,args="])
-            let left = listing.stdout.split(separator: "\n").filter {
-                $0.hasPrefix("ssh ") && $0.contains("/tmp/lurusctl-")
-            }
+            let left = listing.stdout.split(separator: "\n").filter { $0.hasPrefix("ssh ") && $0.contains(directory) }
             #expect(left.isEmpty, "ssh processes left: \(left)")
-            let directories = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter {
-                $0.hasPrefix("lurusctl-")
+        }
+
+        /// With `control_persist`, a session leaves its masters running and the next one uses them with
+        /// no handshake.
+        @Test func keptConnectionsServeTheNextSession() async throws {
+            var inventory = try await LabIntegrationTests.labInventory()
+            for index in inventory.nodes.indices {
+                inventory.nodes[index].ssh.controlPersist = InventoryDuration.parse("30s")
             }
-            #expect(directories.isEmpty, "control directories left: \(directories)")
+            let kept = "/tmp/lurusctl-keep-\(getuid())"
+            defer { _ = try? Self.endMasters(in: kept) }
+            _ = try Self.endMasters(in: kept)
+            let first = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+                _ = await NodeFanOut.map(inventory.nodes) { node in
+                    try? await session.run(RemoteCommand(shell: "true"), on: node)
+                }
+                return await session.reused
+            }
+            #expect(first.isEmpty)
+            let masters = try await ProcessRunner.run("/usr/bin/pgrep", ["-f", "-c", "ControlMaster=yes"])
+            #expect(Int(masters.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= inventory.nodes.count)
+            let start = ContinuousClock.now
+            let second = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+                _ = await NodeFanOut.map(inventory.nodes) { node in
+                    try? await session.run(RemoteCommand(shell: "true"), on: node)
+                }
+                return await session.reused
+            }
+            #expect(second == Set(inventory.nodes.map(\.name)))
+            print("second session with kept masters: \(ContinuousClock.now - start) for \(inventory.nodes.count) nodes")
+        }
+
+        /// Ends the masters whose sockets are in `directory` (ssh -O exit needs no config: the socket is enough).
+        static func endMasters(in directory: String) throws {
+            guard let sockets = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+            for socket in sockets {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
+                process.arguments = ["-o", "ControlPath=\(directory)/\(socket)", "-O", "exit", "lurusctl-kept"]
+                process.standardError = FileHandle.nullDevice
+                process.standardOutput = FileHandle.nullDevice
+                try process.run()
+                process.waitUntilExit()
+            }
         }
     }
 }

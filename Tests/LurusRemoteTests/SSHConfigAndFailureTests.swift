@@ -78,3 +78,120 @@ import Testing
         #expect(!error.hint.contains("StrictHostKeyChecking"))
     }
 }
+
+/// The key exchange each node gets, as the real `ssh -G` reads the generated config (nothing connects):
+/// the fast default where the user's config is silent, the user's choice where it speaks, and the
+/// inventory's list over both.
+@Suite struct KeyExchangeTests {
+    /// `kexalgorithms` as ssh resolves it for `node` with `settings`, the user's config being `userConfig`.
+    func resolved(_ keyExchange: SSHSettings.KeyExchange, userConfig: String?) async throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-kex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var node = Node(name: "brain", address: .ipv4("10.77.0.11"))
+        node.ssh.keyExchange = keyExchange
+        if let userConfig {
+            let path = folder.appendingPathComponent("user_config").path
+            try userConfig.write(toFile: path, atomically: true, encoding: .utf8)
+            node.ssh.configFile = .path(path)
+        } else {
+            node.ssh.configFile = .none
+        }
+        var inventory = try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
+        inventory.nodes = [node]
+        let config = folder.appendingPathComponent("ssh_config").path
+        try SSHConfigRenderer(controlDirectory: folder.path, trustNewHosts: false).render(inventory)
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try await ProcessRunner.run("/usr/bin/ssh", ["-G", "-F", config, "lurusctl.brain"])
+        let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("kexalgorithms ") }
+        return String(
+            try #require(line, "ssh -G printed no kexalgorithms: \(result)").dropFirst("kexalgorithms ".count)
+        )
+    }
+
+    @Test func fastIsTheDefaultWhereTheUserIsSilent() async throws {
+        #expect(
+            try await self.resolved(.fast, userConfig: nil)
+                == SSHSettings.KeyExchange.fastAlgorithms.joined(separator: ",")
+        )
+        #expect(
+            try await self.resolved(.fast, userConfig: "Host *\n    ServerAliveInterval 9\n")
+                == SSHSettings.KeyExchange.fastAlgorithms.joined(separator: ",")
+        )
+    }
+
+    @Test func theUsersOwnKeyExchangeWinsOverTheDefault() async throws {
+        let user = "Host *\n    KexAlgorithms sntrup761x25519-sha512@openssh.com\n"
+        #expect(try await self.resolved(.fast, userConfig: user) == "sntrup761x25519-sha512@openssh.com")
+    }
+
+    @Test func theInventorysListWinsOverTheUsers() async throws {
+        let user = "Host *\n    KexAlgorithms sntrup761x25519-sha512@openssh.com\n"
+        #expect(
+            try await self.resolved(.algorithms(["ecdh-sha2-nistp256"]), userConfig: user) == "ecdh-sha2-nistp256"
+        )
+    }
+
+    @Test func defaultLeavesSshItsOwnChoice() async throws {
+        let chosen = try await self.resolved(.sshDefault, userConfig: nil)
+        #expect(chosen.hasPrefix("sntrup761x25519-sha512"), "\(chosen)")
+    }
+}
+
+/// Run directories: a directory whose run was killed is swept by the next run; one in use, someone
+/// else's, and the persistent one are left alone; the persistent directory must be a private folder.
+@Suite struct ControlDirectoryTests {
+    func base() throws -> String {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-cd-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        return base
+    }
+
+    func makeRun(_ base: String, _ name: String, owner: String?) throws -> String {
+        let path = "\(base)/lurusctl-\(name)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        if let owner { try owner.write(toFile: "\(path)/owner", atomically: true, encoding: .utf8) }
+        return path
+    }
+
+    @Test func aKilledRunsDirectoryIsSweptAndLiveOnesStay() async throws {
+        let base = try self.base()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        // A process that has ended: its pid names a run that is gone.
+        let ended = try await ProcessRunner.run("/bin/sh", ["-c", "echo $$"])
+        let dead = try self.makeRun(
+            base,
+            "dead01",
+            owner: "\(ended.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) 1\n"
+        )
+        let live = try self.makeRun(base, "live01", owner: "\(getpid()) 0\n")
+        let reused = try self.makeRun(base, "reus01", owner: "\(getpid()) 1\n")  // our pid, another start time
+        let legacy = try self.makeRun(base, "old001", owner: nil)
+        let kept = try ControlDirectory.persistent(base: base)
+        let run = try ControlDirectory.create(base: base)
+        defer { run.remove() }
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: base).map { "\(base)/\($0)" })
+        #expect(!left.contains(dead))
+        #expect(!left.contains(reused))
+        #expect(left.contains(live))
+        #expect(left.contains(legacy), "an owner-less directory younger than an hour is left alone")
+        #expect(left.contains(kept.path))
+        #expect(left.contains(run.path))
+        let owner = try String(contentsOfFile: "\(run.path)/owner", encoding: .utf8)
+        #expect(owner.hasPrefix("\(getpid()) "))
+    }
+
+    @Test func thePersistentDirectoryMustBeAPrivateFolder() throws {
+        let base = try self.base()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let path = "\(base)/lurusctl-keep-\(getuid())"
+        try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: base)
+        #expect(throws: RemoteError.self) { try ControlDirectory.persistent(base: base) }
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        chmod(path, 0o755)
+        #expect(throws: RemoteError.self) { try ControlDirectory.persistent(base: base) }
+        chmod(path, 0o700)
+        #expect(try ControlDirectory.persistent(base: base).path == path)
+    }
+}

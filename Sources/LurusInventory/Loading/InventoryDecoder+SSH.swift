@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reading SSH settings: defaults and per-node overrides.
 extension InventoryDecoder {
     /// SSH keys written in one `ssh:` block; unset ones keep the value they override.
@@ -9,6 +11,10 @@ extension InventoryDecoder {
         var configFile: SSHSettings.ConfigFile?
         var proxyJump: String?
         var connectTimeout: InventoryDuration?
+        var keyExchange: SSHSettings.KeyExchange?
+        /// Whether `control_persist` was written, and what it says (nil: off).
+        var controlPersistWritten = false
+        var controlPersist: InventoryDuration?
 
         func applied(to base: SSHSettings) -> SSHSettings {
             var settings = base
@@ -19,6 +25,8 @@ extension InventoryDecoder {
             if let configFile { settings.configFile = configFile }
             if let proxyJump { settings.proxyJump = proxyJump }
             if let connectTimeout { settings.connectTimeout = connectTimeout }
+            if let keyExchange { settings.keyExchange = keyExchange }
+            if self.controlPersistWritten { settings.controlPersist = self.controlPersist }
             return settings
         }
     }
@@ -56,7 +64,46 @@ extension InventoryDecoder {
                 overrides.connectTimeout = timeout
             }
         }
+        overrides.keyExchange = self.keyExchange(block)
+        if let persist = block.duration("control_persist") {
+            if persist.milliseconds == 0 {
+                overrides.controlPersistWritten = true
+            } else if persist.milliseconds < 1_000 || persist.milliseconds > 86_400_000 {
+                block.reject(
+                    "control_persist",
+                    "\(persist) is outside 1s to 1d",
+                    hint: "10m suits `lurusctl health` from cron every minute; 0s turns it off"
+                )
+            } else {
+                overrides.controlPersistWritten = true
+                overrides.controlPersist = persist
+            }
+        }
         return overrides
+    }
+
+    /// `fast`, `default`, or a comma-separated list of OpenSSH key exchange algorithm names.
+    func keyExchange(_ block: MappingReader) -> SSHSettings.KeyExchange? {
+        guard let text = block.string("key_exchange") else { return nil }
+        switch text {
+        case "fast": return .fast
+        case "default": return .sshDefault
+        default:
+            let names = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789@.-")
+            guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty && $0.allSatisfy(allowed.contains) }) else {
+                block.reject(
+                    "key_exchange",
+                    "'\(text)' is not fast, default or a list of key exchange algorithms",
+                    hint:
+                        "write fast, default, or names as `ssh -Q kex` lists them, e.g. sntrup761x25519-sha512@openssh.com"
+                )
+                return nil
+            }
+            return .algorithms(names)
+        }
     }
 
     func path(_ block: MappingReader, _ key: String) -> String? {

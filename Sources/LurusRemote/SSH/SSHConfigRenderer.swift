@@ -4,14 +4,16 @@ import LurusInventory
 /// alias of its own, so that each node (and a jump host reached through `ProxyJump`) is reached with its
 /// own user, port, key and known_hosts, and so that one ControlMaster per node is shared by every command.
 ///
-/// The user's config (or the inventory's `config_file`) is included at the end of each block: ssh takes
+/// The user's config (or the inventory's `config_file`) is included near the end of each block: ssh takes
 /// the first value it reads, so what the inventory says wins and the user's config fills in the rest.
+/// lurusctl's own defaults that a user may want to override (the fast key exchange) come after it.
 public struct SSHConfigRenderer: Sendable {
     /// Where the ControlMaster sockets live (a private 0700 directory, short enough for a UNIX socket).
     public var controlDirectory: String
     /// Record the keys of hosts seen for the first time (`accept-new`); a changed key is still refused.
     public var trustNewHosts: Bool
-    /// How long an idle master outlives the run if `lurusctl` cannot close it (killed with SIGKILL).
+    /// How long an idle master outlives the run if `lurusctl` cannot close it (killed with SIGKILL), for
+    /// nodes that do not keep their connection (`control_persist`).
     public var controlPersistSeconds: Int = 30
 
     public init(controlDirectory: String, trustNewHosts: Bool) {
@@ -49,11 +51,17 @@ public struct SSHConfigRenderer: Sendable {
                 // Commands use a master when there is one; only `connect` (ssh -M) makes one.
                 ("ControlMaster", "no"),
                 ("ControlPath", Self.quoted("\(self.controlDirectory)/%C")),
-                ("ControlPersist", "\(self.controlPersistSeconds)s"),
+                (
+                    "ControlPersist",
+                    "\(node.ssh.controlPersist.map { Int($0.seconds.rounded(.up)) } ?? self.controlPersistSeconds)s"
+                ),
                 ("ServerAliveInterval", "5"),
                 ("ServerAliveCountMax", "3"),
                 ("LogLevel", "ERROR"),
             ]
+            if case .algorithms(let names) = node.ssh.keyExchange {
+                options.append(("KexAlgorithms", names.joined(separator: ",")))
+            }
             switch node.ssh.configFile {
             case .userDefault:
                 options += [("Include", "~/.ssh/config"), ("Include", "/etc/ssh/ssh_config")]
@@ -61,6 +69,10 @@ public struct SSHConfigRenderer: Sendable {
                 options.append(("Include", Self.quoted(path)))
             case .none:
                 break
+            }
+            if node.ssh.keyExchange == .fast {
+                // After the user's config: a KexAlgorithms of theirs is read first and wins.
+                options.append(("KexAlgorithms", SSHSettings.KeyExchange.fastAlgorithms.joined(separator: ",")))
             }
             lines += options.map { "    \($0.0) \($0.1)" }
         }

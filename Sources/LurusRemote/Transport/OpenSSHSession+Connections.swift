@@ -20,6 +20,10 @@ extension OpenSSHSession {
     }
 
     func startMaster(_ node: Node) async throws {
+        if node.ssh.controlPersist != nil, await self.masterIsRunning(node) {
+            self.reused.insert(node.name)
+            return
+        }
         if let jump = self.jump(of: node) {
             do {
                 try await self.connect(jump)
@@ -98,10 +102,19 @@ extension OpenSSHSession {
         }
     }
 
-    /// Closes every master and removes the private directory. Called by `with`.
+    /// Whether a master kept from an earlier run (`control_persist`) answers on the node's socket.
+    func masterIsRunning(_ node: Node) async -> Bool {
+        let arguments = ["-F", self.configPath, "-O", "check", SSHConfigRenderer.alias(of: node)]
+        guard let raw = try? await self.ssh(arguments.map { Array($0.utf8) }, input: .bytes([]), deadline: .seconds(5))
+        else { return false }
+        return raw.status == 0
+    }
+
+    /// Closes every master, except those of nodes that keep their connection (`control_persist`: they end
+    /// by themselves once idle that long), and removes the run's private directory. Called by `with`.
     public func close() async {
         for name in self.connected {
-            guard let node = self.inventory.node(named: name) else { continue }
+            guard let node = self.inventory.node(named: name), node.ssh.controlPersist == nil else { continue }
             let arguments = ["-F", self.configPath, "-O", "exit", SSHConfigRenderer.alias(of: node)]
             _ = try? await self.ssh(arguments.map { Array($0.utf8) }, input: .bytes([]), deadline: .seconds(10))
         }

@@ -17,7 +17,11 @@ public actor OpenSSHSession: NodeTransport {
 
     let inventory: Inventory
     let options: Options
+    /// This run's private directory: the generated config, the owner file and, unless nodes keep their
+    /// connections, the sockets.
     let directory: ControlDirectory
+    /// Where the sockets are: `directory`, or the persistent one when a node has `control_persist`.
+    let socketDirectory: ControlDirectory
     let configPath: String
     /// The generated ssh_config of this session.
     public nonisolated var configFilePath: String { self.configPath }
@@ -29,6 +33,8 @@ public actor OpenSSHSession: NodeTransport {
     /// Commands running per node, and those waiting for a place.
     var running: [String: Int] = [:]
     var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Nodes whose master was kept from an earlier run (`control_persist`): no handshake this run.
+    public internal(set) var reused: Set<String> = []
     /// Round trips made per node (commands run, uploads included), for benchmarks and diagnostics.
     public private(set) var roundTrips: [String: Int] = [:]
 
@@ -41,9 +47,19 @@ public actor OpenSSHSession: NodeTransport {
         self.options = options
         self.logger = logger
         self.directory = try ControlDirectory.create()
+        let persisting = inventory.nodes.contains { $0.ssh.controlPersist != nil }
+        do {
+            self.socketDirectory = persisting ? try ControlDirectory.persistent() : self.directory
+        } catch {
+            self.directory.remove()
+            throw error
+        }
         self.configPath = "\(self.directory.path)/ssh_config"
-        let config = SSHConfigRenderer(controlDirectory: self.directory.path, trustNewHosts: options.trustNewHosts)
-            .render(inventory)
+        let config = SSHConfigRenderer(
+            controlDirectory: self.socketDirectory.path,
+            trustNewHosts: options.trustNewHosts
+        )
+        .render(inventory)
         guard
             FileManager.default.createFile(
                 atPath: self.configPath,
