@@ -73,8 +73,24 @@ struct Benchmark {
             Self.line("lurusctl exec -- true on \(inventory.nodes.count) nodes, cold", cold, target: "target <= 300 ms")
         )
 
+        // 2a. The same with ssh's own key exchange (OpenSSH 9's post-quantum hybrid), for comparison.
+        let postQuantum = try Self.copy(of: path, adding: "key_exchange: default", as: "bench-kex-default.yaml")
+        defer { try? FileManager.default.removeItem(atPath: postQuantum) }
+        var hybrid: [Duration] = []
+        for _ in 0..<7 {
+            let start = ContinuousClock.now
+            let result = try await Subprocess.run(
+                .path(FilePath(binary)),
+                arguments: ["exec", "-i", postQuantum, "--", "true"],
+                output: .discarded
+            )
+            guard result.terminationStatus.isSuccess else { throw BenchmarkError("lurusctl exec failed") }
+            hybrid.append(ContinuousClock.now - start)
+        }
+        print(Self.line("the same with key_exchange: default (sntrup761x25519 first)", hybrid, target: nil))
+
         // 2b. The same with `ssh.control_persist`: the first run leaves its masters, the next ones reuse them.
-        let kept = try Self.persistingCopy(of: path)
+        let kept = try Self.copy(of: path, adding: "control_persist: 1m", as: "bench-control-persist.yaml")
         defer { try? FileManager.default.removeItem(atPath: kept) }
         var warm: [Duration] = []
         for round in 0..<8 {
@@ -121,13 +137,13 @@ struct Benchmark {
     }
 
     /// A copy of the inventory beside the lab's files (its relative paths still resolve, and `.lab/` is
-    /// ignored by git) with `control_persist: 1m` under `ssh:`.
-    static func persistingCopy(of path: String) throws -> String {
+    /// ignored by git) with `setting` added under `ssh:`.
+    static func copy(of path: String, adding setting: String, as name: String) throws -> String {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         guard text.contains("\nssh:\n") else { throw BenchmarkError("\(path) has no top-level ssh: block") }
-        let copy = URL(fileURLWithPath: path).deletingLastPathComponent()
-            .appendingPathComponent("../.lab/bench-control-persist.yaml").standardized.path
-        try text.replacingOccurrences(of: "\nssh:\n", with: "\nssh:\n  control_persist: 1m\n")
+        let folder = (path as NSString).deletingLastPathComponent
+        let copy = "\(folder.isEmpty ? "." : folder)/../.lab/\(name)"
+        try text.replacingOccurrences(of: "\nssh:\n", with: "\nssh:\n  \(setting)\n")
             .write(toFile: copy, atomically: true, encoding: .utf8)
         return copy
     }
