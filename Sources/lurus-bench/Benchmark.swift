@@ -9,12 +9,16 @@ import SystemPackage
 ///
 ///     swift run -c release lurus-bench [inventory/lab.yaml]                 the transport
 ///     swift run -c release lurus-bench provisioning [inventory/lab.yaml]    plan and up
+///     swift run -c release lurus-bench plan-scale [inventory/lab.yaml]      plan time, 18 and 518 resources
 @main
 struct Benchmark {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
         if arguments.first == "provisioning" {
             try await ProvisioningBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
+        } else if arguments.first == "plan-scale" {
+            let path = arguments.dropFirst().first ?? "inventory/lab.yaml"
+            try await ProvisioningBenchmark.measurePlanScale(inventory: try InventoryLoader.load(path: path).inventory)
         } else {
             try await self.measure()
         }

@@ -46,7 +46,12 @@ enum ProvisioningBenchmark {
             )
         )
 
-        // 3. Round trips per node for a plan, with base alone and with 500 more resources per node.
+        try await self.measurePlanScale(inventory: inventory)
+    }
+
+    /// Plan time and round trips per node with base alone, and with 500 more resources per node: the
+    /// probe should cost about one round trip whatever a node holds.
+    static func measurePlanScale(inventory: Inventory) async throws {
         let logger = Logger(label: "bench")
         let templates = try await TemplateLibrary(directory: "templates")
         for extra in [0, 500] {

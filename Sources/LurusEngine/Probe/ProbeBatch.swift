@@ -15,11 +15,20 @@ public enum ProbeBatch {
         var script: [UInt8] = Array("exec 2>/dev/null\n".utf8)
         for (index, resource) in resources.enumerated() {
             script += Array("echo '\(Self.marker)\(index)'\n".utf8)
-            script += Shell.render(resource.spec.probe.command)
-            script += Array(" </dev/null\n".utf8)
+            script += Self.inline(resource.spec.probe)
         }
         script += Array("echo '\(Self.marker)end'\n".utf8)
         return script
+    }
+
+    /// One probe run in a subshell of the batch's shell, its values set as positional parameters: the
+    /// same script and arguments as `sh -c SCRIPT NAME ARGS`, without starting a shell per resource (a
+    /// fork instead of a fork and an exec), so a probe made only of shell builtins costs next to nothing.
+    static func inline(_ probe: ShellScript) -> [UInt8] {
+        var line: [UInt8] = Array("(set --".utf8)
+        for argument in probe.arguments { line += [UInt8(ascii: " ")] + Shell.quote(argument) }
+        line += Array("\n".utf8) + Array(probe.script.utf8) + Array("\n) </dev/null\n".utf8)
+        return line
     }
 
     /// The command that runs the script.

@@ -68,7 +68,8 @@ public struct File: ResourceSpec, Hashable {
         if [ ! -f "$p" ]; then echo type=other; exit 0; fi
         echo type=file
         echo "meta=$(stat -c '%a %U %G %s' -- "$p")"
-        s=$(sha256sum < "$p" | cut -d ' ' -f 1)
+        s=$(sha256sum < "$p")
+        s=${s%% *}
         echo "sha256=$s"
         if [ "$s" != "$2" ] && [ "$3" = 1 ] && [ "$(stat -c %s -- "$p")" -le "$4" ]; then
             printf 'content='; base64 -w 0 < "$p"; echo
