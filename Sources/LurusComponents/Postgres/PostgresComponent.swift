@@ -53,7 +53,12 @@ enum PostgresComponent: ComponentDefinition {
         resources.append(.service(Service("postgresql", restartOn: [settings.id], reloadOn: [access.id])))
         // Roles and databases.
         resources.append(.directory(Directory(path: PostgresDatabase.passwordDirectory, mode: 0o700)))
-        for database in PostgresDatabase.all(in: context.inventory) {
+        // One command for every role and database, and one guard that checks them all with one psql.
+        let databases = PostgresDatabase.all(in: context.inventory)
+        var sql = ""
+        var passwordFiles: [ResourceID] = []
+        var checked: [String] = [paths.psql, String(port)]
+        for database in databases {
             let password = try context.secret(database.secret)
             let passwordFile = File(
                 path: database.passwordFile,
@@ -61,7 +66,7 @@ enum PostgresComponent: ComponentDefinition {
                 mode: 0o600,
                 sensitive: true
             )
-            let sql = try context.render(
+            sql += try context.render(
                 "role.sql",
                 [
                     "role": database.role,
@@ -70,18 +75,18 @@ enum PostgresComponent: ComponentDefinition {
                 ]
             )
             resources.append(.file(passwordFile))
+            passwordFiles.append(passwordFile.id)
+            checked += [database.role, database.name, database.passwordFile]
+        }
+        if !databases.isEmpty {
             resources.append(
                 .command(
                     Command(
-                        "postgres role \(database.role)",
+                        "postgres roles \(databases.map(\.role).joined(separator: ", "))",
                         ShellCommand(["runuser", "-u", "postgres", "--", "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"]),
                         input: Array(sql.utf8),
-                        unless: ShellScript(
-                            "postgres-login",
-                            PostgresDatabase.loginCheck,
-                            [database.role, database.name, database.passwordFile, String(port)]
-                        ).command,
-                        refreshOn: [passwordFile.id],
+                        unless: ShellScript("postgres-logins", PostgresDatabase.loginCheck, checked).command,
+                        refreshOn: passwordFiles,
                         timeout: .seconds(60),
                         sensitive: true
                     )
@@ -128,4 +133,6 @@ struct PostgresPaths {
     var confD: String { "\(self.directory)/conf.d" }
     var settings: String { "\(self.confD)/50-lurus.conf" }
     var hba: String { "\(self.directory)/pg_hba.conf" }
+    /// The server's own psql, without Debian's version-picking wrapper.
+    var psql: String { "/usr/lib/postgresql/\(self.major)/bin/psql" }
 }
