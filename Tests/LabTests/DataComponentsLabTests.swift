@@ -170,7 +170,10 @@ extension LabIntegrationTests {
                 changed.first?.hasPrefix("heart postgres: file /etc/lurus/secrets/postgres/lurus_billing: ") == true,
                 "\(changed)"
             )
-            #expect(changed.last == "heart postgres: run postgres roles lurus_gateway, lurus_provider, lurus_billing", "\(changed)")
+            #expect(
+                changed.last == "heart postgres: run postgres roles lurus_gateway, lurus_provider, lurus_billing",
+                "\(changed)"
+            )
             let old = try await Self.psql("lurus_billing", database: "lurus_billing", password: billing, "SELECT 1")
             #expect(old.status != 0, "the old password still works")
             let new = try await Self.psql("lurus_billing", database: "lurus_billing", password: rotated, "SELECT 1")
