@@ -54,11 +54,13 @@ services-test: setup
 # Figures against the lab (printed, never asserted): see doc/operations.md. The provisioning part
 # takes the lab down and up several times (fresh hosts for the first `up`).
 bench: setup
+	scripts/setup --bench
 	scripts/lab up
 	swift build -c release --product lurusctl
 	swift build -c release --product lurus-bench
 	.build/release/lurus-bench $(LAB_INVENTORY)
 	.build/release/lurus-bench provisioning $(LAB_INVENTORY)
+	.build/release/lurus-bench compare $(LAB_INVENTORY)
 
 # The gateway's figures with wrk against the fake upstream (printed, never asserted).
 gateway-bench: setup

@@ -10,12 +10,15 @@ import SystemPackage
 ///     swift run -c release lurus-bench [inventory/lab.yaml]                 the transport
 ///     swift run -c release lurus-bench provisioning [inventory/lab.yaml]    plan and up
 ///     swift run -c release lurus-bench plan-scale [inventory/lab.yaml]      plan time, 18 and 518 resources
+///     swift run -c release lurus-bench compare [inventory/lab.yaml]         no-op base against Ansible, pyinfra
 @main
 struct Benchmark {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
         if arguments.first == "provisioning" {
             try await ProvisioningBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
+        } else if arguments.first == "compare" {
+            try await ComparisonBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
         } else if arguments.first == "plan-scale" {
             let path = arguments.dropFirst().first ?? "inventory/lab.yaml"
             try await ProvisioningBenchmark.measurePlanScale(inventory: try InventoryLoader.load(path: path).inventory)
@@ -36,7 +39,7 @@ struct Benchmark {
 
         // 1. Per-command cost over a warm master: lurusctl's run (ssh + runner) and plain ssh over the master.
         let samples = 200
-        let (ours, plain) = try await OpenSSHSession.with(inventory, logger: logger) { session in
+        let (ours, plain, runner, collected) = try await OpenSSHSession.with(inventory, logger: logger) { session in
             _ = try await session.run(RemoteCommand(shell: "true"), on: node)
             var ours: [Duration] = []
             for _ in 0..<samples {
@@ -54,10 +57,39 @@ struct Benchmark {
                 )
                 plain.append(ContinuousClock.now - start)
             }
-            return (ours, plain)
+            // Where the difference goes: the runner on the node, and collecting output here.
+            let wrapped = String(
+                decoding: Shell.render(RemoteRunner.wrap(Array("true".utf8), timeoutSeconds: 60, become: false)),
+                as: UTF8.self
+            )
+            var runner: [Duration] = []
+            var collected: [Duration] = []
+            for _ in 0..<samples {
+                var start = ContinuousClock.now
+                _ = try await Subprocess.run(
+                    .path("/usr/bin/ssh"),
+                    arguments: ["-F", session.configFilePath, "lurusctl.\(node.name)", "--", wrapped],
+                    output: .discarded
+                )
+                runner.append(ContinuousClock.now - start)
+                start = ContinuousClock.now
+                _ = try await Subprocess.run(
+                    .path("/usr/bin/ssh"),
+                    arguments: ["-F", session.configFilePath, "lurusctl.\(node.name)", "true"],
+                    input: .array([]),
+                    output: .bytes(limit: 1 << 30),
+                    error: .bytes(limit: 64 << 20)
+                )
+                collected.append(ContinuousClock.now - start)
+            }
+            return (ours, plain, runner, collected)
         }
         print(Self.line("run `true`, warm master (lurusctl: ssh + runner)", ours, target: "target p50 <= 10 ms"))
         print(Self.line("ssh `true` over the same master (baseline)", plain, target: nil))
+        print(Self.line("ssh over the same master, the runner's command line", runner, target: nil))
+        print(
+            Self.line("ssh `true` over the same master, stdin, stdout and stderr as lurusctl's", collected, target: nil)
+        )
 
         // 2. `lurusctl exec -- true` on every node from cold: new masters, handshakes, close.
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
