@@ -13,7 +13,13 @@ public enum ProbeBatch {
         // Each probe's stdin is /dev/null on its own line: the shell reads this script from stdin, so
         // `exec </dev/null` would cut off whatever it has not read yet.
         var script: [UInt8] = Array("exec 2>/dev/null\n".utf8)
-        for (index, resource) in resources.enumerated() {
+        // Kinds read many at once by one command (services, packages) print their members' markers.
+        var grouped: Set<Int> = []
+        for group in ProbeGroups.groups(of: resources) {
+            script += Self.inline(group.probe)
+            grouped.formUnion(group.members)
+        }
+        for (index, resource) in resources.enumerated() where !grouped.contains(index) {
             script += Array("echo '\(Self.marker)\(index)'\n".utf8)
             script += Self.inline(resource.spec.probe)
         }
