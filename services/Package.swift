@@ -54,7 +54,7 @@ let package = Package(
         ),
         /// The event contract between services: the usage record and the streams it goes to.
         /// Producer (the gateway) and consumers (billing, logs) import it; no HTTP, no gateway.
-        .target(name: "LurusEvents", dependencies: ["LurusNATS"]),
+        .target(name: "LurusEvents", dependencies: ["LLMWire", "LurusNATS"]),
         /// What every bundled service shares: start-up (`ServiceMain`), configuration, JSON logs,
         /// metrics, tracing, health, request ids.
         .target(

@@ -94,17 +94,7 @@ struct Benchmark {
         // 2. `lurusctl exec -- true` on every node from cold: new masters, handshakes, close.
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("lurusctl").path
-        var cold: [Duration] = []
-        for _ in 0..<7 {
-            let start = ContinuousClock.now
-            let result = try await Subprocess.run(
-                .path(FilePath(binary)),
-                arguments: ["exec", "-i", path, "--", "true"],
-                output: .discarded
-            )
-            guard result.terminationStatus.isSuccess else { throw BenchmarkError("lurusctl exec failed") }
-            cold.append(ContinuousClock.now - start)
-        }
+        let cold = try await Self.timeExec(binary, inventory: path, runs: 7)
         print(
             Self.line("lurusctl exec -- true on \(inventory.nodes.count) nodes, cold", cold, target: "target <= 300 ms")
         )
@@ -112,33 +102,13 @@ struct Benchmark {
         // 2a. The same with ssh's own key exchange (OpenSSH 9's post-quantum hybrid), for comparison.
         let postQuantum = try Self.copy(of: path, adding: "key_exchange: default", as: "bench-kex-default.yaml")
         defer { try? FileManager.default.removeItem(atPath: postQuantum) }
-        var hybrid: [Duration] = []
-        for _ in 0..<7 {
-            let start = ContinuousClock.now
-            let result = try await Subprocess.run(
-                .path(FilePath(binary)),
-                arguments: ["exec", "-i", postQuantum, "--", "true"],
-                output: .discarded
-            )
-            guard result.terminationStatus.isSuccess else { throw BenchmarkError("lurusctl exec failed") }
-            hybrid.append(ContinuousClock.now - start)
-        }
+        let hybrid = try await Self.timeExec(binary, inventory: postQuantum, runs: 7)
         print(Self.line("the same with key_exchange: default (sntrup761x25519 first)", hybrid, target: nil))
 
         // 2b. The same with `ssh.control_persist`: the first run leaves its masters, the next ones reuse them.
         let kept = try Self.copy(of: path, adding: "control_persist: 1m", as: "bench-control-persist.yaml")
         defer { try? FileManager.default.removeItem(atPath: kept) }
-        var warm: [Duration] = []
-        for round in 0..<8 {
-            let start = ContinuousClock.now
-            let result = try await Subprocess.run(
-                .path(FilePath(binary)),
-                arguments: ["exec", "-i", kept, "--", "true"],
-                output: .discarded
-            )
-            guard result.terminationStatus.isSuccess else { throw BenchmarkError("lurusctl exec failed") }
-            if round > 0 { warm.append(ContinuousClock.now - start) }
-        }
+        let warm = try await Self.timeExec(binary, inventory: kept, runs: 8).dropFirst().map { $0 }
         Self.endKeptMasters()
         print(
             Self.line(
@@ -170,6 +140,22 @@ struct Benchmark {
                 100 / seconds
             )
         )
+    }
+
+    /// The wall time of `lurusctl exec -- true` on every node of `inventory`, `runs` times.
+    static func timeExec(_ binary: String, inventory: String, runs: Int) async throws -> [Duration] {
+        var samples: [Duration] = []
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            let result = try await Subprocess.run(
+                .path(FilePath(binary)),
+                arguments: ["exec", "-i", inventory, "--", "true"],
+                output: .discarded
+            )
+            guard result.terminationStatus.isSuccess else { throw BenchmarkError("lurusctl exec failed") }
+            samples.append(ContinuousClock.now - start)
+        }
+        return samples
     }
 
     /// A copy of the inventory beside the lab's files (its relative paths still resolve, and `.lab/` is
