@@ -25,8 +25,13 @@ import Testing
               two:
                 address: 10.0.0.2
             """
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        return (try InventoryLoader.load(path: path).inventory, folder.path)
+        do {
+            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+            return (try InventoryLoader.load(path: path).inventory, folder.path)
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
+        }
     }
 
     static func isLock(_ command: String, _ script: String) -> Bool {
