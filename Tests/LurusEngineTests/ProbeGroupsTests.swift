@@ -1,3 +1,4 @@
+import Foundation
 import LurusRemote
 import LurusTestSupport
 import Testing
@@ -56,5 +57,85 @@ import Testing
         let states = try #require(ProbeBatch.parse(Array(result.stdout.utf8), count: 8))
         #expect(states[7] == ObservedState(values: ["LoadState": "loaded", "ActiveState": "active"]))
         #expect(states[3] == ObservedState(values: ["LoadState": "not-found", "ActiveState": "inactive"]))
+    }
+}
+
+/// Files and directories read together (one `stat`, one `sha256sum`) answer as each alone, on hostile
+/// paths (quotes, `$(...)`, newlines, a leading dash, a backslash) and every type: a regular file the same,
+/// differing, too large to show and secret, a directory, a symbolic link, a FIFO, nothing.
+@Suite struct FileProbeGroupsTests {
+    let local = LocalProbeApplyTests()
+
+    @Test func filesAndDirectoriesReadTogetherAnswerAsEachAlone() async throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-groups-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let canary = "\(base)/pwned"
+        let hostile = "\(base)/it's \"a\" $(touch \(canary)) \\ -x\nnext"
+        try FileManager.default.createDirectory(atPath: hostile, withIntermediateDirectories: true)
+        try "same\n".write(toFile: "\(hostile)/same", atomically: true, encoding: .utf8)
+        try "was\n".write(toFile: "\(base)/-differs", atomically: true, encoding: .utf8)
+        try String(repeating: "x", count: 300_000).write(toFile: "\(base)/large", atomically: true, encoding: .utf8)
+        try "secret\n".write(toFile: "\(base)/secret", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: "\(base)/link", withDestinationPath: hostile)
+        _ = try await ProcessRunner.run("/usr/bin/mkfifo", ["\(base)/fifo"])
+        let files: [Resource.Kind] = [
+            .file(File(path: "\(hostile)/same", text: "same\n")),
+            .file(File(path: "\(base)/-differs", text: "now\n")),
+            .file(File(path: "\(base)/large", text: "small\n")),
+            .file(File(path: "\(base)/secret", text: "other\n", sensitive: true)),
+            .file(File(path: hostile, text: "x")),
+            .file(File(path: "\(base)/link", text: "x")),
+            .file(File(path: "\(base)/fifo", text: "x")),
+            .file(File(path: "\(base)/absent", text: "x")),
+        ]
+        let directories: [Resource.Kind] = [
+            .directory(Directory(path: hostile)), .directory(Directory(path: base)),
+            .directory(Directory(path: "\(base)/link")), .directory(Directory(path: "\(base)/fifo")),
+            .directory(Directory(path: "\(base)/absent")),
+        ]
+        let resources = (files + directories + [.package(Package("bash"))]).map { Resource($0, component: "t") }
+        #expect(ProbeGroups.groups(of: resources).map(\.members.count) == [5, 8])
+        let together = try await self.local.probe(resources)
+        var alone: [ResourceID: ObservedState] = [:]
+        for resource in resources { alone.merge(try await self.local.probe([resource])) { $1 } }
+        for resource in resources {
+            #expect(together[resource.id] == alone[resource.id], "\(resource.id)")
+        }
+        #expect(together[ResourceID(kind: "file", name: "\(base)/-differs")]?["content"] != nil)
+        #expect(together[ResourceID(kind: "file", name: "\(base)/large")]?["content"] == nil)
+        #expect(together[ResourceID(kind: "file", name: "\(base)/secret")]?["content"] == nil)
+        #expect(!FileManager.default.fileExists(atPath: canary), "a hostile name was run by the shell")
+    }
+
+    /// When `sha256sum` fails for the group (a file unreadable or gone meanwhile; stood in here by a
+    /// function that fails), every file is read by its own probe, and the answers are the same.
+    @Test func aFailingGroupReadFallsBackToEachFileAlone() async throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-groups-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try "a\n".write(toFile: "\(base)/a", atomically: true, encoding: .utf8)
+        try "b\n".write(toFile: "\(base)/b", atomically: true, encoding: .utf8)
+        let resources = [
+            Resource(.file(File(path: "\(base)/a", text: "a\n")), component: "t"),
+            Resource(.file(File(path: "\(base)/b", text: "c\n")), component: "t"),
+            Resource(.file(File(path: "\(base)/missing", text: "b\n")), component: "t"),
+        ]
+        let group = try #require(ProbeGroups.groups(of: resources).first)
+        var failing = group.probe
+        failing.script = "sha256sum() { return 1; }\n" + failing.script
+        let script =
+            Array("exec 2>/dev/null\n".utf8) + ProbeBatch.inline(failing) + Array("echo '::lurus-probe end'\n".utf8)
+        let result = try await self.local.shell(script)
+        let states = try #require(ProbeBatch.parse(Array(result.stdout.utf8), count: resources.count))
+        // The stand-in fails only inside the group's pass; the fallback's probes run sha256sum in
+        // subshells that inherit it too, so they report the file without a digest: compare what is known.
+        var alone: [ResourceID: ObservedState] = [:]
+        for resource in resources { alone.merge(try await self.local.probe([resource])) { $1 } }
+        #expect(states[0]["type"] == "file" && states[0]["meta"] == alone[resources[0].id]?["meta"])
+        #expect(states[1]["type"] == "file" && states[1]["meta"] == alone[resources[1].id]?["meta"])
+        #expect(states[2] == alone[resources[2].id])
     }
 }
