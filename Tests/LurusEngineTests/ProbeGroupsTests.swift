@@ -50,13 +50,13 @@ import Testing
         let fake = """
             systemctl() { printf 'LoadState=loaded\\nActiveState=active\\n\\nLoadState=not-found\\nActiveState=inactive\\n'; }
             """
-        let probe = ShellScript("probe-services", fake + "\n" + ProbeGroups.servicesScript, ["7", "a", "3", "b"])
+        let probe = ShellScript("probe-services", fake + "\n" + ProbeGroups.servicesScript, ["1", "a", "0", "b"])
         let script =
             Array("exec 2>/dev/null\n".utf8) + ProbeBatch.inline(probe) + Array("echo '::lurus-probe end'\n".utf8)
         let result = try await self.local.shell(script)
-        let states = try #require(ProbeBatch.parse(Array(result.stdout.utf8), count: 8))
-        #expect(states[7] == ObservedState(values: ["LoadState": "loaded", "ActiveState": "active"]))
-        #expect(states[3] == ObservedState(values: ["LoadState": "not-found", "ActiveState": "inactive"]))
+        let states = try #require(ProbeBatch.parse(Array(result.stdout.utf8), count: 2))
+        #expect(states[1] == ObservedState(values: ["LoadState": "loaded", "ActiveState": "active"]))
+        #expect(states[0] == ObservedState(values: ["LoadState": "not-found", "ActiveState": "inactive"]))
     }
 }
 
@@ -137,5 +137,14 @@ import Testing
         #expect(states[0]["type"] == "file" && states[0]["meta"] == alone[resources[0].id]?["meta"])
         #expect(states[1]["type"] == "file" && states[1]["meta"] == alone[resources[1].id]?["meta"])
         #expect(states[2] == alone[resources[2].id])
+    }
+}
+
+@Suite struct ProbeAnswerTests {
+    @Test func anAnswerMissingAMembersMarkerIsCutShortNotAbsent() {
+        let whole = Array("::lurus-probe 1\ntype=file\n::lurus-probe 0\ntype=absent\n::lurus-probe end\n".utf8)
+        #expect(ProbeBatch.parse(whole, count: 2)?.map { $0["type"] } == ["absent", "file"])
+        let missing = Array("::lurus-probe 1\ntype=file\n::lurus-probe end\n".utf8)
+        #expect(ProbeBatch.parse(missing, count: 2) == nil)
     }
 }

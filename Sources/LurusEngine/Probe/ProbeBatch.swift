@@ -43,10 +43,12 @@ public enum ProbeBatch {
     }
 
     /// The observed state of each resource, in order; nil when the answer was cut short (the node went away
-    /// mid-probe), since a partial answer would make absent things look absent.
+    /// mid-probe, or a group's script died before all its members' markers), since a partial answer would
+    /// make absent things look absent.
     public static func parse(_ output: [UInt8], count: Int) -> [ObservedState]? {
         let text = String(decoding: output, as: UTF8.self)
         var sections: [[Substring]] = Array(repeating: [], count: count)
+        var seen = Array(repeating: false, count: count)
         var current: Int?
         var ended = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
@@ -57,12 +59,14 @@ public enum ProbeBatch {
                     current = nil
                 } else {
                     current = Int(tag).flatMap { $0 < count ? $0 : nil }
+                    if let current { seen[current] = true }
                 }
             } else if let current {
                 sections[current].append(line)
             }
         }
-        guard ended else { return nil }
+        // Every resource's marker must be there: a group that died half-way must not read as "absent".
+        guard ended, !seen.contains(false) else { return nil }
         return sections.map { ObservedState.parse($0) }
     }
 }
