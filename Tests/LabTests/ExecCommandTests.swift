@@ -75,12 +75,7 @@ extension LabIntegrationTests {
                 \(Repository.lurusctl) exec -i inventory/lab.yaml --on heart -- 'sleep 30' &
                 pid=$!; sleep 2; kill -KILL $pid; wait $pid
                 """
-            let killed = try await ProcessRunner.run(
-                "/bin/sh",
-                ["-c", script],
-                currentDirectory: Repository.root.path,
-                timeout: 60
-            )
+            let killed = try await LabIntegrationTests.shell(script, timeout: 60)
             #expect(killed.status == 137, "\(killed)")
             let left = try LabIntegrationTests.controlDirectories().subtracting(before)
             #expect(left.count == 1, "the killed run's directory: \(left)")
@@ -100,12 +95,7 @@ extension LabIntegrationTests {
                 \(Repository.lurusctl) exec -i inventory/lab.yaml --on monitor,heart -- '\(marker)' &
                 pid=$!; sleep 2; kill -INT $pid; wait $pid
                 """
-            let interrupted = try await ProcessRunner.run(
-                "/bin/sh",
-                ["-c", script],
-                currentDirectory: Repository.root.path,
-                timeout: 60
-            )
+            let interrupted = try await LabIntegrationTests.shell(script, timeout: 60)
             #expect(interrupted.status == 130, "\(interrupted)")
             #expect(interrupted.stderr.contains("interrupted; stopped what was running and closed connections"))
             let made = try LabIntegrationTests.controlDirectories().subtracting(before)

@@ -36,4 +36,14 @@ import Testing
                 && !before.contains { line.contains($0) }
         }
     }
+
+    /// Runs a shell script from the repository root (to start, signal and wait for lurusctl runs).
+    static func shell(_ script: String, timeout: Double) async throws -> ProcessRunner.Result {
+        try await ProcessRunner.run(
+            "/bin/sh",
+            ["-c", script],
+            currentDirectory: Repository.root.path,
+            timeout: timeout
+        )
+    }
 }

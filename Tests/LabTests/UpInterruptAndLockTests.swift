@@ -35,12 +35,7 @@ extension LabIntegrationTests {
                 \(Repository.lurusctl) up -i inventory/lab.yaml &
                 pid=$!; sleep 1.5; kill -INT $pid; wait $pid
                 """
-            let result = try await ProcessRunner.run(
-                "/bin/sh",
-                ["-c", script],
-                currentDirectory: Repository.root.path,
-                timeout: 300
-            )
+            let result = try await LabIntegrationTests.shell(script, timeout: 300)
             let output = result.stdout + result.stderr
             #expect(result.status == 130, "\(output)")
             #expect(output.contains("interrupted: finishing the steps under way"), "\(output)")
