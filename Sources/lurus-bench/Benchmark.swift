@@ -109,7 +109,7 @@ struct Benchmark {
         let kept = try Self.copy(of: path, adding: "control_persist: 1m", as: "bench-control-persist.yaml")
         defer { try? FileManager.default.removeItem(atPath: kept) }
         let warm = try await Self.timeExec(binary, inventory: kept, runs: 8).dropFirst().map { $0 }
-        Self.endKeptMasters()
+        try ControlDirectory.persistent().endMasters()
         print(
             Self.line(
                 "lurusctl exec -- true on \(inventory.nodes.count) nodes, connections kept (control_persist)",
@@ -168,19 +168,6 @@ struct Benchmark {
         try text.replacingOccurrences(of: "\nssh:\n", with: "\nssh:\n  \(setting)\n")
             .write(toFile: copy, atomically: true, encoding: .utf8)
         return copy
-    }
-
-    /// Ends the masters the persisting runs left (their sockets are enough for `ssh -O exit`).
-    static func endKeptMasters() {
-        let directory = "/tmp/lurusctl-keep-\(getuid())"
-        for socket in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
-            process.arguments = ["-o", "ControlPath=\(directory)/\(socket)", "-O", "exit", "kept"]
-            process.standardError = FileHandle.nullDevice
-            try? process.run()
-            process.waitUntilExit()
-        }
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

@@ -1,4 +1,5 @@
 import Foundation
+import LurusRemote
 import Subprocess
 import SystemPackage
 
@@ -24,7 +25,7 @@ enum ComparisonBenchmark {
         let kept = try Benchmark.copy(of: path, adding: "control_persist: 1m", as: "bench-compare-persist.yaml")
         defer {
             try? FileManager.default.removeItem(atPath: kept)
-            Benchmark.endKeptMasters()
+            try? ControlDirectory.persistent().endMasters()
         }
         let runs: [(name: String, executable: String, arguments: [String], directory: String?)] = [
             ("lurusctl up --only base", binary, ["up", "-i", path, "--yes", "--only", "base"], nil),

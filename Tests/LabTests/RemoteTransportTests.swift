@@ -331,9 +331,9 @@ extension LabIntegrationTests {
             for index in inventory.nodes.indices {
                 inventory.nodes[index].ssh.controlPersist = InventoryDuration.parse("30s")
             }
-            let kept = "/tmp/lurusctl-keep-\(getuid())"
-            defer { _ = try? Self.endMasters(in: kept) }
-            _ = try Self.endMasters(in: kept)
+            let kept = try ControlDirectory.persistent()
+            defer { kept.endMasters() }
+            kept.endMasters()
             let first = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
                 _ = await NodeFanOut.map(inventory.nodes) { node in
                     try? await session.run(RemoteCommand(shell: "true"), on: node)
@@ -352,20 +352,6 @@ extension LabIntegrationTests {
             }
             #expect(second == Set(inventory.nodes.map(\.name)))
             print("second session with kept masters: \(ContinuousClock.now - start) for \(inventory.nodes.count) nodes")
-        }
-
-        /// Ends the masters whose sockets are in `directory` (ssh -O exit needs no config: the socket is enough).
-        static func endMasters(in directory: String) throws {
-            guard let sockets = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-            for socket in sockets {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
-                process.arguments = ["-o", "ControlPath=\(directory)/\(socket)", "-O", "exit", "lurusctl-kept"]
-                process.standardError = FileHandle.nullDevice
-                process.standardOutput = FileHandle.nullDevice
-                try process.run()
-                process.waitUntilExit()
-            }
         }
     }
 }

@@ -41,6 +41,8 @@ public struct NodeSchedule: Sendable {
 
     public let plan: NodePlan
     public let total: Int
+    /// Each unit's steps, made once.
+    private let steps: [[Step]]
     private var position = 0
     private var phase = Phase.notStarted
     private var result: UnitResult?
@@ -50,7 +52,8 @@ public struct NodeSchedule: Sendable {
 
     public init(plan: NodePlan) {
         self.plan = plan
-        self.total = plan.units.reduce(0) { $0 + Planner.steps(of: $1).count }
+        self.steps = plan.units.map(Planner.steps(of:))
+        self.total = self.steps.reduce(0) { $0 + $1.count }
     }
 
     private var unit: UnitPlan { self.plan.units[self.position] }
@@ -143,7 +146,7 @@ public struct NodeSchedule: Sendable {
 
     /// After the waits: nothing to do, not allowed to start, or the first step.
     private mutating func start(stop: Stop) -> Action {
-        let steps = Planner.steps(of: self.unit)
+        let steps = self.steps[self.position]
         if steps.isEmpty {
             self.result!.status = .unchanged
             return self.finish(self.result!)

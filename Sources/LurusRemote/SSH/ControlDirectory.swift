@@ -58,6 +58,20 @@ public struct ControlDirectory: Sendable {
         return ControlDirectory(path: path)
     }
 
+    /// Ends every master whose socket is here (`ssh -O exit` needs only the socket), for the persistent
+    /// directory's masters that outlive runs; waits for each.
+    public func endMasters(sshExecutable: String = "/usr/bin/ssh") {
+        for socket in (try? FileManager.default.contentsOfDirectory(atPath: self.path)) ?? [] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: sshExecutable)
+            process.arguments = ["-o", "ControlPath=\(self.path)/\(socket)", "-O", "exit", "lurusctl-kept"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { continue }
+            process.waitUntilExit()
+        }
+    }
+
     public func remove() {
         try? FileManager.default.removeItem(atPath: self.path)
     }
