@@ -1,4 +1,5 @@
 import ArgumentParser
+import LurusRemote
 
 /// The root command: it only names the verbs. Each verb is a file in `Verbs/`.
 public struct Lurusctl: AsyncParsableCommand {
@@ -23,4 +24,13 @@ public struct Lurusctl: AsyncParsableCommand {
     )
 
     public init() {}
+}
+
+extension Lurusctl {
+    /// What the process sets before any verb runs: SIGPIPE ignored, so that a write to an agent's ssh that
+    /// has just ended, or to a reader of our output that went away, is an error handled where it happens
+    /// (`Terminal`, `NodeAgent`) instead of the end of the run.
+    public static func prepareProcess() {
+        RemoteAgent.ignoreBrokenPipes()
+    }
 }

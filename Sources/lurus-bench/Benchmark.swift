@@ -37,59 +37,55 @@ struct Benchmark {
             "lurusctl transport benchmark: \(inventory.nodes.count) nodes from \(path), one command target \(node.name)"
         )
 
-        // 1. Per-command cost over a warm master: lurusctl's run (ssh + runner) and plain ssh over the master.
+        // 1. Per-command cost over a warm master: through the node's agent (the default once a node has had
+        //    two commands), with one ssh session per command as before it, and plain ssh over the master.
         let samples = 200
-        let (ours, plain, runner, collected) = try await OpenSSHSession.with(inventory, logger: logger) { session in
-            _ = try await session.run(RemoteCommand(shell: "true"), on: node)
-            var ours: [Duration] = []
-            for _ in 0..<samples {
-                let start = ContinuousClock.now
-                _ = try await session.run(RemoteCommand(shell: "true"), on: node)
-                ours.append(ContinuousClock.now - start)
+        let ours = try await OpenSSHSession.with(inventory, logger: logger) { session in
+            for _ in 0..<2 { _ = try await session.run(RemoteCommand(shell: "true"), on: node) }
+            for _ in 0..<100 where await !session.nodesWithAgent.contains(node.name) {
+                try await Task.sleep(for: .milliseconds(20))
             }
-            var plain: [Duration] = []
-            for _ in 0..<samples {
-                let start = ContinuousClock.now
+            guard await session.nodesWithAgent.contains(node.name) else {
+                throw BenchmarkError("the agent on \(node.name) did not start")
+            }
+            return try await Self.time(samples) { _ = try await session.run(RemoteCommand(shell: "true"), on: node) }
+        }
+        var oneSessionEach = OpenSSHSession.Options()
+        oneSessionEach.agent = .never
+        let (perSession, plain, runner) = try await OpenSSHSession.with(
+            inventory,
+            options: oneSessionEach,
+            logger: logger
+        ) { session in
+            _ = try await session.run(RemoteCommand(shell: "true"), on: node)
+            let perSession = try await Self.time(samples) {
+                _ = try await session.run(RemoteCommand(shell: "true"), on: node)
+            }
+            let plain = try await Self.time(samples) {
                 _ = try await Subprocess.run(
                     .path("/usr/bin/ssh"),
                     arguments: ["-F", session.configFilePath, "lurusctl.\(node.name)", "true"],
                     output: .discarded
                 )
-                plain.append(ContinuousClock.now - start)
             }
-            // Where the difference goes: the runner on the node, and collecting output here.
+            // Where a session's time goes: ssh's own, then the runner on the node.
             let wrapped = String(
                 decoding: Shell.render(RemoteRunner.wrap(Array("true".utf8), timeoutSeconds: 60, become: false)),
                 as: UTF8.self
             )
-            var runner: [Duration] = []
-            var collected: [Duration] = []
-            for _ in 0..<samples {
-                var start = ContinuousClock.now
+            let runner = try await Self.time(samples) {
                 _ = try await Subprocess.run(
                     .path("/usr/bin/ssh"),
                     arguments: ["-F", session.configFilePath, "lurusctl.\(node.name)", "--", wrapped],
                     output: .discarded
                 )
-                runner.append(ContinuousClock.now - start)
-                start = ContinuousClock.now
-                _ = try await Subprocess.run(
-                    .path("/usr/bin/ssh"),
-                    arguments: ["-F", session.configFilePath, "lurusctl.\(node.name)", "true"],
-                    input: .array([]),
-                    output: .bytes(limit: 1 << 30),
-                    error: .bytes(limit: 64 << 20)
-                )
-                collected.append(ContinuousClock.now - start)
             }
-            return (ours, plain, runner, collected)
+            return (perSession, plain, runner)
         }
-        print(Self.line("run `true`, warm master (lurusctl: ssh + runner)", ours, target: "target p50 <= 10 ms"))
+        print(Self.line("run `true`, warm, through the node's agent (lurusctl)", ours, target: "target p50 <= 10 ms"))
+        print(Self.line("run `true`, warm, one ssh session each (agent off)", perSession, target: nil))
         print(Self.line("ssh `true` over the same master (baseline)", plain, target: nil))
         print(Self.line("ssh over the same master, the runner's command line", runner, target: nil))
-        print(
-            Self.line("ssh `true` over the same master, stdin, stdout and stderr as lurusctl's", collected, target: nil)
-        )
 
         // 2. `lurusctl exec -- true` on every node from cold: new masters, handshakes, close.
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -140,6 +136,17 @@ struct Benchmark {
                 100 / seconds
             )
         )
+    }
+
+    /// The wall time of each of `count` runs of `work`.
+    static func time(_ count: Int, _ work: () async throws -> Void) async throws -> [Duration] {
+        var samples: [Duration] = []
+        for _ in 0..<count {
+            let start = ContinuousClock.now
+            try await work()
+            samples.append(ContinuousClock.now - start)
+        }
+        return samples
     }
 
     /// The wall time of `lurusctl exec -- true` on every node of `inventory`, `runs` times.

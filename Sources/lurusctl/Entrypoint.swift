@@ -4,6 +4,7 @@ import LurusCLI
 @main
 struct Entrypoint {
     static func main() async {
+        Lurusctl.prepareProcess()
         await Lurusctl.main()
     }
 }

@@ -15,11 +15,14 @@ extension LabIntegrationTests {
             on node: Node,
             in inventory: Inventory,
             input: RemoteInput = .bytes([]),
-            timeout: Duration = .seconds(60)
+            timeout: Duration = .seconds(60),
+            agent: OpenSSHSession.AgentUse = .whenUseful
         )
             async throws -> CommandResult
         {
-            try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+            var options = OpenSSHSession.Options()
+            options.agent = agent
+            return try await OpenSSHSession.with(inventory, options: options, logger: self.logger) { session in
                 try await session.run(RemoteCommand(shell: line, input: input, timeout: timeout), on: node)
             }
         }
@@ -53,27 +56,29 @@ extension LabIntegrationTests {
             #expect(subset.map(\.name) == ["heart", "monitor"])
         }
 
-        @Test func reportsOutputStatusAndSignal() async throws {
+        @Test(arguments: [OpenSSHSession.AgentUse.never, .always])
+        func reportsOutputStatusAndSignal(agent: OpenSSHSession.AgentUse) async throws {
             let inventory = try await LabIntegrationTests.labInventory()
             let heart = try #require(inventory.node(named: "heart"))
-            let failed = try await self.run("echo out; echo err >&2; exit 7", on: heart, in: inventory)
+            let failed = try await self.run("echo out; echo err >&2; exit 7", on: heart, in: inventory, agent: agent)
             #expect(failed.outcome == .exited(7))
             #expect(failed.stdout == Array("out\n".utf8))
             #expect(failed.stderr == Array("err\n".utf8))
-            let killed = try await self.run("kill -TERM $$", on: heart, in: inventory)
+            let killed = try await self.run("kill -TERM $$", on: heart, in: inventory, agent: agent)
             #expect(killed.outcome == .signaled(15))
-            let missing = try await self.run("no-such-command --flag", on: heart, in: inventory)
+            let missing = try await self.run("no-such-command --flag", on: heart, in: inventory, agent: agent)
             #expect(missing.outcome == .exited(127))
             #expect(String(decoding: missing.stderr, as: UTF8.self).hasSuffix("no-such-command: not found\n"))
-            let twoFiftyFive = try await self.run("exit 255", on: heart, in: inventory)
+            let twoFiftyFive = try await self.run("exit 255", on: heart, in: inventory, agent: agent)
             #expect(twoFiftyFive.outcome == .exited(255), "a command's 255 is not an ssh failure")
-            let builtin = try await self.run("cd /tmp", on: heart, in: inventory)
+            let builtin = try await self.run("cd /tmp", on: heart, in: inventory, agent: agent)
             #expect(builtin.succeeded, "a shell builtin without metacharacters still works")
-            let exited = try await self.run("exit 143", on: heart, in: inventory)
+            let exited = try await self.run("exit 143", on: heart, in: inventory, agent: agent)
             #expect(exited.outcome == .exited(143), "an exit status of 143 is not a signal")
         }
 
-        @Test func sendsTenMegabytesOnStandardInput() async throws {
+        @Test(arguments: [OpenSSHSession.AgentUse.never, .always])
+        func sendsTenMegabytesOnStandardInput(agent: OpenSSHSession.AgentUse) async throws {
             let inventory = try await LabIntegrationTests.labInventory()
             let lab = try #require(inventory.node(named: "lab"))
             var bytes = [UInt8](repeating: 0, count: 10 << 20)
@@ -82,23 +87,25 @@ extension LabIntegrationTests {
             try Data(bytes).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
             let local = try await ProcessRunner.run("/usr/bin/sha256sum", [file.path])
-            let result = try await self.run("sha256sum", on: lab, in: inventory, input: .bytes(bytes))
+            let result = try await self.run("sha256sum", on: lab, in: inventory, input: .bytes(bytes), agent: agent)
             #expect(result.succeeded)
             #expect(String(decoding: result.stdout, as: UTF8.self).prefix(64) == local.stdout.prefix(64))
         }
 
-        @Test func aTimeoutKillsTheCommandOnTheNode() async throws {
+        @Test(arguments: [OpenSSHSession.AgentUse.never, .always])
+        func aTimeoutKillsTheCommandOnTheNode(agent: OpenSSHSession.AgentUse) async throws {
             let inventory = try await LabIntegrationTests.labInventory()
             let monitor = try #require(inventory.node(named: "monitor"))
             let result = try await self.run(
                 "sleep 301 & sleep 302; echo never",
                 on: monitor,
                 in: inventory,
-                timeout: .seconds(1)
+                timeout: .seconds(1),
+                agent: agent
             )
             #expect(result.outcome == .timedOut)
             #expect(result.stdout.isEmpty)
-            let left = try await self.run("pgrep -f 'sleep 30[12]' || true", on: monitor, in: inventory)
+            let left = try await self.run("pgrep -f 'sleep 30[12]' || true", on: monitor, in: inventory, agent: agent)
             #expect(left.stdout.isEmpty, "the whole process group was killed on the node")
         }
 
@@ -198,7 +205,8 @@ extension LabIntegrationTests {
             #expect(through?.stdout == Array("lab\n".utf8))
         }
 
-        @Test func aNonRootUserRunsThroughSudo() async throws {
+        @Test(arguments: [OpenSSHSession.AgentUse.never, .always])
+        func aNonRootUserRunsThroughSudo(agent: OpenSSHSession.AgentUse) async throws {
             var inventory = try await LabIntegrationTests.labInventory()
             let heartIndex = try #require(inventory.nodes.firstIndex { $0.name == "heart" })
             let setup = """
@@ -210,19 +218,20 @@ extension LabIntegrationTests {
                 done
                 echo 'deploy ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/deploy && chmod 440 /etc/sudoers.d/deploy
                 """
-            let prepared = try await self.run(setup, on: inventory.nodes[heartIndex], in: inventory)
+            let prepared = try await self.run(setup, on: inventory.nodes[heartIndex], in: inventory, agent: agent)
             try #require(prepared.succeeded, "\(String(decoding: prepared.stderr, as: UTF8.self))")
 
             inventory.nodes[heartIndex].ssh.user = "deploy"
             let asDeploy = try await self.run(
                 "id -un; cat /etc/shadow >/dev/null && echo can-read-shadow",
                 on: inventory.nodes[heartIndex],
-                in: inventory
+                in: inventory,
+                agent: agent
             )
             #expect(String(decoding: asDeploy.stdout, as: UTF8.self) == "root\ncan-read-shadow\n")
 
             inventory.nodes[heartIndex].ssh.user = "nosudo"
-            let refused = try await self.run("id -un", on: inventory.nodes[heartIndex], in: inventory)
+            let refused = try await self.run("id -un", on: inventory.nodes[heartIndex], in: inventory, agent: agent)
             #expect(!refused.succeeded)
             #expect(String(decoding: refused.stderr, as: UTF8.self).contains("sudo: a password is required"))
         }
@@ -307,6 +316,57 @@ extension LabIntegrationTests {
                 complaints.isEmpty,
                 "\(complaints.count) commands fell back to a connection of their own: \(complaints.first ?? "")"
             )
+        }
+
+        /// By default a node's agent starts at its second command and carries the commands after it; a
+        /// session with one command per node starts none.
+        @Test func aNodeWithManyCommandsGetsAnAgentAndOneWithOneDoesNot() async throws {
+            let inventory = try await LabIntegrationTests.labInventory()
+            let brain = try #require(inventory.node(named: "brain"))
+            let heart = try #require(inventory.node(named: "heart"))
+            let (withAgent, outputs) = try await OpenSSHSession.with(inventory, logger: self.logger) { session in
+                _ = try await session.run(RemoteCommand(shell: "true"), on: heart)
+                var outputs: [String] = []
+                for index in 0..<40 {
+                    let result = try await session.run(RemoteCommand(shell: "echo \(index)"), on: brain)
+                    outputs.append(String(decoding: result.stdout, as: UTF8.self))
+                }
+                return (await session.nodesWithAgent, outputs)
+            }
+            #expect(withAgent == ["brain"])
+            #expect(outputs == (0..<40).map { "\($0)\n" })
+        }
+
+        /// The agent's connection cut from this side (its ssh killed, as when the network drops): the
+        /// command running through it fails as a lost connection, and the agent stops it on the node.
+        @Test func aCutAgentConnectionFailsItsCommandAndStopsItOnTheNode() async throws {
+            let inventory = try await LabIntegrationTests.labInventory()
+            let lab = try #require(inventory.node(named: "lab"))
+            var options = OpenSSHSession.Options()
+            options.agent = .always
+            let outcome = try await OpenSSHSession.with(inventory, options: options, logger: self.logger) { session in
+                async let running = session.run(RemoteCommand(shell: "sleep 3401 & sleep 3402"), on: lab)
+                try await Task.sleep(for: .seconds(1))
+                let directory = (session.configFilePath as NSString).deletingLastPathComponent
+                let cut = try await ProcessRunner.shell(
+                    "pkill -KILL -f -- '\(directory)/ssh_config lurusctl.lab -- .*[p]erl' && echo cut"
+                )
+                #expect(cut.stdout == "cut\n", "\(cut)")
+                do {
+                    return "ran: \(try await running.outcome)"
+                } catch let error as RemoteError {
+                    return error.kind.rawValue
+                }
+            }
+            #expect(outcome == RemoteError.Kind.transport.rawValue)
+            var left = ""
+            for _ in 0..<50 {
+                let listing = try await self.run("pgrep -f '^sleep 340[12]' || true", on: lab, in: inventory)
+                left = String(decoding: listing.stdout, as: UTF8.self)
+                if left.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(left.isEmpty, "the agent stopped the command's group when its connection went")
         }
 
         @Test func noSSHProcessOrSocketRemainsAfterASession() async throws {

@@ -36,6 +36,18 @@ import Testing
         #expect(words.contains("65 the inventory has errors"))
     }
 
+    /// A reader that went away before lurusctl wrote (`lurusctl ... | head`) costs the output, not the
+    /// run: no death by SIGPIPE (lurusctl ignores it for its agents' sake) and no trap on the EPIPE.
+    @Test func aReaderThatWentAwayCostsTheOutputNotTheRun() async throws {
+        let pipeline = """
+            cd '\(Repository.root.path)' && '\(Repository.lurusctl)' inventory -i inventory/lab.yaml --json \
+                | { exec 0<&-; sleep 0.5; }; echo "status=${PIPESTATUS[0]}"
+            """
+        let result = try await ProcessRunner.run("/bin/bash", ["-c", pipeline])
+        #expect(result.stdout == "status=0\n", "\(result)")
+        #expect(!result.stderr.contains("Fatal error"), "\(result)")
+    }
+
     @Test func versionIsPrinted() async throws {
         let result = try await self.lurusctl("--version")
         #expect(result.status == 0)

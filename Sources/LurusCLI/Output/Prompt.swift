@@ -6,7 +6,7 @@ import Synchronization
 /// of its own, and a Ctrl-C while waiting counts as "no".
 enum Prompt {
     static func confirm(_ question: String, control: RunControl) async -> Bool {
-        FileHandle.standardError.write(Data("\(question) [y/N] ".utf8))
+        Terminal.standardError.write(bytes: Array("\(question) [y/N] ".utf8))
         let answer = Mutex<String??>(nil)
         let reader = Thread { answer.withLock { $0 = .some(readLine()) } }
         reader.start()

@@ -54,7 +54,7 @@ final class RunReporter: Sendable {
     func clear() {
         guard self.mode == .live else { return }
         self.state.withLock { state in
-            if state.drawn > 0 { FileHandle.standardOutput.write(Data("\u{1B}[\(state.drawn)A\u{1B}[J".utf8)) }
+            if state.drawn > 0 { Terminal.standardOutput.write(bytes: Array("\u{1B}[\(state.drawn)A\u{1B}[J".utf8)) }
             state.drawn = 0
         }
     }
@@ -152,7 +152,7 @@ final class RunReporter: Sendable {
             output += "\u{1B}[2K\(text)\n"
         }
         state.drawn = self.nodes.count
-        FileHandle.standardOutput.write(Data(output.utf8))
+        Terminal.standardOutput.write(bytes: Array(output.utf8))
     }
 
     private static let columns: Int? = {

@@ -72,7 +72,7 @@ struct Secrets: AsyncParsableCommand {
                 if isNew, case .generated(let path) = source {
                     Terminal.standardError.write("generated \(self.name) and stored it in \(path)")
                 }
-                FileHandle.standardOutput.write(Data(secret.bytes + [UInt8(ascii: "\n")]))
+                Terminal.standardOutput.write(bytes: secret.bytes + [UInt8(ascii: "\n")])
             } catch {
                 Terminal.standardError.write(error.description)
                 throw ExitCode(1)

@@ -110,13 +110,21 @@ extension OpenSSHSession {
         return raw.status == 0
     }
 
-    /// Closes every master, except those of nodes that keep their connection (`control_persist`: they end
-    /// by themselves once idle that long), and removes the run's private directory. Called by `with`.
+    /// Ends every agent, then closes every master at once, except those of nodes that keep their connection
+    /// (`control_persist`: they end by themselves once idle that long), and removes the run's private
+    /// directory. Called by `with`.
     public func close() async {
-        for name in self.connected {
-            guard let node = self.inventory.node(named: name), node.ssh.controlPersist == nil else { continue }
-            let arguments = ["-F", self.configPath, "-O", "exit", SSHConfigRenderer.alias(of: node)]
-            _ = try? await self.ssh(arguments.map { Array($0.utf8) }, input: .bytes([]), deadline: .seconds(10))
+        await self.closeAgents()
+        let closing = self.connected.compactMap { self.inventory.node(named: $0) }.filter {
+            $0.ssh.controlPersist == nil
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for node in closing {
+                let arguments = ["-F", self.configPath, "-O", "exit", SSHConfigRenderer.alias(of: node)]
+                group.addTask {
+                    _ = try? await self.ssh(arguments.map { Array($0.utf8) }, input: .bytes([]), deadline: .seconds(10))
+                }
+            }
         }
         self.connected.removeAll()
         self.directory.remove()

@@ -19,41 +19,37 @@ extension OpenSSHSession {
         deadline: Duration,
         sink: (@Sendable (OutputChunk.Stream, [UInt8]) -> Void)? = nil
     ) async throws -> RawResult? {
+        let configuration = self.sshConfiguration(arguments)
+        return try await withDeadline(deadline) {
+            switch input {
+            case .bytes(let bytes):
+                return try await Self.launch(configuration, input: .array(bytes), sink: sink)
+            case .file(let path):
+                let descriptor: FileDescriptor
+                do {
+                    descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
+                } catch {
+                    throw RemoteError.local("cannot read \(path): \(error)")
+                }
+                return try await Self.launch(
+                    configuration,
+                    input: .fileDescriptor(descriptor, closeAfterSpawningProcess: true),
+                    sink: sink
+                )
+            }
+        }
+    }
+
+    /// How to start ssh with `arguments`: terminated gracefully (TERM, KILL 2 s later) when cancelled.
+    nonisolated func sshConfiguration(_ arguments: [[UInt8]]) -> Configuration {
         var platform = PlatformOptions()
         platform.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
         // swift-subprocess 1.0.2 strdup()s raw-byte arguments: each needs its own NUL terminator.
-        let configuration = Configuration(
+        return Configuration(
             executable: .path(FilePath(self.options.sshExecutable)),
             arguments: Arguments(arguments.map { $0 + [0] }),
             platformOptions: platform
         )
-        return try await withThrowingTaskGroup(of: RawResult?.self) { group in
-            group.addTask {
-                switch input {
-                case .bytes(let bytes):
-                    return try await Self.launch(configuration, input: .array(bytes), sink: sink)
-                case .file(let path):
-                    let descriptor: FileDescriptor
-                    do {
-                        descriptor = try FileDescriptor.open(FilePath(path), .readOnly)
-                    } catch {
-                        throw RemoteError.local("cannot read \(path): \(error)")
-                    }
-                    return try await Self.launch(
-                        configuration,
-                        input: .fileDescriptor(descriptor, closeAfterSpawningProcess: true),
-                        sink: sink
-                    )
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                return nil
-            }
-            let first = try await group.next()!
-            group.cancelAll()
-            return first
-        }
     }
 
     static func launch(

@@ -12,6 +12,7 @@ public actor OpenSSHSession: NodeTransport {
     public struct Options: Sendable {
         public var trustNewHosts = false
         public var sshExecutable = "/usr/bin/ssh"
+        public var agent = AgentUse.whenUseful
         public init() {}
     }
 
@@ -35,6 +36,12 @@ public actor OpenSSHSession: NodeTransport {
     var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Nodes whose master was kept from an earlier run (`control_persist`): no handshake this run.
     public internal(set) var reused: Set<String> = []
+    /// Agents being started, those ready, and nodes whose commands run one session each.
+    var agentStarts: [String: Task<NodeAgent?, Never>] = [:]
+    var agents: [String: NodeAgent] = [:]
+    var agentless: Set<String> = []
+    /// Nodes whose commands now go through an agent.
+    public var nodesWithAgent: Set<String> { Set(self.agents.filter { !$0.value.hasEnded }.keys) }
     /// Round trips made per node (commands run, uploads included), for benchmarks and diagnostics.
     public private(set) var roundTrips: [String: Int] = [:]
 
@@ -43,6 +50,7 @@ public actor OpenSSHSession: NodeTransport {
     public static let commandsPerNode = 8
 
     private init(inventory: Inventory, options: Options, logger: Logger) throws {
+        RemoteAgent.ignoreBrokenPipes()
         self.inventory = inventory
         self.options = options
         self.logger = logger
@@ -107,23 +115,33 @@ public actor OpenSSHSession: NodeTransport {
         defer { self.releasePlace(on: node.name) }
         let start = ContinuousClock.now
         let seconds = Int(command.timeout.components.seconds.clamped(to: 1...86_400))
+        logger.debug(
+            "run",
+            metadata: ["node": "\(node.name)", "command": "\(String(decoding: command.line, as: UTF8.self))"]
+        )
+        let name = node.name
+        var forward: (@Sendable (OutputChunk.Stream, [UInt8]) -> Void)?
+        if let sink {
+            forward = { stream, bytes in sink(OutputChunk(node: name, stream: stream, bytes: bytes)) }
+        }
+        if let agent = await self.agent(for: node, running: command) {
+            let reply = try await self.run(command, on: node, through: agent, seconds: seconds, sink: forward)
+            return CommandResult(
+                node: node.name,
+                outcome: reply.outcome,
+                stdout: reply.stdout,
+                stderr: reply.stderr,
+                duration: ContinuousClock.now - start
+            )
+        }
         let wrapped = RemoteRunner.wrap(command.line, timeoutSeconds: seconds, become: node.ssh.user != "root")
         let arguments = [
             ["-F", self.configPath, SSHConfigRenderer.alias(of: node), "--"].map { Array($0.utf8) },
             [Shell.render(wrapped)],
         ]
         .flatMap { $0 }
-        logger.debug(
-            "run",
-            metadata: ["node": "\(node.name)", "command": "\(String(decoding: command.line, as: UTF8.self))"]
-        )
         // The runner enforces the deadline on the node; the local one only catches a hung connection.
         let local = command.timeout + .seconds(15)
-        let name = node.name
-        var forward: (@Sendable (OutputChunk.Stream, [UInt8]) -> Void)?
-        if let sink {
-            forward = { stream, bytes in sink(OutputChunk(node: name, stream: stream, bytes: bytes)) }
-        }
         let raw = try await self.ssh(arguments, input: command.input, deadline: local, sink: forward)
         guard let raw else {
             throw RemoteError(
