@@ -318,7 +318,7 @@ extension LabIntegrationTests {
             )
         }
 
-        /// By default a node's agent starts at its second command and carries the commands after it; a
+        /// By default a node's agent starts at its sixth command and carries the commands after it; a
         /// session with one command per node starts none.
         @Test func aNodeWithManyCommandsGetsAnAgentAndOneWithOneDoesNot() async throws {
             let inventory = try await LabIntegrationTests.labInventory()

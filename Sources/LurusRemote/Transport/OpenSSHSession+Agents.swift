@@ -5,14 +5,18 @@ import LurusInventory
 extension OpenSSHSession {
     /// When a session runs a node's commands through an agent.
     public enum AgentUse: Sendable {
-        /// From a node's second command on, an agent starts in the background; commands use it once it is
-        /// ready. A verb with one command per node (`exec`, most `health` checks) starts none.
+        /// At a node's sixth command an agent starts in the background, and the commands after it use it
+        /// once it is ready. A run with a few commands per node (`exec`; a no-op `up`: facts, probe, audit,
+        /// and the lock's take and release on its node) starts none, so it pays nothing for one.
         case whenUseful
         /// Every command waits for the node's agent (tests of the agent itself).
         case always
         /// One SSH session per command.
         case never
     }
+
+    /// The command of a node that starts its agent.
+    static let commandsBeforeAgent = 6
 
     /// The node's agent, when it is ready for `command`; starts one in the background when useful.
     func agent(for node: Node, running command: RemoteCommand) async -> NodeAgent? {
@@ -24,7 +28,7 @@ extension OpenSSHSession {
         case .always:
             return await self.startAgent(on: node).value
         case .whenUseful:
-            if self.roundTrips[node.name, default: 0] >= 2 { _ = self.startAgent(on: node) }
+            if self.roundTrips[node.name, default: 0] >= Self.commandsBeforeAgent { _ = self.startAgent(on: node) }
             return nil
         }
     }

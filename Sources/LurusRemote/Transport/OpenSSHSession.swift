@@ -40,6 +40,10 @@ public actor OpenSSHSession: NodeTransport {
     var agentStarts: [String: Task<NodeAgent?, Never>] = [:]
     var agents: [String: NodeAgent] = [:]
     var agentless: Set<String> = []
+    /// Nodes whose connection a command is opening (with the commands waiting for it), and nodes whose
+    /// opening command was stopped before it said whether its master came up.
+    var openings: [String: [CheckedContinuation<Void, any Error>]] = [:]
+    var uncertain: Set<String> = []
     /// Nodes whose commands now go through an agent.
     public var nodesWithAgent: Set<String> { Set(self.agents.filter { !$0.value.hasEnded }.keys) }
     /// Round trips made per node (commands run, uploads included), for benchmarks and diagnostics.
@@ -109,7 +113,8 @@ public actor OpenSSHSession: NodeTransport {
     ) async throws
         -> CommandResult
     {
-        try await self.connect(node)
+        let opening = self.opensConnection(node)
+        if !opening { try await self.connect(node) }
         self.roundTrips[node.name, default: 0] += 1
         await self.acquirePlace(on: node.name)
         defer { self.releasePlace(on: node.name) }
@@ -135,14 +140,24 @@ public actor OpenSSHSession: NodeTransport {
             )
         }
         let wrapped = RemoteRunner.wrap(command.line, timeoutSeconds: seconds, become: node.ssh.user != "root")
-        let arguments = [
-            ["-F", self.configPath, SSHConfigRenderer.alias(of: node), "--"].map { Array($0.utf8) },
-            [Shell.render(wrapped)],
-        ]
-        .flatMap { $0 }
-        // The runner enforces the deadline on the node; the local one only catches a hung connection.
-        let local = command.timeout + .seconds(15)
-        let raw = try await self.ssh(arguments, input: command.input, deadline: local, sink: forward)
+        let arguments =
+            [
+                ["-F", self.configPath] + (opening ? ["-o", "ControlMaster=yes"] : []),
+                [SSHConfigRenderer.alias(of: node), "--"],
+            ]
+            .flatMap { $0 }.map { Array($0.utf8) } + [Shell.render(wrapped)]
+        // The runner enforces the deadline on the node; the local one only catches a hung connection. An
+        // opening command also has the handshake's time.
+        let local =
+            command.timeout + .seconds(15) + (opening ? .seconds(node.ssh.connectTimeout.seconds * 2 + 10) : .zero)
+        let raw: RawResult?
+        do {
+            raw = try await self.ssh(arguments, input: command.input, deadline: local, sink: forward)
+        } catch {
+            if opening { _ = await self.finishOpening(node, nil) }
+            throw error
+        }
+        if opening, let failure = await self.finishOpening(node, raw) { throw failure }
         guard let raw else {
             throw RemoteError(
                 .timeout,
