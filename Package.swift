@@ -60,6 +60,7 @@ let package = Package(
             name: "LurusRemote",
             dependencies: [
                 "LurusInventory",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

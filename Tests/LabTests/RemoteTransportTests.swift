@@ -411,6 +411,26 @@ extension LabIntegrationTests {
                 return await session.reused
             }
             #expect(second == Set(inventory.nodes.map(\.name)))
+            // lurusctl's own ControlMaster requests, against the real masters: alive (a running ssh), then ended.
+            let socket = "\(kept.path)/\(ControlSocket.name(of: inventory.nodes[0]))"
+            guard case .alive(let pid) = ControlSocket.check(socket) else {
+                Issue.record("no live master at \(socket): \(ControlSocket.check(socket))")
+                return
+            }
+            #expect(kill(pid, 0) == 0)
+            #expect(ControlSocket.exit(socket) == .ended)
+            var gone = false
+            for _ in 0..<50 where !gone {
+                // Gone, or a zombie waiting for init to reap it (the state after the name in /proc/PID/stat).
+                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+                gone = kill(pid, 0) != 0 || stat.components(separatedBy: ") ").last?.hasPrefix("Z") == true
+                if !gone { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(
+                gone,
+                "the master ended: \((try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? "")"
+            )
+            #expect(ControlSocket.check(socket) == .noMaster)
             print("second session with kept masters: \(ContinuousClock.now - start) for \(inventory.nodes.count) nodes")
         }
     }

@@ -195,3 +195,31 @@ import Testing
         #expect(try ControlDirectory.persistent(base: base).path == path)
     }
 }
+
+/// The ControlMaster requests lurusctl makes itself, where no master is (the lab test
+/// `keptConnectionsServeTheNextSession` asks real masters).
+@Suite struct ControlSocketTests {
+    @Test func whereNothingListensThereIsNoMaster() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mux-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = directory.appendingPathComponent("absent").path
+        #expect(ControlSocket.check(missing) == .noMaster)
+        #expect(ControlSocket.exit(missing) == .noMaster)
+        let file = directory.appendingPathComponent("owner").path
+        #expect(FileManager.default.createFile(atPath: file, contents: Data("1 2\n".utf8)))
+        #expect(ControlSocket.check(file) == .noMaster, "a plain file in the directory is not a master")
+    }
+
+    @Test func aSocketIsNamedByItsDestination() throws {
+        let inventory = try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
+        var moved = inventory.nodes[0]
+        moved.address = .ipv4("10.77.0.99")
+        var other = inventory.nodes[0]
+        other.name = "renamed"
+        let names = [inventory.nodes[0], moved, other].map(ControlSocket.name(of:))
+        #expect(names[0] != names[1], "another address is another master")
+        #expect(names[0] == names[2], "the same destination under another name shares its master")
+        #expect(names[0].count == 20 && names[0].allSatisfy(\.isHexDigit))
+    }
+}

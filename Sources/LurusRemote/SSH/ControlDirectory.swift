@@ -3,7 +3,7 @@ import Foundation
 /// A private directory (mode 0700, owned by this user) for ControlMaster sockets and the generated config.
 ///
 /// UNIX socket paths must stay under ~104 bytes, so it lives in /tmp with a short random name and the
-/// sockets are named by ssh's `%C` hash. Each run's directory holds an `owner` file naming its process
+/// sockets are named by a hash of their destination (`ControlSocket.name`). Each run's directory holds an `owner` file naming its process
 /// (pid and start time), so a later run can tell a directory whose run was killed with SIGKILL from one
 /// in use, and removes the former when it starts.
 public struct ControlDirectory: Sendable {
@@ -58,10 +58,11 @@ public struct ControlDirectory: Sendable {
         return ControlDirectory(path: path)
     }
 
-    /// Ends every master whose socket is here (`ssh -O exit` needs only the socket), for the persistent
-    /// directory's masters that outlive runs; waits for each.
+    /// Ends every master whose socket is here (by `ControlSocket.exit`, or `ssh -O exit` when that is
+    /// unclear: both need only the socket), for the persistent directory's masters that outlive runs.
     public func endMasters(sshExecutable: String = "/usr/bin/ssh") {
         for socket in (try? FileManager.default.contentsOfDirectory(atPath: self.path)) ?? [] {
+            if [.ended, .noMaster].contains(ControlSocket.exit("\(self.path)/\(socket)")) { continue }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: sshExecutable)
             process.arguments = ["-o", "ControlPath=\(self.path)/\(socket)", "-O", "exit", "lurusctl-kept"]

@@ -50,7 +50,7 @@ public struct SSHConfigRenderer: Sendable {
                 ("UpdateHostKeys", "no"),
                 // Commands use a master when there is one; only `connect` (ssh -M) makes one.
                 ("ControlMaster", "no"),
-                ("ControlPath", Self.quoted("\(self.controlDirectory)/%C")),
+                ("ControlPath", Self.quoted("\(self.controlDirectory)/\(ControlSocket.name(of: node))")),
                 (
                     "ControlPersist",
                     "\(node.ssh.controlPersist.map { Int($0.seconds.rounded(.up)) } ?? self.controlPersistSeconds)s"

@@ -160,6 +160,11 @@ extension OpenSSHSession {
 
     /// Whether a master kept from an earlier run (`control_persist`) answers on the node's socket.
     func masterIsRunning(_ node: Node) async -> Bool {
+        switch ControlSocket.check(self.socketPath(of: node)) {
+        case .alive: return true
+        case .noMaster, .ended: return false
+        case .unclear: break
+        }
         let arguments = ["-F", self.configPath, "-O", "check", SSHConfigRenderer.alias(of: node)]
         guard let raw = try? await self.ssh(arguments.map { Array($0.utf8) }, input: .bytes([]), deadline: .seconds(5))
         else { return false }
@@ -177,7 +182,9 @@ extension OpenSSHSession {
         await withTaskGroup(of: Void.self) { group in
             for node in closing {
                 let arguments = ["-F", self.configPath, "-O", "exit", SSHConfigRenderer.alias(of: node)]
+                let socket = self.socketPath(of: node)
                 group.addTask {
+                    if [.ended, .noMaster].contains(ControlSocket.exit(socket)) { return }
                     _ = try? await self.ssh(arguments.map { Array($0.utf8) }, input: .bytes([]), deadline: .seconds(10))
                 }
             }
@@ -185,6 +192,11 @@ extension OpenSSHSession {
         self.connected.removeAll()
         self.uncertain.removeAll()
         self.directory.remove()
+    }
+
+    /// The node's master's socket (named as the generated config names it).
+    nonisolated func socketPath(of node: Node) -> String {
+        "\(self.socketDirectory.path)/\(ControlSocket.name(of: node))"
     }
 
     /// What went wrong, from what ssh printed when it failed to reach `node`.
