@@ -96,6 +96,27 @@ let package = Package(
             name: "LurusProvisioning",
             dependencies: ["LurusInventory", "LurusRemote", "LurusEngine", "LurusComponents"]
         ),
+        // Shipping the bundled services: the services as data, builds and release ids, the OCI image writer,
+        // the systemd and K3s runtimes, deploy / rollback / releases under the cluster operation.
+        .target(
+            name: "LurusRelease",
+            dependencies: [
+                "LurusInventory",
+                "LurusRemote",
+                "LurusEngine",
+                "LurusComponents",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .testTarget(
+            name: "LurusReleaseTests",
+            dependencies: ["LurusRelease", "LurusInventory", "LurusTestSupport"],
+            exclude: ["Golden"]
+        ),
         .testTarget(
             name: "LurusEngineTests",
             dependencies: ["LurusEngine", "LurusTestSupport"],
