@@ -1,0 +1,171 @@
+import LurusInventory
+
+extension ServiceCatalog {
+    /// The Kubernetes namespace the services run in on the K3s runtime.
+    public static let kubernetesNamespace = "lurus"
+
+    /// Every service of the catalog that `inventory` places, resolved, in catalog order.
+    public static func resolve(
+        in inventory: Inventory,
+        runtime: ServiceRuntime? = nil
+    ) throws(ServiceCatalogError) -> [ResolvedService] {
+        var resolved: [ResolvedService] = []
+        for definition in self.definitions {
+            if let service = try self.resolve(definition, in: inventory, runtime: runtime) {
+                resolved.append(service)
+            }
+        }
+        return resolved
+    }
+
+    /// `definition` as `inventory` places it, or nil when no node runs it. Pure.
+    ///
+    /// Other components are addressed by the name of the first node that runs them: nodes know each
+    /// other's names from the `/etc/hosts` block `base` writes, and pods from K3s's CoreDNS `NodeHosts`
+    /// (every K3s node's name with its `node-ip`, the mesh address). Another service is addressed on K3s
+    /// by its Service's cluster DNS name, so requests spread over its replicas. `runtime` defaults to
+    /// the inventory's.
+    public static func resolve(
+        _ definition: ServiceDefinition,
+        in inventory: Inventory,
+        runtime: ServiceRuntime? = nil
+    ) throws(ServiceCatalogError) -> ResolvedService? {
+        let nodes = inventory.nodes(running: definition.component)
+        guard !nodes.isEmpty else { return nil }
+        let runtime = runtime ?? inventory.runtime
+        let settings = inventory.settings(for: definition.component)
+        guard let port = settings.port(definition.portKey) else {
+            throw ServiceCatalogError(
+                service: definition.name,
+                "no port under the settings key \(definition.portKey)",
+                hint: "this is a bug in lurusctl's service catalog; please report it"
+            )
+        }
+        let secretDirectory = "/etc/lurus/\(definition.name)/secrets"
+        let secretFiles = definition.secretFiles.filter { file in file.owner.map(inventory.isPlaced) ?? true }
+            .map { file in
+                ResolvedSecretFile(
+                    fileName: file.fileName,
+                    secret: file.secret,
+                    path: "\(secretDirectory)/\(file.fileName)",
+                    generated: file.generated
+                )
+            }
+        var environment: [EnvironmentEntry] = []
+        var peers: [Peer] = []
+        for variable in definition.environment {
+            switch variable.value {
+            case .literal(let text):
+                environment.append(EnvironmentEntry(variable.name, text))
+            case .port:
+                environment.append(EnvironmentEntry(variable.name, String(port)))
+            case .drainSeconds:
+                environment.append(EnvironmentEntry(variable.name, String(definition.drainSeconds)))
+            case .setting(let key):
+                guard let value = settings[key] else {
+                    throw ServiceCatalogError(
+                        service: definition.name,
+                        "\(variable.name) reads the setting \(key), which \(definition.name) does not have",
+                        hint: "this is a bug in lurusctl's service catalog; please report it"
+                    )
+                }
+                environment.append(EnvironmentEntry(variable.name, value.description))
+            case .whenPlaced(let component, let text):
+                if inventory.isPlaced(component) { environment.append(EnvironmentEntry(variable.name, text)) }
+            case .secretFile(let fileName):
+                guard let file = secretFiles.first(where: { $0.fileName == fileName }) else {
+                    if definition.secretFiles.contains(where: { $0.fileName == fileName }) { continue }
+                    throw ServiceCatalogError(
+                        service: definition.name,
+                        "\(variable.name) names the secret file \(fileName), which the catalog does not list",
+                        hint: "this is a bug in lurusctl's service catalog; please report it"
+                    )
+                }
+                environment.append(EnvironmentEntry(variable.name, file.path))
+            case .address(let component, let scheme, let portKey, let path):
+                guard
+                    let peer = try self.peer(
+                        component,
+                        portKey: portKey,
+                        of: definition,
+                        in: inventory,
+                        runtime: runtime
+                    )
+                else { continue }
+                environment.append(EnvironmentEntry(variable.name, "\(scheme)://\(peer.host):\(peer.port)\(path)"))
+                if !peers.contains(where: { $0.component == component }) { peers.append(peer) }
+            }
+        }
+        var replicas = 1
+        if case .integer(let count) = settings["replicas"] { replicas = count }
+        return ResolvedService(
+            definition: definition,
+            nodes: nodes,
+            port: port,
+            replicas: replicas,
+            environment: environment,
+            secretDirectory: secretDirectory,
+            secretFiles: secretFiles,
+            peers: peers
+        )
+    }
+
+    /// `component` as `service` reaches it, or nil when it is placed nowhere and `service` can do without.
+    static func peer(
+        _ component: Component,
+        portKey: String,
+        of service: ServiceDefinition,
+        in inventory: Inventory,
+        runtime: ServiceRuntime
+    ) throws(ServiceCatalogError) -> Peer? {
+        let nodes = inventory.nodes(running: component)
+        guard let first = nodes.first else {
+            if let requirement = service.component.requirements.first(where: { $0.component == component }) {
+                throw ServiceCatalogError(
+                    service: service.name,
+                    "\(component.name) is placed on no node, and \(requirement.reason)",
+                    hint: "add \(component.name) to a node's components in \(inventory.path)"
+                )
+            }
+            return nil
+        }
+        guard let port = inventory.settings(for: component).port(portKey) else {
+            throw ServiceCatalogError(
+                service: service.name,
+                "\(component.name) has no port under the settings key \(portKey)",
+                hint: "this is a bug in lurusctl's service catalog; please report it"
+            )
+        }
+        if component.isService && runtime == .k3s {
+            let host = "\(component.name).\(self.kubernetesNamespace).svc.cluster.local"
+            return Peer(component: component, host: host, port: port, location: .service)
+        }
+        if runtime == .k3s && !inventory.components(on: first).contains(where: { $0 == .k3sServer || $0 == .k3sAgent })
+        {
+            throw ServiceCatalogError(
+                service: service.name,
+                "\(component.name) runs on \(first.name), which is not a K3s node, so pods cannot resolve its name",
+                hint: "place \(component.name) on a node with k3s-server or k3s-agent in \(inventory.path)"
+            )
+        }
+        let location: Peer.Location = component.isService ? .service : .nodes(nodes)
+        return Peer(component: component, host: first.name, port: port, location: location)
+    }
+
+    /// Secrets the placed services read that lurusctl may not generate and the inventory does not name:
+    /// each as an error saying what to add. Empty when a deploy can resolve every secret.
+    public static func unnamedSecrets(
+        of services: [ResolvedService],
+        in inventory: Inventory
+    ) -> [ServiceCatalogError] {
+        services.flatMap { service in
+            service.secretFiles.filter { !$0.generated && inventory.secrets[$0.secret] == nil }.map { file in
+                ServiceCatalogError(
+                    service: service.name,
+                    "the secret \(file.secret) (read from \(file.path)) has a format, so lurusctl cannot generate it",
+                    hint: "add secrets.\(file.secret) to \(inventory.path), e.g. file:~/lurus/\(file.fileName)"
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import LurusInventory
+
+/// What one bundled service is, as data: its component, binary, port, health route, environment, secret
+/// files, resources and how it is reached. `ServiceCatalog.definitions` holds one per service.
+///
+/// The components it talks to are read from its environment (`peers`), so an address cannot be given to
+/// a service without the network rules that let it through.
+public struct ServiceDefinition: Sendable, Hashable {
+    /// The inventory component that places it.
+    public var component: Component
+    /// The executable product in `services/Package.swift`.
+    public var executable: String
+    /// The settings key of the port it listens on (its default is in `Component.defaultPorts`).
+    public var portKey: String
+    /// The route that answers 200 once the service can serve.
+    public var healthPath: String
+    /// Its environment, in order.
+    public var environment: [EnvironmentVariable]
+    /// The secrets it reads from files.
+    public var secretFiles: [SecretFile]
+    /// Directories it writes to (everything else is read-only).
+    public var writableDirectories: [String]
+    /// Who may open connections to it besides the services that talk to it.
+    public var exposure: Exposure
+    /// TCP ports it reaches on the internet (the gateway's LLM providers).
+    public var internetPorts: [Int]
+    /// CPU and memory it asks for and may not exceed.
+    public var resources: ContainerResources
+    /// When set, replicas follow load between the inventory's `replicas` and this range's maximum.
+    public var autoscaling: Autoscaling?
+    /// How long SIGTERM may take: the service finishes in-flight requests for up to this long.
+    public var drainSeconds: Int
+
+    public init(
+        component: Component,
+        executable: String,
+        portKey: String = "port",
+        healthPath: String = "/health",
+        environment: [EnvironmentVariable],
+        secretFiles: [SecretFile] = [],
+        writableDirectories: [String] = [],
+        exposure: Exposure = .internal,
+        internetPorts: [Int] = [],
+        resources: ContainerResources,
+        autoscaling: Autoscaling? = nil,
+        drainSeconds: Int
+    ) {
+        self.component = component
+        self.executable = executable
+        self.portKey = portKey
+        self.healthPath = healthPath
+        self.environment = environment
+        self.secretFiles = secretFiles
+        self.writableDirectories = writableDirectories
+        self.exposure = exposure
+        self.internetPorts = internetPorts
+        self.resources = resources
+        self.autoscaling = autoscaling
+        self.drainSeconds = drainSeconds
+    }
+
+    /// The service's name: its component's (`gateway`).
+    public var name: String { self.component.name }
+
+    /// The components this service opens connections to: those its environment addresses, in order.
+    public var peers: [Component] {
+        var peers: [Component] = []
+        for variable in self.environment {
+            if case .address(let component, _, _, _) = variable.value, !peers.contains(component) {
+                peers.append(component)
+            }
+        }
+        return peers
+    }
+}
+
+/// Who may open connections to a service.
+public enum Exposure: Sendable, Hashable {
+    /// Only the services that talk to it.
+    case `internal`
+    /// Also clients outside the cluster, through the ingress controller (Traefik on K3s).
+    case ingress
+}
+
+/// One environment variable and where its value comes from.
+public struct EnvironmentVariable: Sendable, Hashable {
+    public var name: String
+    public var value: EnvironmentValue
+
+    public init(_ name: String, _ value: EnvironmentValue) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Where an environment variable's value comes from.
+public enum EnvironmentValue: Sendable, Hashable {
+    /// This text.
+    case literal(String)
+    /// The service's own port (its `portKey` setting).
+    case port
+    /// One of the service's own settings under `components.NAME:`.
+    case setting(String)
+    /// The service's `drainSeconds`, which its termination grace period is made from.
+    case drainSeconds
+    /// `SCHEME://HOST:PORT PATH` of another component as the inventory places it, with the port under
+    /// `portKey` of that component's settings. Left out when the component is placed nowhere, unless the
+    /// service requires it (`Component.requirements`), which is an error.
+    case address(Component, scheme: String, portKey: String, path: String = "")
+    /// This text when the component is placed somewhere, else left out (`TRACING_ENABLED=true`).
+    case whenPlaced(Component, String)
+    /// The path of one of the service's secret files, by file name.
+    case secretFile(String)
+}
+
+/// A secret the service reads from a file: which secret of the store, under which file name.
+public struct SecretFile: Sendable, Hashable {
+    /// The file name in the service's secret directory; also the key in a Kubernetes Secret.
+    public var fileName: String
+    /// The secret's name in lurusctl's store (`nats/lurus`).
+    public var secret: String
+    /// Whether lurusctl may generate it when nobody wrote one; false when it must come from `secrets:`
+    /// (a value with a format, like the gateway's keys file).
+    public var generated: Bool
+    /// The component the secret belongs to: the file is left out when that component is placed nowhere.
+    public var owner: Component?
+
+    public init(fileName: String, secret: String, generated: Bool, owner: Component? = nil) {
+        self.fileName = fileName
+        self.secret = secret
+        self.generated = generated
+        self.owner = owner
+    }
+}
+
+/// CPU and memory of one container, in Kubernetes quantities.
+public struct ContainerResources: Sendable, Hashable {
+    public var cpuRequest: String
+    public var memoryRequest: String
+    public var cpuLimit: String
+    public var memoryLimit: String
+
+    public init(cpuRequest: String, memoryRequest: String, cpuLimit: String, memoryLimit: String) {
+        self.cpuRequest = cpuRequest
+        self.memoryRequest = memoryRequest
+        self.cpuLimit = cpuLimit
+        self.memoryLimit = memoryLimit
+    }
+}
+
+/// Replicas that follow CPU load.
+public struct Autoscaling: Sendable, Hashable {
+    /// The most replicas; never below the inventory's `replicas`, which is the least.
+    public var maximumReplicas: Int
+    /// The average CPU use, in percent of the request, replicas are added above.
+    public var cpuUtilization: Int
+
+    public init(maximumReplicas: Int, cpuUtilization: Int) {
+        self.maximumReplicas = maximumReplicas
+        self.cpuUtilization = cpuUtilization
+    }
+}

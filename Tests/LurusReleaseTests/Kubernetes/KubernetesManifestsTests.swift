@@ -1,0 +1,181 @@
+import Foundation
+import LurusEngine
+import LurusInventory
+import LurusTestSupport
+import Testing
+
+@testable import LurusRelease
+
+/// The K3s manifests of the production inventory as a golden file (`Golden/kubernetes/lurus.yaml`;
+/// regenerate with `LURUS_UPDATE_GOLDEN=1 swift test --filter KubernetesManifestsTests`), and the rules
+/// behind them: no secret value in the text, names that follow content, replicas left to the HPA,
+/// placement, and network policies.
+@Suite struct KubernetesManifestsTests {
+    static func production() async throws -> (inventory: Inventory, services: [ResolvedService], bundle: ManifestBundle)
+    {
+        let inventory = try ManifestFixtures.inventory("lurus")
+        let services = try ServiceCatalog.resolve(in: inventory)
+        return (inventory, services, try await ManifestFixtures.render(services, in: inventory))
+    }
+
+    static func checkGolden(_ actual: String, _ name: String) throws {
+        let path = Repository.path("Tests/LurusReleaseTests/Golden/kubernetes/\(name)")
+        if ProcessInfo.processInfo.environment["LURUS_UPDATE_GOLDEN"] == "1" {
+            try actual.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        #expect(actual == (try String(contentsOfFile: path, encoding: .utf8)), "differs from Golden/kubernetes/\(name)")
+    }
+
+    @Test func productionManifestsMatchTheGoldenFile() async throws {
+        let (_, _, bundle) = try await Self.production()
+        try Self.checkGolden(bundle.text, "lurus.yaml")
+        #expect(
+            bundle.documents.map { "\($0.kind)/\($0.name)" } == [
+                "Namespace/lurus", "NetworkPolicy/default-deny",
+                "ConfigMap/gateway-env-\(try Self.hash(bundle, "ConfigMap"))",
+                "Secret/gateway-secrets-\(try Self.hash(bundle, "Secret"))", "Service/gateway", "Deployment/gateway",
+                "HorizontalPodAutoscaler/gateway", "PodDisruptionBudget/gateway", "NetworkPolicy/gateway",
+                "Ingress/gateway",
+            ]
+        )
+    }
+
+    static func hash(_ bundle: ManifestBundle, _ kind: String) throws -> String {
+        let name = try #require(bundle.documents.first { $0.kind == kind }).name
+        let hash = String(name.split(separator: "-").last ?? "")
+        #expect(hash.count == 10 && hash.allSatisfy(\.isHexDigit), "\(name) ends in 10 hex digits")
+        return hash
+    }
+
+    @Test func noSecretValueIsInTheTextOnlyInTheApplyInput() async throws {
+        let (_, services, bundle) = try await Self.production()
+        let secrets = ManifestFixtures.secrets(for: services)
+        #expect(!bundle.text.contains("test-secret-"))
+        for secret in secrets.values {
+            #expect(!bundle.text.contains(Data(secret.bytes).base64EncodedString()))
+        }
+        #expect(bundle.secretNames == ["gateway/keys", "nats/lurus"])
+        let input = String(decoding: try bundle.applyInput(secrets: secrets).bytes, as: UTF8.self)
+        #expect(!input.contains("@lurus-secret:"))
+        #expect(input.contains("  nats-password: \"\(Data("test-secret-nats/lurus".utf8).base64EncodedString())\"\n"))
+        #expect(
+            input.replacingOccurrences(
+                of: "\"dGVzdC1zZWNyZXQtZ2F0ZXdheS9rZXlz\"",
+                with: ManifestBundle.slot(for: "gateway/keys")
+            )
+            .replacingOccurrences(
+                of: "\"dGVzdC1zZWNyZXQtbmF0cy9sdXJ1cw==\"",
+                with: ManifestBundle.slot(for: "nats/lurus")
+            )
+                == bundle.text
+        )
+        #expect(throws: KubernetesManifestError.self) { try bundle.applyInput(secrets: [:]) }
+    }
+
+    @Test func configurationAndSecretNamesFollowTheirContent() async throws {
+        let (inventory, services, bundle) = try await Self.production()
+        let again = try await ManifestFixtures.render(services, in: inventory)
+        #expect(again.text == bundle.text, "the same inputs give the same names")
+
+        var moved = inventory
+        moved.settings[.nats] = ComponentSettings(component: .nats, values: ["client_port": .integer(4333)])
+        let movedBundle = try await ManifestFixtures.render(try ServiceCatalog.resolve(in: moved), in: moved)
+        let configMap = try #require(movedBundle.documents.first { $0.kind == "ConfigMap" }).name
+        #expect(try Self.hash(movedBundle, "ConfigMap") != (try Self.hash(bundle, "ConfigMap")))
+        #expect(try Self.hash(movedBundle, "Secret") == (try Self.hash(bundle, "Secret")))
+        #expect(
+            try ManifestFixtures.document("Deployment", "gateway", in: movedBundle).contains("name: \(configMap)\n")
+        )
+
+        let rotated = try await ManifestFixtures.render(
+            services,
+            in: inventory,
+            secrets: ManifestFixtures.secrets(for: services, prefix: "rotated-")
+        )
+        let secret = try #require(rotated.documents.first { $0.kind == "Secret" }).name
+        #expect(try Self.hash(rotated, "Secret") != (try Self.hash(bundle, "Secret")))
+        #expect(try Self.hash(rotated, "ConfigMap") == (try Self.hash(bundle, "ConfigMap")))
+        #expect(try ManifestFixtures.document("Deployment", "gateway", in: rotated).contains("secretName: \(secret)\n"))
+    }
+
+    @Test func theHPAOwnsTheGatewaysReplicasAndOthersGetTheInventorys() async throws {
+        let (inventory, services, bundle) = try await Self.production()
+        let gateway = try ManifestFixtures.document("Deployment", "gateway", in: bundle)
+        #expect(!gateway.contains("  replicas:"))
+        let autoscaler = try ManifestFixtures.document("HorizontalPodAutoscaler", "gateway", in: bundle)
+        #expect(autoscaler.contains("  minReplicas: 2\n  maxReplicas: 8\n"))
+
+        let provider = try #require(try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory))
+        let withProvider = try await ManifestFixtures.render([provider] + services, in: inventory)
+        #expect(try ManifestFixtures.document("Deployment", "provider", in: withProvider).contains("\n  replicas: 1\n"))
+        #expect(!withProvider.documents.contains { $0.kind == "HorizontalPodAutoscaler" && $0.name == "provider" })
+        #expect(!withProvider.documents.contains { $0.kind == "Ingress" && $0.name == "provider" })
+    }
+
+    @Test func podsGoWhereTheInventoryPlacesThem() throws {
+        let inventory = try ManifestFixtures.inventory("lurus")
+        let cluster = inventory.nodes.filter { !$0.components.filter { $0 == .k3sServer || $0 == .k3sAgent }.isEmpty }
+        let brain = try #require(inventory.node(named: "brain"))
+        let lab = try #require(inventory.node(named: "lab"))
+        let onBrain = PodPlacement.of([brain], among: cluster)
+        #expect(
+            onBrain.nodeSelector.map { "\($0.key)=\($0.value)" } == [
+                "lurus.cn/role=gateway", "lurus.cn/bandwidth=high",
+            ]
+        )
+        #expect(onBrain.hostnames.isEmpty, "the labels single brain out")
+        #expect(onBrain.tolerations.isEmpty)
+        let onLab = PodPlacement.of([lab], among: cluster)
+        #expect(onLab.tolerations.map(\.description) == ["lurus.cn/local=true:PreferNoSchedule"])
+        let onBoth = PodPlacement.of([brain, lab], among: cluster)
+        #expect(onBoth.nodeSelector.isEmpty)
+        #expect(onBoth.hostnames == ["brain", "lab"], "no shared label: held to the two nodes by name")
+    }
+
+    @Test func onlyTheIngressControllerReachesTheGatewayAndOnlyTheGatewayReachesProvider() async throws {
+        let inventory = try ManifestFixtures.inventory("lurus")
+        let provider = try #require(try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory))
+        let services = [provider] + (try ServiceCatalog.resolve(in: inventory))
+        let gateway = try #require(services.first { $0.component == .gateway })
+        let gatewayRules = try NetworkRules.of(gateway, among: services, in: inventory)
+        #expect(gatewayRules.ingress == [NetworkRules.IngressRule(source: .ingressController, port: 18100)])
+        #expect(
+            gatewayRules.egress.map(\.destination) == [
+                .dns, .addresses(["100.64.0.0/10", "fd7a:115c:a1e0::/48"]), .service("provider"), .service("billing"),
+                .addresses(["100.64.0.0/10", "fd7a:115c:a1e0::/48"]), .internet,
+            ]
+        )
+        #expect(gatewayRules.egress.map(\.port) == [53, 4222, 18101, 18103, 4318, 443])
+        let providerRules = try NetworkRules.of(provider, among: services, in: inventory)
+        #expect(providerRules.ingress == [NetworkRules.IngressRule(source: .service("gateway"), port: 18101)])
+        #expect(providerRules.egress.map(\.port) == [53, 5432])
+
+        let bundle = try await ManifestFixtures.render(services, in: inventory)
+        let policy = try ManifestFixtures.document("NetworkPolicy", "provider", in: bundle)
+        #expect(
+            policy.contains(
+                "    # from gateway\n    - from:\n        - podSelector:\n            matchLabels:\n              app: gateway\n"
+            )
+        )
+        #expect(!policy.contains("traefik"))
+    }
+
+    @Test func withoutAMeshPeersAreReachedAtTheirOwnAddresses() throws {
+        var inventory = try ManifestFixtures.inventory("lab")
+        inventory.runtime = .k3s
+        let gateway = try #require(try ServiceCatalog.resolve(ServiceCatalog.gateway, in: inventory, runtime: .systemd))
+        let rules = try NetworkRules.of(gateway, among: [gateway], in: inventory)
+        #expect(rules.egress.map(\.destination).contains(.addresses(["10.77.0.11/32"])))
+    }
+
+    @Test func aMalformedDigestIsRefused() {
+        #expect(throws: KubernetesManifestError.self) { try PodImage(.gateway, digest: "sha256:abc") }
+        #expect(throws: KubernetesManifestError.self) {
+            try PodImage(.gateway, digest: "sha256:" + String(repeating: "A", count: 64))
+        }
+        #expect(
+            (try? PodImage(.gateway, digest: ManifestFixtures.digest))?.reference
+                == "lurus.local/gateway@\(ManifestFixtures.digest)"
+        )
+    }
+}
