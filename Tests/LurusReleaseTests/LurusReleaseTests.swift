@@ -1,8 +1,0 @@
-import LurusRelease
-import Testing
-
-@Suite struct LurusReleaseTargetTests {
-    @Test func theTargetIsBuilt() {
-        #expect("\(LurusRelease.self)" == "LurusRelease")
-    }
-}
