@@ -24,7 +24,7 @@ struct TarWriter<Sink: ArchiveSink>: ArchiveSink {
     private var buffer: [UInt8]
     private var filled = 0
     private var hasher = SHA256()
-    /// The bytes written so far.
+    /// The bytes handed to the sink so far.
     private(set) var count = 0
 
     init(into sink: Sink, chunkSize: Int = 1 << 20) {
