@@ -154,6 +154,30 @@ import Testing
         await #expect(throws: NodeAgent.Ended.self) { try await self.run(agent, "true") }
     }
 
+    /// A command stopped the instant it starts (its run and the end of the agent's stdin read together):
+    /// the TERM must reach the command, not the agent's own handlers in the child before it execs, which
+    /// would leave it to the KILL 5 s later. Driven without `NodeAgent`, so both frames and the end of
+    /// input are there before the agent reads anything.
+    @Test func aCommandStoppedAsItStartsEndsByTheStop() async throws {
+        let command = RemoteAgent.command(become: false)
+        var input = AgentFrame.run(job: 1, line: Array("sleep 3601".utf8), seconds: 60).encoded
+        input += AgentFrame(.closeInput, job: 1).encoded
+        let start = ContinuousClock.now
+        let result = try await Subprocess.run(
+            .path("/usr/bin/perl"),
+            arguments: Arguments(command.arguments.dropFirst().map { $0 + [0] }),
+            input: .array(input),
+            output: .bytes(limit: 1 << 20),
+            error: .discarded
+        )
+        var decoder = AgentFrameDecoder()
+        let frames = try decoder.feed(result.standardOutput)
+        let end = try #require(frames.first { $0.kind == .ended && $0.job == 1 })
+        #expect(String(decoding: end.payload, as: UTF8.self) == "signal 15")
+        #expect(ContinuousClock.now - start < .seconds(4), "stopped by the TERM, not the KILL 5 s later")
+        #expect(try await self.waitUntilGone("sleep 3601", within: 5).isEmpty)
+    }
+
     /// The agent killed outright (as when its connection drops): a waiting command fails, it does not hang.
     @Test func anAgentThatDiesFailsItsCommands() async throws {
         let agent = try await self.agent()

@@ -27,12 +27,19 @@ public enum RemoteAgent {
         sub stop { my ($j) = @_; return if $j->{late}; kill('TERM', -$j->{pid}) or kill('TERM', $j->{pid}); $j->{late} = time + 5 }
         sub stop_all { $eof = 1; for (values %jobs) { $_->{gone} = 1; stop($_) } }
         $SIG{TERM} = $SIG{HUP} = $SIG{INT} = sub { stop_all() }; $SIG{CHLD} = sub {};
+        my $block = POSIX::SigSet->new(POSIX::SIGTERM(), POSIX::SIGHUP(), POSIX::SIGINT());
         sub start { my ($id, $t, $c) = @_; my ($ir, $iw, $or, $ow, $er, $ew);
             unless (pipe($ir, $iw) && pipe($or, $ow) && pipe($er, $ew)) { frame('X', $id, "failed: pipe: $!"); return }
-            my $pid = fork; unless (defined $pid) { frame('X', $id, "failed: fork: $!"); return }
-            if (!$pid) { setpgrp(0, 0); $SIG{PIPE} = 'DEFAULT';
+            # Signals wait until the child has its own group and default actions: a stop that comes at once
+            # must reach the command, not the agent's handlers in the child.
+            my $old = POSIX::SigSet->new; POSIX::sigprocmask(POSIX::SIG_BLOCK(), $block, $old);
+            my $pid = fork;
+            unless (defined $pid) { POSIX::sigprocmask(POSIX::SIG_SETMASK(), $old); frame('X', $id, "failed: fork: $!"); return }
+            if (!$pid) { $SIG{$_} = 'DEFAULT' for qw(TERM HUP INT CHLD PIPE); setpgrp(0, 0);
+                POSIX::sigprocmask(POSIX::SIG_SETMASK(), $old);
                 open(STDIN, '<&', $ir); open(STDOUT, '>&', $ow); open(STDERR, '>&', $ew);
                 { exec $c }; exec('/bin/sh', '-c', $c); POSIX::_exit(127) }
+            setpgrp($pid, $pid); POSIX::sigprocmask(POSIX::SIG_SETMASK(), $old);
             close $ir; close $ow; close $ew; fcntl($iw, F_SETFL, fcntl($iw, F_GETFL, 0) | O_NONBLOCK);
             $jobs{$id} = { pid => $pid, in => $iw, out => $or, err => $er, buf => '', shut => 0,
                 end => ($t > 0 ? time + $t : 0), late => 0, gone => 0 } }
