@@ -88,7 +88,7 @@ enum ComparisonBenchmark {
         async throws
     {
         guard result.terminationStatus.isSuccess else {
-            let tail = ((result.standardOutput ?? "") + (result.standardError ?? "")).suffix(2000)
+            let tail = (result.standardOutput + result.standardError).suffix(2000)
             throw BenchmarkError("\(what) failed: \(tail)")
         }
     }

@@ -16,14 +16,21 @@ extension LabIntegrationTests {
             in inventory: Inventory,
             input: RemoteInput = .bytes([]),
             timeout: Duration = .seconds(60),
-            agent: OpenSSHSession.AgentUse = .whenUseful
+            agent: OpenSSHSession.AgentUse = .whenUseful,
+            agentStarts: Bool = true
         )
             async throws -> CommandResult
         {
             var options = OpenSSHSession.Options()
             options.agent = agent
             return try await OpenSSHSession.with(inventory, options: options, logger: self.logger) { session in
-                try await session.run(RemoteCommand(shell: line, input: input, timeout: timeout), on: node)
+                // With `.always`, the command after the one that opens the connection goes through the agent.
+                if agent == .always { _ = try await session.run(RemoteCommand(shell: "true"), on: node) }
+                let result = try await session.run(RemoteCommand(shell: line, input: input, timeout: timeout), on: node)
+                if agent == .always {
+                    #expect(await session.nodesWithAgent.contains(node.name) == agentStarts, "the agent carried it")
+                }
+                return result
             }
         }
 
@@ -231,7 +238,13 @@ extension LabIntegrationTests {
             #expect(String(decoding: asDeploy.stdout, as: UTF8.self) == "root\ncan-read-shadow\n")
 
             inventory.nodes[heartIndex].ssh.user = "nosudo"
-            let refused = try await self.run("id -un", on: inventory.nodes[heartIndex], in: inventory, agent: agent)
+            let refused = try await self.run(
+                "id -un",
+                on: inventory.nodes[heartIndex],
+                in: inventory,
+                agent: agent,
+                agentStarts: false
+            )
             #expect(!refused.succeeded)
             #expect(String(decoding: refused.stderr, as: UTF8.self).contains("sudo: a password is required"))
         }
@@ -345,11 +358,13 @@ extension LabIntegrationTests {
             var options = OpenSSHSession.Options()
             options.agent = .always
             let outcome = try await OpenSSHSession.with(inventory, options: options, logger: self.logger) { session in
+                _ = try await session.run(RemoteCommand(shell: "true"), on: lab)  // opens the connection
                 async let running = session.run(RemoteCommand(shell: "sleep 3401 & sleep 3402"), on: lab)
                 try await Task.sleep(for: .seconds(1))
+                #expect(await session.nodesWithAgent == ["lab"], "the command runs through the agent")
                 let directory = (session.configFilePath as NSString).deletingLastPathComponent
                 let cut = try await ProcessRunner.shell(
-                    "pkill -KILL -f -- '\(directory)/ssh_config lurusctl.lab -- .*[p]erl' && echo cut"
+                    "pkill -KILL -f -- '\(directory)/ssh_config lurusctl.lab -- .*[u]se POSIX' && echo cut"
                 )
                 #expect(cut.stdout == "cut\n", "\(cut)")
                 do {

@@ -51,8 +51,8 @@ public enum ProcessRunner {
                 }
                 return Result(
                     status: status,
-                    stdout: result.standardOutput ?? "",
-                    stderr: result.standardError ?? "",
+                    stdout: result.standardOutput,
+                    stderr: result.standardError,
                     timedOut: false
                 )
             }

@@ -9,7 +9,8 @@ extension OpenSSHSession {
         /// once it is ready. A run with a few commands per node (`exec`; a no-op `up`: facts, probe, audit,
         /// and the lock's take and release on its node) starts none, so it pays nothing for one.
         case whenUseful
-        /// Every command waits for the node's agent (tests of the agent itself).
+        /// Every command but the one that opens the node's connection waits for the node's agent (tests of
+        /// the agent itself).
         case always
         /// One SSH session per command.
         case never

@@ -129,7 +129,8 @@ public actor OpenSSHSession: NodeTransport {
         if let sink {
             forward = { stream, bytes in sink(OutputChunk(node: name, stream: stream, bytes: bytes)) }
         }
-        if let agent = await self.agent(for: node, running: command) {
+        // A command that opens the connection makes the master the agent would run over: never through one.
+        if !opening, let agent = await self.agent(for: node, running: command) {
             let reply = try await self.run(command, on: node, through: agent, seconds: seconds, sink: forward)
             return CommandResult(
                 node: node.name,
