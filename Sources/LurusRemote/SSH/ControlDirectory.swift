@@ -73,8 +73,14 @@ public struct ControlDirectory: Sendable {
         }
     }
 
+    /// Removes the directory and what is in it. A master that was just told to end unlinks its socket
+    /// as it exits, which can make one pass fail midway (the entry it listed is gone): try again, briefly.
     public func remove() {
-        try? FileManager.default.removeItem(atPath: self.path)
+        for _ in 0..<10 {
+            if (try? FileManager.default.removeItem(atPath: self.path)) != nil { return }
+            if !FileManager.default.fileExists(atPath: self.path) { return }
+            usleep(20_000)
+        }
     }
 
     /// Removes this user's run directories in `base` whose run is gone (killed with SIGKILL, so it could
