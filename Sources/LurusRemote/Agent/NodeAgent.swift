@@ -57,19 +57,11 @@ final class NodeAgent: Sendable {
         let agent = NodeAgent()
         let task = Task { await agent.serve(configuration) }
         agent.process.withLock { $0 = task }
-        let ready = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
+        let ready =
+            (try? await withDeadline(limit) {
                 for await ready in agent.ready { return ready }
                 return false
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return false
-            }
-            let first = await group.next()!
-            group.cancelAll()
-            return first
-        }
+            }) ?? false
         if ready { return agent }
         await agent.close(within: .seconds(2))
         return nil
@@ -121,19 +113,7 @@ final class NodeAgent: Sendable {
     func close(within limit: Duration) async {
         self.outgoing.finish()
         guard let task = self.process.withLock({ $0 }) else { return }
-        let exited = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await task.value
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return false
-            }
-            let first = await group.next()!
-            group.cancelAll()
-            return first
-        }
+        let exited = (try? await withDeadline(limit) { await task.value }) != nil
         if !exited {
             task.cancel()
             await task.value
