@@ -44,6 +44,7 @@ let package = Package(
                 "LurusEngine",
                 "LurusComponents",
                 "LurusProvisioning",
+                "LurusRelease",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -94,7 +95,7 @@ let package = Package(
         // cluster operation. Prints nothing; the verbs show what it reports.
         .target(
             name: "LurusProvisioning",
-            dependencies: ["LurusInventory", "LurusRemote", "LurusEngine", "LurusComponents"]
+            dependencies: ["LurusInventory", "LurusRemote", "LurusEngine", "LurusComponents", "LurusRelease"]
         ),
         // Shipping the bundled services: the services as data, builds and release ids, the OCI image writer,
         // the systemd and K3s runtimes, deploy / rollback / releases under the cluster operation.

@@ -18,7 +18,9 @@ public struct Lurusctl: AsyncParsableCommand {
             """,
         version: Self.version,
         subcommands: [
-            Validate.self, InventoryCommand.self, Exec.self, SSH.self, Facts.self, PlanCommand.self, Up.self, Lock.self,
+            Validate.self, InventoryCommand.self, Exec.self, SSH.self, Facts.self, PlanCommand.self, Up.self,
+            Deploy.self,
+            Rollback.self, Releases.self, Lock.self,
             Audit.self, Secrets.self,
         ]
     )

@@ -4,6 +4,7 @@ import LurusComponents
 import LurusEngine
 import LurusInventory
 import LurusProvisioning
+import LurusRelease
 
 /// Options of `plan` and `up`.
 struct ProvisionOptions: ParsableArguments {
@@ -39,12 +40,35 @@ struct ProvisionOptions: ParsableArguments {
         remote: RemoteOptions,
         resolving: Bool = true
     ) async throws -> (provisioning: Provisioning, redactor: Redactor) {
-        var provisioning = Provisioning(
-            inventory: inventory,
+        try await Self.prepare(
+            inventory,
             nodes: try remote.selectNodes(in: inventory),
             only: try self.component,
-            templates: try await Self.templates()
+            resolving: resolving
         )
+    }
+
+    /// The same for `deploy` (`servicesOnly`: only the units the services need on their nodes).
+    static func prepare(
+        _ inventory: Inventory,
+        nodes: [Node],
+        only: Component?,
+        servicesOnly: Bool = false,
+        resolving: Bool = true
+    ) async throws -> (provisioning: Provisioning, redactor: Redactor) {
+        var provisioning: Provisioning
+        do {
+            provisioning = try Provisioning(
+                inventory: inventory,
+                nodes: nodes,
+                only: only,
+                templates: try await Self.templates()
+            )
+        } catch let error as ServiceCatalogError {
+            Terminal.standardError.write("error: \(error.description)\n")
+            throw ExitCode(1)
+        }
+        provisioning.servicesOnly = servicesOnly
         guard resolving else { return (provisioning, Redactor([])) }
         do {
             try await provisioning.resolveSecrets(SecretStore(inventory: inventory))

@@ -1,6 +1,7 @@
 import LurusComponents
 import LurusEngine
 import LurusInventory
+import LurusRelease
 import LurusRemote
 
 /// What `plan` and `up` share: read each node's facts, turn the inventory into units, probe and plan.
@@ -11,12 +12,37 @@ public struct Provisioning: Sendable {
     public var templates: TemplateLibrary
     /// The values of the secrets the selected units need, from `resolveSecrets`.
     public var secrets: [String: Secret] = [:]
+    /// The bundled services the inventory places, resolved; under the systemd runtime each node they run
+    /// on gets the units that prepare it (`SystemdHostUnits`).
+    public var services: [ResolvedService]
+    /// Plan only what the services need on their nodes (`deploy`), not the components.
+    public var servicesOnly = false
 
-    public init(inventory: Inventory, nodes: [Node], only: Component?, templates: TemplateLibrary) {
+    /// Resolves the services too: a service that cannot be placed as written stops here, naming why.
+    public init(
+        inventory: Inventory,
+        nodes: [Node],
+        only: Component?,
+        templates: TemplateLibrary
+    ) throws(ServiceCatalogError) {
         self.inventory = inventory
         self.nodes = nodes
         self.only = only
         self.templates = templates
+        guard inventory.runtime == .systemd else {
+            // The K3s runtime's services are resolved by its manifests, not planned here.
+            self.services = []
+            return
+        }
+        let services = try ServiceCatalog.resolve(in: inventory)
+        if let problem = ServiceCatalog.unnamedSecrets(of: services, in: inventory).first { throw problem }
+        self.services = services
+    }
+
+    /// The services whose host units this run plans.
+    public var hostedServices: [ResolvedService] {
+        guard self.inventory.runtime == .systemd else { return [] }
+        return self.services.filter { self.only == nil || self.only == $0.component }
     }
 
     public var catalog: ComponentCatalog { ComponentCatalog(inventory: self.inventory, templates: self.templates) }
@@ -25,10 +51,14 @@ public struct Provisioning: Sendable {
     /// before any node is contacted: a secret that cannot be had stops the run here, changing nothing.
     public mutating func resolveSecrets(_ store: SecretStore) async throws(SecretError) {
         var needs: [SecretNeed] = []
-        for node in self.nodes {
+        for node in self.nodes where !self.servicesOnly {
             for need in self.catalog.secretNeeds(on: node, only: self.only) where !needs.contains(need) {
                 needs.append(need)
             }
+        }
+        let hosted = self.hostedServices.filter { service in service.nodes.contains(where: self.nodes.contains) }
+        for need in SystemdHostUnits.secretNeeds(of: hosted, inventory: self.inventory) where !needs.contains(need) {
+            needs.append(need)
         }
         for need in needs {
             self.secrets[need.name] =
@@ -67,7 +97,17 @@ public struct Provisioning: Sendable {
         var units: [(node: Node, units: [WorkUnit])] = []
         for node in self.nodes where cluster[node.name] != nil {
             do {
-                units.append((node, try catalog.units(on: node, facts: cluster, secrets: self.secrets, only: only)))
+                var made =
+                    self.servicesOnly
+                    ? [] : try catalog.units(on: node, facts: cluster, secrets: self.secrets, only: only)
+                made += try SystemdHostUnits.units(
+                    on: node,
+                    services: self.hostedServices,
+                    inventory: self.inventory,
+                    secrets: self.secrets,
+                    templates: self.templates
+                )
+                units.append((node, made))
             } catch {
                 let message = engine.redact("\(error)")
                 engine.events(.nodeFailed(node: node.name, message: message))
@@ -81,7 +121,8 @@ public struct Provisioning: Sendable {
 
     /// Placed components this version does not provision yet, for a note under the plan.
     public var unprovisioned: [Component] {
-        let placed = Set(self.nodes.flatMap(self.catalog.unprovisioned(on:)))
+        let hosted = Set(self.hostedServices.map(\.component))
+        let placed = Set(self.nodes.flatMap(self.catalog.unprovisioned(on:))).subtracting(hosted)
         return Component.allCases.filter { placed.contains($0) && (self.only == nil || self.only == $0) }
     }
 }

@@ -1,5 +1,6 @@
 import LurusEngine
 import LurusInventory
+import LurusRelease
 import LurusRemote
 
 /// How `up` talks to the person running it: the command line shows and asks, a test answers.
@@ -26,25 +27,68 @@ public struct UpInteraction: Sendable {
     }
 }
 
-/// One `up`: under the cluster operation (lock, audit, unlock), plan, confirm, apply, and plan and apply
-/// again what waited for the mesh.
+/// The services' part of an `up` or a `deploy`: the release built, and how to ship it.
+public struct ReleaseStep: Sendable {
+    /// The deploy over the operation's transport.
+    public var deploy: @Sendable (any NodeTransport) -> ServiceDeploy
+    public var built: ServiceBuild.Built
+    /// `user@host` of the control machine, for each deployment's record.
+    public var deployedBy: String
+    /// Shows the deploy's plan before it is carried out.
+    public var showPlan: @Sendable (DeployPlan) -> Void
+    /// Progress of the switch: (node, what).
+    public var progress: @Sendable (String, String) -> Void
+
+    public init(
+        deploy: @escaping @Sendable (any NodeTransport) -> ServiceDeploy,
+        built: ServiceBuild.Built,
+        deployedBy: String,
+        showPlan: @escaping @Sendable (DeployPlan) -> Void,
+        progress: @escaping @Sendable (String, String) -> Void
+    ) {
+        self.deploy = deploy
+        self.built = built
+        self.deployedBy = deployedBy
+        self.showPlan = showPlan
+        self.progress = progress
+    }
+}
+
+/// What an `up` or a `deploy` did: the engine's run, and the services' switch when there was one.
+public struct UpOutcome: Sendable {
+    public var run: RunResult
+    /// Nil when no services were deployed (none placed, or the provisioning before failed).
+    public var deploy: DeployReport?
+
+    public var succeeded: Bool { self.run.succeeded && (self.deploy?.succeeded ?? true) }
+}
+
+/// One `up` (or `deploy`): under the cluster operation (lock, audit, unlock), plan, confirm, apply, and
+/// plan and apply again what waited for the mesh; then, with a release step, deploy the services.
 public struct UpOperation: Sendable {
     public var provisioning: Provisioning
     public var redact: @Sendable (String) -> String
     /// Ask before applying (on a terminal, without --yes).
     public var ask: Bool
     public var lockWait: Duration?
+    /// `up` or `deploy`, for the lock and the audit log.
+    public var verb: String
+    public var release: ReleaseStep?
 
     public init(
         provisioning: Provisioning,
         redact: @escaping @Sendable (String) -> String,
         ask: Bool,
-        lockWait: Duration?
+        lockWait: Duration?,
+        verb: String = "up",
+        release: ReleaseStep? = nil
     ) {
         self.provisioning = provisioning
         self.redact = redact
         self.ask = ask
         self.lockWait = lockWait
+        self.verb = verb
+        self.release = release
     }
 
     /// The run's result; nil when the operator declined. Throws `LockError` when the lock cannot be
@@ -53,9 +97,9 @@ public struct UpOperation: Sendable {
         transport: any NodeTransport,
         control: RunControl,
         interaction: UpInteraction
-    ) async throws -> RunResult? {
+    ) async throws -> UpOutcome? {
         let operation = ClusterOperation(
-            verb: "up",
+            verb: self.verb,
             inventory: self.provisioning.inventory,
             transport: transport,
             lockWait: self.lockWait,
@@ -70,10 +114,54 @@ public struct UpOperation: Sendable {
             },
             work: { plan, _ in
                 let engine = Engine(transport: transport, events: interaction.events, redact: redact)
-                let result = await self.apply(plan, engine: engine, control: control, interaction: interaction)
-                return ClusterOperation.Outcome(result, record: result.map(OperationRecord.init))
+                guard let result = await self.apply(plan, engine: engine, control: control, interaction: interaction)
+                else { return ClusterOperation.Outcome(UpOutcome?.none, record: nil) }
+                var outcome = UpOutcome(run: result, deploy: nil)
+                if let release = self.release {
+                    outcome.deploy = await self.deploy(
+                        release.deploy(transport),
+                        release,
+                        after: result,
+                        control: control,
+                        interaction: interaction
+                    )
+                }
+                var record = OperationRecord(result)
+                if let report = outcome.deploy {
+                    record = record.merging(report.record(interrupted: result.interrupted))
+                }
+                return ClusterOperation.Outcome(UpOutcome?.some(outcome), record: record)
             }
         )
+    }
+
+    /// Plans, shows, confirms and carries out the services' deploy; nil when it was not done.
+    private func deploy(
+        _ deploy: ServiceDeploy,
+        _ release: ReleaseStep,
+        after run: RunResult,
+        control: RunControl,
+        interaction: UpInteraction
+    ) async -> DeployReport? {
+        guard run.succeeded else {
+            interaction.say("the services were not deployed: provisioning failed; fix it and run again")
+            return nil
+        }
+        guard !control.isStopped else { return nil }
+        let plan = await deploy.plan(release.built, deployedBy: release.deployedBy)
+        release.showPlan(plan)
+        if plan.changeCount > 0, self.ask {
+            let nodes = Set(plan.entries.filter(\.changes).map(\.node.name)).count
+            guard
+                await interaction.confirm(
+                    "Deploy release \(plan.release): \(plan.changeCount) switches on \(nodes) nodes?"
+                )
+            else {
+                interaction.say("nothing deployed")
+                return nil
+            }
+        }
+        return await deploy.apply(plan, progress: release.progress)
     }
 
     /// Shows, confirms and applies `plan`, then the second pass; nil when the operator declined.

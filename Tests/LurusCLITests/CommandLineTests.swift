@@ -31,7 +31,12 @@ import Testing
             }
             return String(word)
         }
-        #expect(verbs == ["validate", "inventory", "exec", "ssh", "facts", "plan", "up", "lock", "audit", "secrets"])
+        #expect(
+            verbs == [
+                "validate", "inventory", "exec", "ssh", "facts", "plan", "up", "deploy", "rollback", "releases", "lock",
+                "audit", "secrets",
+            ]
+        )
         let words = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(words.contains("65 the inventory has errors"))
     }
@@ -150,9 +155,25 @@ import Testing
     }
 
     @Test func unknownVerbIsAUsageError() async throws {
-        let result = try await self.lurusctl("deploy")
+        let result = try await self.lurusctl("backup")
         #expect(result.status == 64)
-        #expect(result.stderr.contains("Unexpected argument 'deploy'"))
+        #expect(result.stderr.contains("Unexpected argument 'backup'"))
+    }
+
+    @Test func deployUnderK3sSaysItIsNotWiredAndDoesNothing() async throws {
+        let result = try await self.lurusctl("deploy", "-i", "inventory/lurus.yaml", "--yes")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("deploys the services under the systemd runtime only"))
+        #expect(result.stderr.contains("nothing was done"))
+    }
+
+    @Test func rollbackRefusesAReleaseThatIsNotAnID() async throws {
+        let result = try await self.lurusctl("rollback", "gateway", "--to", "latest", "-i", "inventory/lab.yaml")
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--to 'latest' is not a release id"))
+        let unknown = try await self.lurusctl("rollback", "gatewy", "-i", "inventory/lab.yaml")
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("'gatewy' is not a service lurusctl ships; services: gateway"))
     }
 
     @Test func execNeedsACommandAndKnownNodes() async throws {

@@ -14,7 +14,8 @@ struct Up: AsyncParsableCommand {
             when there are changes (--yes skips it), then applies: every node at once, each component after \
             those it needs, on any node. A failure stops what depends on it; independent work goes on. Ctrl-C \
             starts no new step and lets running ones finish (a second Ctrl-C aborts them); rerun `up` to \
-            finish. Every run is recorded in the audit log (lurusctl audit). Exits 0 when everything \
+            finish. Under the systemd runtime it then deploys the bundled services as `lurusctl deploy` \
+            does. Every run is recorded in the audit log (lurusctl audit). Exits 0 when everything \
             succeeded, 1 on any failure, 130 when interrupted.
             """
     )
@@ -46,54 +47,26 @@ struct Up: AsyncParsableCommand {
         let inventory = try self.global.loadInventory(logger: logger)
         let (provisioning, redactor) = try await self.provision.prepare(inventory, remote: self.remote)
         let json = self.provision.json
-        let terminal = isatty(STDOUT_FILENO) == 1
-        let mode: RunReporter.Mode = json ? .json : terminal ? .live : .lines
-        let reporter = RunReporter(mode: mode, nodes: provisioning.nodes.map(\.name))
-        let printer = self.provision.printer(provisioning, redactor: redactor)
-        let control = RunControl()
-        let interaction = UpInteraction(
-            events: reporter.sink,
-            showPlan: { plan in
-                reporter.clear()
-                printer.print(plan)
-            },
-            confirm: { question in await Prompt.confirm(question, control: control) },
-            say: { text in reporter.say(redactor.redact(text)) }
-        )
-        let operation = UpOperation(
+        try await ProvisionRun(
+            verb: "up",
+            inventory: inventory,
             provisioning: provisioning,
-            redact: redactor.redacting,
-            ask: terminal && isatty(STDIN_FILENO) == 1 && !self.yes && !json,
-            lockWait: self.lockWait.flatMap(InventoryDuration.parse).map { Duration.milliseconds($0.milliseconds) }
-        )
-        let options = self.remote.sessionOptions
-        let start = ContinuousClock.now
-        let outcome: RunResult?
-        do {
-            outcome = try await Interrupts.graceful(stop: control.stop) {
-                try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
-                    try await operation.perform(transport: session, control: control, interaction: interaction)
-                }
+            redactor: redactor,
+            printer: self.provision.printer(provisioning, redactor: redactor),
+            json: json,
+            yes: self.yes,
+            lockWait: self.lockWait.flatMap(InventoryDuration.parse).map { Duration.milliseconds($0.milliseconds) },
+            sessionOptions: self.remote.sessionOptions,
+            logger: logger,
+            release: { reporter in
+                try await ReleasePreparation.step(
+                    provisioning,
+                    services: provisioning.hostedServices,
+                    reporter: reporter,
+                    redactor: redactor,
+                    json: json
+                )
             }
-        } catch let error as LockError {
-            reporter.finish()
-            Terminal.standardError.write(redactor.redact("\(error)"))
-            Terminal.standardError.write("nothing was planned or applied on any node")
-            throw ExitCode(1)
-        }
-        reporter.finish()
-        guard let result = outcome else { return }
-        let summary = RunSummaryReport(
-            result: result,
-            elapsed: ContinuousClock.now - start,
-            style: Style(enabled: mode == .live)
-        )
-        if json {
-            reporter.write(.event("summary", summary.json))
-        } else {
-            Terminal.standardOutput.write(redactor.redact(summary.text))
-        }
-        if result.interrupted { throw ExitCode(130) }
-        if !result.succeeded { throw ExitCode(1) }
+        ).run()
     }
 }

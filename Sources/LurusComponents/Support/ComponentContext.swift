@@ -87,7 +87,7 @@ public struct SecretNeed: Sendable, Hashable {
     /// Set for a reference outside `secrets:` (the mesh's auth key).
     public var reference: SecretReference?
 
-    init(_ name: String, reference: SecretReference? = nil) {
+    public init(_ name: String, reference: SecretReference? = nil) {
         self.name = name
         self.reference = reference
     }

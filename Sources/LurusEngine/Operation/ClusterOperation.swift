@@ -28,6 +28,28 @@ public struct OperationRecord: Sendable, Hashable {
     }
 }
 
+extension OperationRecord {
+    /// This record and a later part of the same operation (an `up`'s deploy): the worse result, the nodes'
+    /// changes and failures added up.
+    public func merging(_ later: OperationRecord) -> OperationRecord {
+        let rank: [AuditResult: Int] = [.ok: 0, .failed: 1, .interrupted: 2]
+        let result = (rank[later.result] ?? 0) > (rank[self.result] ?? 0) ? later.result : self.result
+        var nodes = self.nodes
+        for node in later.nodes {
+            if let index = nodes.firstIndex(where: { $0.name == node.name }) {
+                nodes[index].changed += node.changed
+                nodes[index].failed += node.failed
+                nodes[index].changes += node.changes
+            } else {
+                nodes.append(node)
+            }
+        }
+        var touched = self.touched
+        for node in later.touched where !touched.contains(node) { touched.append(node) }
+        return OperationRecord(result: result, nodes: nodes, touched: touched)
+    }
+}
+
 /// One mutating verb's run across the cluster: take the cluster lock, do the work, append the audit
 /// record (on every node touched and locally), release the lock. Recording and releasing happen even
 /// after a second Ctrl-C cancelled the work. `up` uses it; `deploy`, `rollback`, `backup` and `restore`

@@ -34,6 +34,8 @@ struct InventoryDecoder {
         }
         let health =
             document.mapping("health", expected: "a mapping of health settings").map(self.health) ?? HealthSettings()
+        let deploy =
+            document.mapping("deploy", expected: "a mapping of deploy settings").map(self.deploy) ?? DeploySettings()
         document.reportUnknownKeys(expected: Inventory.keys, context: "the inventory")
         return Inventory(
             cluster: cluster,
@@ -46,7 +48,8 @@ struct InventoryDecoder {
             nodes: nodes,
             settings: settings,
             backup: backup,
-            health: health
+            health: health,
+            deploy: deploy
         )
     }
 

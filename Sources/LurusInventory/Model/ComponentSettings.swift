@@ -207,12 +207,27 @@ extension Component {
                     summary: "how long samples are kept"
                 )
             ]
-        case .gateway, .provider, .billing, .log:
+        case .gateway:
             [
                 SettingSpec(
                     key: "replicas",
                     kind: .count(1...64),
-                    defaultValue: .integer(self == .gateway ? 2 : 1),
+                    defaultValue: .integer(2),
+                    summary: "instances (K3s runtime); the systemd runtime runs one per node it is placed on"
+                ),
+                SettingSpec(
+                    key: "skip_balance_check",
+                    kind: .word(["false", "true"]),
+                    defaultValue: .text("false"),
+                    summary: "serve without asking the billing service for the client's balance (a lab without one)"
+                ),
+            ]
+        case .provider, .billing, .log:
+            [
+                SettingSpec(
+                    key: "replicas",
+                    kind: .count(1...64),
+                    defaultValue: .integer(1),
                     summary: "instances (K3s runtime); the systemd runtime runs one per node it is placed on"
                 )
             ]

@@ -19,10 +19,12 @@ public struct Inventory: Sendable {
     public var settings: [Component: ComponentSettings]
     public var backup: BackupSettings?
     public var health: HealthSettings
+    public var deploy: DeploySettings
 
     /// The top-level keys.
     static let keys = [
         "cluster", "runtime", "ssh", "mesh", "versions", "secrets", "nodes", "components", "backup", "health",
+        "deploy",
     ]
 
     public func node(named name: String) -> Node? {

@@ -15,6 +15,7 @@ public enum InventorySchema {
         paths += BackupSettings.keys.map { "backup.\($0)" }
         paths += BackupSettings.S3Destination.keys.map { "backup.destination.\($0)" }
         paths += HealthSettings.keys.map { "health.\($0)" }
+        paths += DeploySettings.keys.map { "deploy.\($0)" }
         return paths
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LurusInventory
 
 /// A release's name, derived from what makes the build: the same sources, package pins, configuration and
 /// toolchain give the same id, so an unchanged deploy is recognised before anything is built or copied.
@@ -17,10 +18,7 @@ public struct ReleaseID: Sendable, Hashable, Comparable, CustomStringConvertible
     public static func < (lhs: ReleaseID, rhs: ReleaseID) -> Bool { lhs.value < rhs.value }
 
     /// How a build is made: part of the id, since a debug and a release build of one tree differ.
-    public enum Configuration: String, Sendable, Hashable {
-        case debug
-        case release
-    }
+    public typealias Configuration = DeploySettings.Build
 
     /// One input file: its path relative to the package and the SHA-256 of its bytes.
     public struct Input: Sendable, Hashable {
@@ -42,7 +40,7 @@ public struct ReleaseID: Sendable, Hashable, Comparable, CustomStringConvertible
             hash.update(data: Data("\(input.path)\0".utf8))
             hash.update(data: input.digest)
         }
-        let hex = hash.finalize().map { String(format: "%02x", $0) }.joined()
+        let hex = SHA256Digest(hash.finalize()).hex
         return ReleaseID(String(hex.prefix(12)))!
     }
 }

@@ -4,14 +4,19 @@ extension ServiceCatalog {
     /// The Kubernetes namespace the services run in on the K3s runtime.
     public static let kubernetesNamespace = "lurus"
 
+    /// The bundled services that run once placed: those the catalog can ship. A placed service outside it
+    /// (provider, billing and log until their issues land) is never started, so nothing is pointed at it.
+    public static var shipped: Set<Component> { Set(self.definitions.map(\.component)) }
+
     /// Every service of the catalog that `inventory` places, resolved, in catalog order.
     public static func resolve(
         in inventory: Inventory,
-        runtime: ServiceRuntime? = nil
+        runtime: ServiceRuntime? = nil,
+        shipped: Set<Component> = Self.shipped
     ) throws(ServiceCatalogError) -> [ResolvedService] {
         var resolved: [ResolvedService] = []
         for definition in self.definitions {
-            if let service = try self.resolve(definition, in: inventory, runtime: runtime) {
+            if let service = try self.resolve(definition, in: inventory, runtime: runtime, shipped: shipped) {
                 resolved.append(service)
             }
         }
@@ -28,7 +33,8 @@ extension ServiceCatalog {
     public static func resolve(
         _ definition: ServiceDefinition,
         in inventory: Inventory,
-        runtime: ServiceRuntime? = nil
+        runtime: ServiceRuntime? = nil,
+        shipped: Set<Component> = Self.shipped
     ) throws(ServiceCatalogError) -> ResolvedService? {
         let nodes = inventory.nodes(running: definition.component)
         guard !nodes.isEmpty else { return nil }
@@ -42,15 +48,28 @@ extension ServiceCatalog {
             )
         }
         let secretDirectory = "/etc/lurus/\(definition.name)/secrets"
-        let secretFiles = definition.secretFiles.filter { file in file.owner.map(inventory.isPlaced) ?? true }
-            .map { file in
-                ResolvedSecretFile(
-                    fileName: file.fileName,
-                    secret: file.secret,
-                    path: "\(secretDirectory)/\(file.fileName)",
-                    generated: file.generated
-                )
-            }
+        let named = definition.secretFiles.filter { file in
+            (file.owner.map(inventory.isPlaced) ?? true) && (!file.optional || inventory.secrets[file.secret] != nil)
+        }
+        let family = definition.secretFamilies.flatMap { family in
+            inventory.secrets.keys.filter { $0.hasPrefix(family.prefix) && $0.count > family.prefix.count }.sorted()
+                .map { name in
+                    SecretFile(
+                        fileName: family.fileNamePrefix
+                            + String(name.dropFirst(family.prefix.count).map { $0 == "/" ? "-" : $0 }),
+                        secret: name,
+                        generated: false
+                    )
+                }
+        }
+        let secretFiles = (named + family).map { file in
+            ResolvedSecretFile(
+                fileName: file.fileName,
+                secret: file.secret,
+                path: "\(secretDirectory)/\(file.fileName)",
+                generated: file.generated
+            )
+        }
         var environment: [EnvironmentEntry] = []
         var peers: [Peer] = []
         for variable in definition.environment {
@@ -89,7 +108,8 @@ extension ServiceCatalog {
                         portKey: portKey,
                         of: definition,
                         in: inventory,
-                        runtime: runtime
+                        runtime: runtime,
+                        shipped: shipped
                     )
                 else { continue }
                 environment.append(EnvironmentEntry(variable.name, "\(scheme)://\(peer.host):\(peer.port)\(path)"))
@@ -116,10 +136,13 @@ extension ServiceCatalog {
         portKey: String,
         of service: ServiceDefinition,
         in inventory: Inventory,
-        runtime: ServiceRuntime
+        runtime: ServiceRuntime,
+        shipped: Set<Component>
     ) throws(ServiceCatalogError) -> Peer? {
         let nodes = inventory.nodes(running: component)
-        guard let first = nodes.first else {
+        // A bundled service lurusctl cannot ship yet is placed but never runs: nothing to address.
+        let runs = !component.isService || shipped.contains(component)
+        guard let first = nodes.first, runs else {
             if let requirement = service.component.requirements.first(where: { $0.component == component }) {
                 throw ServiceCatalogError(
                     service: service.name,
@@ -159,13 +182,33 @@ extension ServiceCatalog {
         in inventory: Inventory
     ) -> [ServiceCatalogError] {
         services.flatMap { service in
-            service.secretFiles.filter { !$0.generated && inventory.secrets[$0.secret] == nil }.map { file in
+            var problems = service.secretFiles.filter { !$0.generated && inventory.secrets[$0.secret] == nil }.map {
+                file in
                 ServiceCatalogError(
                     service: service.name,
                     "the secret \(file.secret) (read from \(file.path)) has a format, so lurusctl cannot generate it",
                     hint: "add secrets.\(file.secret) to \(inventory.path), e.g. file:~/lurus/\(file.fileName)"
                 )
             }
+            if let choice = service.definition.needsOneOf,
+                !service.environment.contains(where: { choice.variables.contains($0.name) })
+            {
+                problems.append(
+                    ServiceCatalogError(
+                        service: service.name,
+                        "none of \(choice.variables.joined(separator: ", ")) can be set: \(choice.reason)",
+                        hint: choice.hint.replacingInventoryPath(with: inventory.path)
+                    )
+                )
+            }
+            return problems
         }
+    }
+}
+
+extension String {
+    /// The hint with `INVENTORY` replaced by the inventory's path.
+    fileprivate func replacingInventoryPath(with path: String) -> String {
+        self.split(separator: "INVENTORY", omittingEmptySubsequences: false).joined(separator: path)
     }
 }

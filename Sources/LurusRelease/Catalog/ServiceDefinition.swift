@@ -18,6 +18,8 @@ public struct ServiceDefinition: Sendable, Hashable {
     public var environment: [EnvironmentVariable]
     /// The secrets it reads from files.
     public var secretFiles: [SecretFile]
+    /// Secrets it reads by a name prefix: every inventory secret under the prefix becomes a file.
+    public var secretFamilies: [SecretFamily]
     /// Directories it writes to (everything else is read-only).
     public var writableDirectories: [String]
     /// Who may open connections to it besides the services that talk to it.
@@ -30,6 +32,8 @@ public struct ServiceDefinition: Sendable, Hashable {
     public var autoscaling: Autoscaling?
     /// How long SIGTERM may take: the service finishes in-flight requests for up to this long.
     public var drainSeconds: Int
+    /// Variables of which at least one must be set for the service to start (the gateway needs a catalog).
+    public var needsOneOf: RequiredChoice?
 
     public init(
         component: Component,
@@ -38,12 +42,14 @@ public struct ServiceDefinition: Sendable, Hashable {
         healthPath: String = "/health",
         environment: [EnvironmentVariable],
         secretFiles: [SecretFile] = [],
+        secretFamilies: [SecretFamily] = [],
         writableDirectories: [String] = [],
         exposure: Exposure = .internal,
         internetPorts: [Int] = [],
         resources: ContainerResources,
         autoscaling: Autoscaling? = nil,
-        drainSeconds: Int
+        drainSeconds: Int,
+        needsOneOf: RequiredChoice? = nil
     ) {
         self.component = component
         self.executable = executable
@@ -51,12 +57,14 @@ public struct ServiceDefinition: Sendable, Hashable {
         self.healthPath = healthPath
         self.environment = environment
         self.secretFiles = secretFiles
+        self.secretFamilies = secretFamilies
         self.writableDirectories = writableDirectories
         self.exposure = exposure
         self.internetPorts = internetPorts
         self.resources = resources
         self.autoscaling = autoscaling
         self.drainSeconds = drainSeconds
+        self.needsOneOf = needsOneOf
     }
 
     /// The service's name: its component's (`gateway`).
@@ -124,12 +132,30 @@ public struct SecretFile: Sendable, Hashable {
     public var generated: Bool
     /// The component the secret belongs to: the file is left out when that component is placed nowhere.
     public var owner: Component?
+    /// Whether the service can do without it: the file is left out when the inventory names no such secret
+    /// (only for secrets lurusctl may not generate).
+    public var optional: Bool
 
-    public init(fileName: String, secret: String, generated: Bool, owner: Component? = nil) {
+    public init(fileName: String, secret: String, generated: Bool, owner: Component? = nil, optional: Bool = false) {
         self.fileName = fileName
         self.secret = secret
         self.generated = generated
         self.owner = owner
+        self.optional = optional
+    }
+}
+
+/// Secrets a service reads by name prefix, each from its own file: `providers/openai` in the inventory's
+/// `secrets:` becomes `provider-openai` in the service's secret directory. Never generated.
+public struct SecretFamily: Sendable, Hashable {
+    /// The secrets' name prefix in the store, with its slash (`providers/`).
+    public var prefix: String
+    /// What the file name starts with before the rest of the secret's name (`provider-`).
+    public var fileNamePrefix: String
+
+    public init(prefix: String, fileNamePrefix: String) {
+        self.prefix = prefix
+        self.fileNamePrefix = fileNamePrefix
     }
 }
 
@@ -158,5 +184,19 @@ public struct Autoscaling: Sendable, Hashable {
     public init(maximumReplicas: Int, cpuUtilization: Int) {
         self.maximumReplicas = maximumReplicas
         self.cpuUtilization = cpuUtilization
+    }
+}
+
+/// Environment variables of which a service needs at least one, why, and how to give one (`INVENTORY` in
+/// the hint stands for the inventory's path).
+public struct RequiredChoice: Sendable, Hashable {
+    public var variables: [String]
+    public var reason: String
+    public var hint: String
+
+    public init(variables: [String], reason: String, hint: String) {
+        self.variables = variables
+        self.reason = reason
+        self.hint = hint
     }
 }

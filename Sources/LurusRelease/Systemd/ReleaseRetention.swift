@@ -29,4 +29,31 @@ public enum ReleaseRetention {
         }
         return removed.sorted()
     }
+
+    /// What to remove from a node that has `deployments` (name: when deployed) of `releases`: the releases
+    /// beyond the newest `keep` (by their newest deployment) with all their deployments, and the older
+    /// deployments of a kept release. Nothing in `protected` (the serving deployment and the rollback
+    /// target) nor its release is removed.
+    public static func prune(
+        deployments: [String: Double],
+        releases: Set<ReleaseID>,
+        keep: Int,
+        protected: Set<String>
+    ) -> (deployments: [String], releases: [ReleaseID]) {
+        var newest: [ReleaseID: (name: String, at: Double)] = [:]
+        for (name, at) in deployments {
+            guard let release = Deployment.release(of: name) else { continue }
+            if let known = newest[release], (known.at, known.name) >= (at, name) { continue }
+            newest[release] = (name, at)
+        }
+        let kept = releases.union(newest.keys).map { Kept(id: $0, deployedAt: newest[$0]?.at ?? 0) }
+        let protectedReleases = Set(protected.compactMap(Deployment.release(of:)))
+        let removedReleases = self.prune(kept, keep: keep, protected: protectedReleases)
+        let removed = Set(removedReleases)
+        let removedDeployments = deployments.keys.filter { name in
+            guard !protected.contains(name), let release = Deployment.release(of: name) else { return false }
+            return removed.contains(release) || newest[release]?.name != name
+        }
+        return (removedDeployments.sorted(), removedReleases.filter(releases.contains))
+    }
 }

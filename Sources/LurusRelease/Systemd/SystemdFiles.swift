@@ -3,20 +3,18 @@ import LurusComponents
 /// The files the systemd runtime writes on a node: each service's unit template, each slot's own settings,
 /// and the local proxy's configuration. Pure: the templates in, the text out.
 public enum SystemdFiles {
-    /// A service behind the node's local proxy: where clients reach it and which slot serves.
+    /// A service behind the node's local proxy: where clients reach it.
     public struct ProxiedService: Sendable, Hashable {
         public var name: String
         public var host: String
         public var port: Int
         public var healthPath: String
-        public var active: SystemdLayout.Slot
 
-        public init(name: String, host: String, port: Int, healthPath: String, active: SystemdLayout.Slot) {
+        public init(name: String, host: String, port: Int, healthPath: String) {
             self.name = name
             self.host = host
             self.port = port
             self.healthPath = healthPath
-            self.active = active
         }
     }
 
@@ -66,7 +64,7 @@ public enum SystemdFiles {
         """
     }
 
-    /// The local proxy's configuration for `services` (sorted by name), each with its serving slot enabled.
+    /// The local proxy's configuration for `services` (sorted by name).
     public static func proxyConfiguration(
         _ services: [ProxiedService],
         templates: TemplateLibrary
@@ -78,11 +76,7 @@ public enum SystemdFiles {
                 "port": service.port,
                 "healthPath": service.healthPath,
                 "slots": SystemdLayout.Slot.allCases.map { slot -> [String: Any] in
-                    [
-                        "slot": slot.rawValue,
-                        "port": self.port(of: slot, servicePort: service.port),
-                        "active": slot == service.active,
-                    ]
+                    ["slot": slot.rawValue, "port": self.port(of: slot, servicePort: service.port)]
                 },
             ]
         }

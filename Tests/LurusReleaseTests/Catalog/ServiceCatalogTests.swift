@@ -11,8 +11,14 @@ import Testing
         try InventoryLoader.load(path: Repository.path("inventory/\(name).yaml")).inventory
     }
 
-    static func gateway(_ inventory: Inventory) throws -> ResolvedService {
-        try #require(try ServiceCatalog.resolve(ServiceCatalog.gateway, in: inventory))
+    /// The services once provider and billing ship too (their issues), to check how they are addressed.
+    static let allShipped: Set<Component> = [.gateway, .provider, .billing]
+
+    static func gateway(
+        _ inventory: Inventory,
+        shipped: Set<Component> = ServiceCatalog.shipped
+    ) throws -> ResolvedService {
+        try #require(try ServiceCatalog.resolve(ServiceCatalog.gateway, in: inventory, shipped: shipped))
     }
 
     static func environment(_ service: ResolvedService) -> [String] { service.environment.map(\.description) }
@@ -25,7 +31,7 @@ import Testing
     }
 
     @Test func productionGatewayReachesNatsAndJaegerByNodeAndPeersByService() throws {
-        let gateway = try Self.gateway(try Self.inventory("lurus"))
+        let gateway = try Self.gateway(try Self.inventory("lurus"), shipped: Self.allShipped)
         #expect(
             Self.environment(gateway) == [
                 "HTTP_PORT=18100",
@@ -35,6 +41,7 @@ import Testing
                 "NATS_PASSWORD_FILE=/etc/lurus/gateway/secrets/nats-password",
                 "PROVIDER_SERVICE_URL=http://provider.lurus.svc.cluster.local:18101",
                 "BILLING_SERVICE_URL=http://billing.lurus.svc.cluster.local:18103",
+                "BILLING_SKIP_CHECK=false",
                 "TRACING_ENABLED=true",
                 "TRACING_ENDPOINT=http://lab:4318",
                 "SPOOL_DIRECTORY=/var/lib/lurus-gateway/spool",
@@ -54,22 +61,42 @@ import Testing
         )
     }
 
-    @Test func labGatewayUnderSystemdReachesEveryPeerByNodeAndHasNoTracing() throws {
+    @Test func labGatewayUnderSystemdReachesNatsByNodeAndReadsItsCatalogFile() throws {
         let gateway = try Self.gateway(try Self.inventory("lab"))
         #expect(
             Self.environment(gateway) == [
                 "HTTP_PORT=18100",
                 "KEYS_FILE=/etc/lurus/gateway/secrets/keys.json",
+                "CATALOG_FILE=/etc/lurus/gateway/secrets/catalog.json",
                 "NATS_URL=nats://brain:4222",
                 "NATS_USER=lurus",
                 "NATS_PASSWORD_FILE=/etc/lurus/gateway/secrets/nats-password",
-                "PROVIDER_SERVICE_URL=http://brain:18101",
-                "BILLING_SERVICE_URL=http://brain:18103",
+                "BILLING_SKIP_CHECK=true",
                 "SPOOL_DIRECTORY=/var/lib/lurus-gateway/spool",
                 "SHUTDOWN_DRAIN_SECONDS=30",
             ]
         )
         #expect(gateway.replicas == 2, "the default of the replicas setting")
+        // The provider keys come from every `providers/NAME` secret, each its own file.
+        #expect(
+            gateway.secretFiles.map { "\($0.secret) \($0.path)" } == [
+                "gateway/keys /etc/lurus/gateway/secrets/keys.json",
+                "nats/lurus /etc/lurus/gateway/secrets/nats-password",
+                "gateway/catalog /etc/lurus/gateway/secrets/catalog.json",
+                "providers/fake /etc/lurus/gateway/secrets/provider-fake",
+            ]
+        )
+        #expect(ServiceCatalog.unnamedSecrets(of: [gateway], in: try Self.inventory("lab")).isEmpty)
+    }
+
+    @Test func aPlacedServiceThatIsNotShippedYetIsNotAddressed() throws {
+        let inventory = try Self.inventory("lab")
+        #expect(inventory.isPlaced(.provider) && inventory.isPlaced(.billing))
+        let gateway = try Self.gateway(inventory)
+        #expect(!gateway.environment.contains { $0.name == "PROVIDER_SERVICE_URL" || $0.name == "BILLING_SERVICE_URL" })
+        let later = try Self.gateway(inventory, shipped: Self.allShipped)
+        #expect(Self.environment(later).contains("PROVIDER_SERVICE_URL=http://brain:18101"))
+        #expect(Self.environment(later).contains("BILLING_SERVICE_URL=http://brain:18103"))
     }
 
     @Test func aMovedPortIsTheOnePeersAreGiven() throws {
@@ -92,9 +119,9 @@ import Testing
         (Component.provider, "PROVIDER_SERVICE_URL"), (.billing, "BILLING_SERVICE_URL"), (.jaeger, "TRACING_ENDPOINT"),
     ])
     func anOptionalPeerPlacedNowhereLeavesItsVariableOut(peer: Component, variable: String) throws {
-        let full = try Self.gateway(try Self.inventory("lurus"))
+        let full = try Self.gateway(try Self.inventory("lurus"), shipped: Self.allShipped)
         #expect(full.environment.contains { $0.name == variable })
-        let gateway = try Self.gateway(Self.without(peer, in: try Self.inventory("lurus")))
+        let gateway = try Self.gateway(Self.without(peer, in: try Self.inventory("lurus")), shipped: Self.allShipped)
         #expect(!gateway.environment.contains { $0.name == variable })
         #expect(!gateway.peers.contains { $0.component == peer })
         if peer == .jaeger { #expect(!gateway.environment.contains { $0.name == "TRACING_ENABLED" }) }
@@ -124,7 +151,7 @@ import Testing
         #expect(error?.message.contains("monitor, which is not a K3s node") == true)
     }
 
-    @Test func theKeysFileMustBeNamedInTheInventory() throws {
+    @Test func theKeysFileAndACatalogMustBeNamedInTheInventory() throws {
         var inventory = try Self.inventory("lurus")
         let services = try ServiceCatalog.resolve(in: inventory)
         let problems = ServiceCatalog.unnamedSecrets(of: services, in: inventory)
@@ -132,11 +159,20 @@ import Testing
             problems.map(\.description) == [
                 "gateway: the secret gateway/keys (read from /etc/lurus/gateway/secrets/keys.json) has a format, so "
                     + "lurusctl cannot generate it (add secrets.gateway/keys to \(inventory.path), e.g. "
-                    + "file:~/lurus/keys.json)"
+                    + "file:~/lurus/keys.json)",
+                "gateway: none of PROVIDER_SERVICE_URL, CATALOG_FILE can be set: the gateway needs a provider "
+                    + "catalog and the provider service is not deployed (add secrets.gateway/catalog to "
+                    + "\(inventory.path) (a catalog file, doc/gateway.md), with secrets.providers/NAME for each "
+                    + "provider's key)",
             ]
         )
         inventory.secrets["gateway/keys"] = .file("~/lurus/keys.json")
-        #expect(ServiceCatalog.unnamedSecrets(of: services, in: inventory).isEmpty)
+        inventory.secrets["gateway/catalog"] = .file("~/lurus/catalog.json")
+        #expect(ServiceCatalog.unnamedSecrets(of: try ServiceCatalog.resolve(in: inventory), in: inventory).isEmpty)
+        // Once the provider service ships, the catalog comes from it and the file may be left out.
+        inventory.secrets["gateway/catalog"] = nil
+        let later = try ServiceCatalog.resolve(in: inventory, shipped: Self.allShipped)
+        #expect(ServiceCatalog.unnamedSecrets(of: later, in: inventory).isEmpty)
     }
 
     @Test func everyDefinitionIsAServiceWithAPortAndEveryVariableIsNamedOnce() {

@@ -105,7 +105,9 @@ import Testing
         let autoscaler = try ManifestFixtures.document("HorizontalPodAutoscaler", "gateway", in: bundle)
         #expect(autoscaler.contains("  minReplicas: 2\n  maxReplicas: 8\n"))
 
-        let provider = try #require(try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory))
+        let provider = try #require(
+            try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory, shipped: ManifestFixtures.shipped)
+        )
         let withProvider = try await ManifestFixtures.render([provider] + services, in: inventory)
         #expect(try ManifestFixtures.document("Deployment", "provider", in: withProvider).contains("\n  replicas: 1\n"))
         #expect(!withProvider.documents.contains { $0.kind == "HorizontalPodAutoscaler" && $0.name == "provider" })
@@ -134,8 +136,10 @@ import Testing
 
     @Test func onlyTheIngressControllerReachesTheGatewayAndOnlyTheGatewayReachesProvider() async throws {
         let inventory = try ManifestFixtures.inventory("lurus")
-        let provider = try #require(try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory))
-        let services = [provider] + (try ServiceCatalog.resolve(in: inventory))
+        let provider = try #require(
+            try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory, shipped: ManifestFixtures.shipped)
+        )
+        let services = [provider] + (try ServiceCatalog.resolve(in: inventory, shipped: ManifestFixtures.shipped))
         let gateway = try #require(services.first { $0.component == .gateway })
         let gatewayRules = try NetworkRules.of(gateway, among: services, in: inventory)
         #expect(gatewayRules.ingress == [NetworkRules.IngressRule(source: .ingressController, port: 18100)])

@@ -46,6 +46,9 @@ enum ManifestFixtures {
         )
     }
 
+    /// The services that run with the stand-in provider.
+    static let shipped: Set<Component> = [.gateway, .provider, .billing]
+
     /// A stand-in provider service (the real one is not in the catalog yet): no autoscaling, not exposed,
     /// talking to PostgreSQL on heart.
     static let provider = ServiceDefinition(

@@ -48,9 +48,11 @@ import Testing
 
     @Test func manifestsWithAServiceThatIsNotAutoscaledValidateToo() async throws {
         let inventory = try ManifestFixtures.inventory("lurus")
-        let provider = try #require(try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory))
+        let provider = try #require(
+            try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory, shipped: ManifestFixtures.shipped)
+        )
         let bundle = try await ManifestFixtures.render(
-            [provider] + (try ServiceCatalog.resolve(in: inventory)),
+            [provider] + (try ServiceCatalog.resolve(in: inventory, shipped: ManifestFixtures.shipped)),
             in: inventory
         )
         let result = try await Self.validate(bundle.text)

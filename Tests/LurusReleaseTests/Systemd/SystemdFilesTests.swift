@@ -87,22 +87,23 @@ import Testing
                 name: "provider",
                 host: "0.0.0.0",
                 port: 18101,
-                healthPath: "/health",
-                active: .green
+                healthPath: "/health"
             ),
             SystemdFiles.ProxiedService(
                 name: "gateway",
                 host: "0.0.0.0",
                 port: 18100,
-                healthPath: "/health",
-                active: .blue
+                healthPath: "/health"
             ),
         ]
         let configuration = try SystemdFiles.proxyConfiguration(services, templates: try await self.templates())
         try self.check(configuration, golden: "systemd-haproxy.cfg")
-        #expect(configuration.contains("server blue 127.0.0.1:28100\n"), "the gateway's serving slot")
-        #expect(configuration.contains("server green 127.0.0.1:38100 disabled\n"))
-        #expect(configuration.contains("server green 127.0.0.1:38101\n"), "the provider serves from green")
+        // Both slots are in service: the one that is not running fails its check and takes no request.
+        #expect(configuration.contains("server blue 127.0.0.1:28100\n"))
+        #expect(configuration.contains("server green 127.0.0.1:38100\n"))
+        #expect(configuration.contains("server green 127.0.0.1:38101\n"))
+        #expect(!configuration.contains("disabled"))
+        #expect(configuration.contains("    user haproxy\n"))
         #expect(
             configuration.range(of: "frontend gateway")!.lowerBound
                 < configuration.range(of: "frontend provider")!.lowerBound

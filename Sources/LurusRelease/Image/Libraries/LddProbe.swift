@@ -18,7 +18,7 @@ public enum LddProbe {
         } catch {
             throw OCIImageError.lddFailed(binary: binary, reason: "could not run /usr/bin/ldd: \(error)")
         }
-        let output = (result.standardOutput ?? "") + (result.standardError ?? "")
+        let output = result.standardOutput + result.standardError
         if result.terminationStatus.isSuccess || output.contains("not a dynamic executable") { return output }
         let said = output.split(separator: "\n").last.map(String.init) ?? "no output"
         throw OCIImageError.lddFailed(binary: binary, reason: "ldd ended with \(result.terminationStatus): \(said)")

@@ -78,3 +78,19 @@ extension InventoryDecoder {
         return health
     }
 }
+
+/// Reading the `deploy:` block.
+extension InventoryDecoder {
+    func deploy(_ block: MappingReader) -> DeploySettings {
+        defer { block.reportUnknownKeys(expected: DeploySettings.keys, context: "deploy") }
+        var deploy = DeploySettings()
+        if let build = block.choice("build", among: DeploySettings.Build.allCases.map(\.rawValue)) {
+            deploy.build = DeploySettings.Build(rawValue: build) ?? .release
+        }
+        if let keep = block.integer("keep_releases", in: 2...100, what: "a number of releases (2 keeps a rollback)") {
+            deploy.keepReleases = keep
+        }
+        if let timeout = block.duration("health_timeout") { deploy.healthTimeout = timeout }
+        return deploy
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import LurusComponents
+import LurusEngine
+import LurusInventory
+import LurusProvisioning
+import LurusRelease
+import LurusRemote
+
+/// What `up` and `deploy` do for the services before the cluster lock: find the services package, build
+/// the release (or take it from the build cache), and make the step that ships it. A failing build stops
+/// here, before any node is contacted.
+enum ReleasePreparation {
+    /// The services package: `LURUS_SERVICES`, else `services/` beside the templates folder.
+    static func servicesPackage(templates: TemplateLibrary) throws -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        let candidate =
+            environment["LURUS_SERVICES"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: templates.directory).deletingLastPathComponent().appendingPathComponent("services")
+        guard FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path) else {
+            Terminal.standardError.write(
+                "error: no services package at \(candidate.path) (set LURUS_SERVICES to the repository's services/ folder)"
+            )
+            throw ExitCode(1)
+        }
+        return candidate
+    }
+
+    /// The release step for `services` of `provisioning`, or nil when there is nothing to deploy.
+    static func step(
+        _ provisioning: Provisioning,
+        services: [ResolvedService],
+        reporter: RunReporter,
+        redactor: Redactor,
+        json: Bool
+    ) async throws -> ReleaseStep? {
+        let nodes = provisioning.nodes.filter { node in services.contains { $0.nodes.contains(node) } }
+        guard !services.isEmpty, !nodes.isEmpty else { return nil }
+        let inventory = provisioning.inventory
+        let build = ServiceBuild(
+            package: try self.servicesPackage(templates: provisioning.templates),
+            configuration: inventory.deploy.build,
+            cache: BuildCache.standard(),
+            executables: services.map(\.definition.executable)
+        )
+        let start = ContinuousClock.now
+        let built: ServiceBuild.Built
+        do {
+            built = try await build.build { message in reporter.say(message) }
+        } catch {
+            Terminal.standardError.write("error: \(error.description)")
+            Terminal.standardError.write("nothing was deployed on any node")
+            throw ExitCode(1)
+        }
+        let took = RunReporter.format(ContinuousClock.now - start)
+        reporter.say(
+            built.compiled
+                ? "built release \(built.id) (\(inventory.deploy.build.rawValue)) in \(took)"
+                : "release \(built.id) (\(inventory.deploy.build.rawValue)) is in the build cache"
+        )
+        let secrets = provisioning.secrets
+        let templates = provisioning.templates
+        let cache = build.cache
+        return ReleaseStep(
+            deploy: { transport in
+                ServiceDeploy(
+                    deployer: SystemdDeployer(
+                        transport: transport,
+                        templates: templates,
+                        settings: inventory.deploy,
+                        cache: cache
+                    ),
+                    services: services,
+                    nodes: nodes,
+                    secrets: secrets
+                )
+            },
+            built: built,
+            deployedBy: self.operator(),
+            showPlan: { plan in
+                reporter.clear()
+                DeployReportPrinter.print(plan, json: json, redact: redactor.redacting)
+            },
+            progress: { node, message in reporter.say(redactor.redact("\(node): \(message)")) }
+        )
+    }
+
+    /// `user@host` of whoever runs lurusctl.
+    static func `operator`() -> String {
+        let user =
+            ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "root"
+        return "\(user)@\(ProcessInfo.processInfo.hostName)"
+    }
+}

@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import LurusEngine
+import LurusInventory
+import LurusProvisioning
+import LurusRelease
+
+/// `lurusctl deploy`: build the services, plan which node gets which release, ship, switch behind the
+/// health gate, under the cluster lock, with an audit record.
+struct Deploy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build the bundled services and roll them out with no request dropped.",
+        discussion: """
+            Builds services/ (deploy.build in the inventory; a release already in the build cache is not \
+            built again), takes the cluster lock, brings the services' host setup up to date (as `up` \
+            would), then shows which node gets which release and asks on a terminal (--yes skips it). Each \
+            node gets the release in its idle slot; it must answer its health check within \
+            deploy.health_timeout, then traffic moves to it and the old one drains. A release that does not \
+            answer is stopped and the serving one goes on; the error shows its last answer, status and log. \
+            A release every node already serves is not shipped or restarted. Exits 0 when everything \
+            succeeded, 1 on any failure, 130 when interrupted.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var remote: RemoteOptions
+
+    @Option(
+        help: ArgumentHelp("Deploy only these services (comma-separated, e.g. gateway).", valueName: "services")
+    )
+    var only: String?
+
+    @Flag(help: "Deploy without asking, also on a terminal.")
+    var yes = false
+
+    @Flag(help: "Print JSON objects, one per line, ending with summary objects.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Wait up to this long for the cluster lock (e.g. 30s).", valueName: "duration"))
+    var lockWait: String?
+
+    func validate() throws {
+        if let lockWait = self.lockWait, InventoryDuration.parse(lockWait) == nil {
+            throw ValidationError("--lock-wait '\(lockWait)' is not a duration: write e.g. 30s or 5m")
+        }
+        _ = try ServiceSelection.components(self.only)
+    }
+
+    func run() async throws {
+        let logger = self.global.makeLogger()
+        let inventory = try self.global.loadInventory(logger: logger)
+        try ServiceSelection.requireSystemd(inventory)
+        let (provisioning, redactor) = try await ProvisionOptions.prepare(
+            inventory,
+            nodes: try self.remote.selectNodes(in: inventory),
+            only: nil,
+            servicesOnly: true
+        )
+        let services = try ServiceSelection.select(self.only, from: provisioning.hostedServices, inventory: inventory)
+        let json = self.json
+        try await ProvisionRun(
+            verb: "deploy",
+            inventory: inventory,
+            provisioning: provisioning,
+            redactor: redactor,
+            printer: PlanPrinter(
+                json: json,
+                colour: !json && isatty(STDOUT_FILENO) == 1,
+                unprovisioned: [],
+                redact: redactor.redacting
+            ),
+            json: json,
+            yes: self.yes,
+            lockWait: self.lockWait.flatMap(InventoryDuration.parse).map { Duration.milliseconds($0.milliseconds) },
+            sessionOptions: self.remote.sessionOptions,
+            logger: logger,
+            release: { reporter in
+                try await ReleasePreparation.step(
+                    provisioning,
+                    services: services,
+                    reporter: reporter,
+                    redactor: redactor,
+                    json: json
+                )
+            }
+        ).run()
+    }
+}
+
+/// Which services a `deploy`, `rollback` or `releases` is about.
+enum ServiceSelection {
+    /// The components `--only` names, each a service lurusctl ships; nil for all.
+    static func components(_ list: String?) throws -> [Component]? {
+        guard let list else { return nil }
+        let shippable = ServiceCatalog.definitions.map(\.name)
+        return try list.split(separator: ",").map { name in
+            let name = name.trimmingCharacters(in: .whitespaces)
+            guard let component = Component(rawValue: name), ServiceCatalog.definition(of: component) != nil else {
+                throw ValidationError(
+                    "'\(name)' is not a service lurusctl ships; services: \(shippable.joined(separator: ", "))"
+                )
+            }
+            return component
+        }
+    }
+
+    /// The placed services `list` names (all when nil); a named one placed nowhere is an error.
+    static func select(
+        _ list: String?,
+        from placed: [ResolvedService],
+        inventory: Inventory
+    ) throws -> [ResolvedService] {
+        guard let wanted = try self.components(list) else { return placed }
+        for component in wanted where !placed.contains(where: { $0.component == component }) {
+            Terminal.standardError.write(
+                "error: \(component.name) is placed on no node in \(inventory.path) (add it to a node's components)"
+            )
+            throw ExitCode(1)
+        }
+        return placed.filter { wanted.contains($0.component) }
+    }
+
+    /// Deploying on K3s is not in this version: say so instead of doing half of it.
+    static func requireSystemd(_ inventory: Inventory) throws {
+        guard inventory.runtime == .systemd else {
+            Terminal.standardError.write(
+                "error: \(inventory.path) has runtime: k3s; this version of lurusctl deploys the services under the "
+                    + "systemd runtime only (the K3s images and manifests are built and validated, their rollout "
+                    + "is not wired to a verb yet); nothing was done"
+            )
+            throw ExitCode(1)
+        }
+    }
+}

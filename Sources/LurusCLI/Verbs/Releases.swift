@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import LurusInventory
+import LurusRelease
+import LurusRemote
+
+/// `lurusctl releases`: per service and node, the releases kept, which serves, which a rollback goes to,
+/// and when, by whom and from which commit each was deployed. Reads only.
+struct Releases: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the releases kept per service and node, and which one serves.",
+        discussion: """
+            One line per deployment (a release with the configuration it was deployed with), newest first: \
+            `serving` marks the one taking traffic, `rollback` the one `lurusctl rollback` goes back to. \
+            Reads every node that runs a service, at once; takes no lock and changes nothing. Exits 1 when \
+            a node could not be read (the others are listed).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var remote: RemoteOptions
+
+    @Flag(help: "Print one JSON object per deployment.")
+    var json = false
+
+    func run() async throws {
+        let logger = self.global.makeLogger()
+        let inventory = try self.global.loadInventory(logger: logger)
+        try ServiceSelection.requireSystemd(inventory)
+        let (provisioning, _) = try await ProvisionOptions.prepare(
+            inventory,
+            nodes: try self.remote.selectNodes(in: inventory),
+            only: nil,
+            servicesOnly: true,
+            resolving: false
+        )
+        let services = provisioning.hostedServices
+        let nodes = provisioning.nodes.filter { node in services.contains { $0.nodes.contains(node) } }
+        let results = try await OpenSSHSession.with(inventory, options: self.remote.sessionOptions, logger: logger) {
+            session in
+            let deployer = SystemdDeployer(
+                transport: session,
+                templates: provisioning.templates,
+                settings: inventory.deploy,
+                cache: BuildCache.standard()
+            )
+            return await NodeFanOut.results(nodes) { node in
+                try await deployer.observe(services.filter { $0.nodes.contains(node) }.map(\.name), on: node)
+            }
+        }
+        var rows: [ReleaseListing.Row] = []
+        var failed = false
+        for result in results {
+            switch result.result {
+            case .success(let observation): rows += ReleaseListing.rows(node: result.node.name, observation)
+            case .failure(let error):
+                failed = true
+                Terminal.standardError.write("\(result.node.name): cannot be read: \(error.description)")
+            }
+        }
+        if self.json {
+            for row in rows { Terminal.standardOutput.write((try? JSONLine.encode(.event("release", row))) ?? "") }
+        } else {
+            Terminal.standardOutput.write(ReleaseListing.table(rows))
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
