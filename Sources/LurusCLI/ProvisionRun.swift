@@ -68,7 +68,9 @@ struct ProvisionRun {
         reporter.finish()
         guard let outcome else { return }
         let elapsed = ContinuousClock.now - start
-        let summary = RunSummaryReport(result: outcome.run, elapsed: elapsed, style: Style(enabled: mode == .live))
+        var summary = RunSummaryReport(result: outcome.run, elapsed: elapsed, style: Style(enabled: mode == .live))
+        summary.verb = self.verb
+        if self.verb == "deploy" { summary.title = "Host setup" }
         if self.json {
             reporter.write(.event("summary", summary.json))
             if let deploy = outcome.deploy {

@@ -7,6 +7,10 @@ struct RunSummaryReport {
     var result: RunResult
     var elapsed: Duration
     var style: Style
+    /// What the total line starts with: `Up` (the services' host setup under `deploy`: `Host setup`).
+    var title = "Up"
+    /// The verb to run again after an interruption.
+    var verb = "up"
 
     var text: String {
         let width = self.result.nodes.map(\.node.count).max() ?? 0
@@ -34,9 +38,9 @@ struct RunSummaryReport {
     var total: String {
         let nodes = self.result.nodes.filter { !$0.changes.isEmpty }.count
         var text =
-            "Up: \(self.result.changed) changed on \(nodes) node\(nodes == 1 ? "" : "s"), \(self.result.unchanged) unchanged"
+            "\(self.title): \(self.result.changed) changed on \(nodes) node\(nodes == 1 ? "" : "s"), \(self.result.unchanged) unchanged"
         text += ", \(self.result.failed) failed, \(self.result.skipped) skipped in \(RunReporter.format(self.elapsed))"
-        if self.result.interrupted { text += "; interrupted: run `lurusctl up` again to finish" }
+        if self.result.interrupted { text += "; interrupted: run `lurusctl \(self.verb)` again to finish" }
         return text + "."
     }
 

@@ -50,13 +50,24 @@ struct Deploy: AsyncParsableCommand {
         let logger = self.global.makeLogger()
         let inventory = try self.global.loadInventory(logger: logger)
         try ServiceSelection.requireSystemd(inventory)
-        let (provisioning, redactor) = try await ProvisionOptions.prepare(
+        var (selected, redactorValue) = try await ProvisionOptions.prepare(
             inventory,
             nodes: try self.remote.selectNodes(in: inventory),
             only: nil,
             servicesOnly: true
         )
-        let services = try ServiceSelection.select(self.only, from: provisioning.hostedServices, inventory: inventory)
+        let services = try ServiceSelection.select(self.only, from: selected.hostedServices, inventory: inventory)
+        // Only the nodes that run a deployed service are read and set up.
+        selected.nodes = selected.nodes.filter { node in services.contains { $0.nodes.contains(node) } }
+        let provisioning = selected
+        let redactor = redactorValue
+        guard !provisioning.nodes.isEmpty else {
+            Terminal.standardError.write(
+                "error: no selected node runs \(services.isEmpty ? "a service" : services.map(\.name).joined(separator: ", ")) "
+                    + "(the inventory places the services on: \(Set(provisioning.hostedServices.flatMap(\.nodes).map(\.name)).sorted().joined(separator: ", ")))"
+            )
+            throw ExitCode(1)
+        }
         let json = self.json
         try await ProvisionRun(
             verb: "deploy",

@@ -7,6 +7,7 @@ import LurusInventory
 ///     CACHE/releases/ID/bin/EXE        the stripped binary, as it runs on the nodes
 ///     CACHE/releases/ID/ship/EXE.gz    the same, compressed, as it crosses the network
 ///     CACHE/releases/ID/release.json   what the release is (the manifest `deploy` ships beside it)
+///     CACHE/services-source/           the package as last built (`SourceMirror`): every clone builds here
 ///     CACHE/services-build[-release]/  SwiftPM's build folders (debug, release), kept so that a change
 ///                                      rebuilds only what it touches
 ///
@@ -38,6 +39,7 @@ public struct BuildCache: Sendable, Hashable {
         self.release(id).appendingPathComponent("ship/\(executable).gz")
     }
     public func manifest(of id: ReleaseID) -> URL { self.release(id).appendingPathComponent("release.json") }
+    public var source: URL { self.root.appendingPathComponent("services-source") }
     public func scratch(_ configuration: DeploySettings.Build) -> URL {
         self.root.appendingPathComponent(configuration == .debug ? "services-build" : "services-build-release")
     }

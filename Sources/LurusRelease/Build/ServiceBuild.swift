@@ -50,6 +50,7 @@ public struct ServiceBuild: Sendable {
         let scratch = self.cache.scratch(self.configuration)
         let log = scratch.appendingPathComponent("lurusctl-build.log")
         try self.makeDirectory(scratch)
+        try SourceMirror.sync(self.package, to: self.cache.source)
         var binaries: [ReleaseManifest.Binary] = []
         let staging = self.cache.root.appendingPathComponent("releases/.\(id).\(getpid())")
         try? FileManager.default.removeItem(at: staging)
@@ -110,7 +111,7 @@ public struct ServiceBuild: Sendable {
     /// `swift build` of one product; its output goes to `log`, and a failure says the compiler's errors.
     private func compile(_ executable: String, scratch: URL, log: URL) async throws(ReleaseError) {
         let arguments = [
-            "build", "--package-path", self.package.path, "--scratch-path", scratch.path,
+            "build", "--package-path", self.cache.source.path, "--scratch-path", scratch.path,
             "-c", self.configuration.rawValue, "--static-swift-stdlib", "--product", executable,
         ]
         guard FileManager.default.createFile(atPath: log.path, contents: nil),
@@ -130,7 +131,8 @@ public struct ServiceBuild: Sendable {
         guard status.isSuccess else {
             let output = (FileManager.default.contents(atPath: log.path)).map { String(decoding: $0, as: UTF8.self) }
             throw ReleaseError(
-                "the build of \(executable) failed (\(status)):\n" + Self.errors(in: output ?? ""),
+                "the build of \(executable) failed (\(status)):\n"
+                    + Self.errors(in: output ?? "").replacingOccurrences(of: self.cache.source.path, with: self.package.path),
                 hint: "fix the services package; the whole output is in \(log.path); nothing was shipped"
             )
         }

@@ -129,7 +129,7 @@ import Testing
         let green = SystemdFiles.slotEnvironment(self.gateway, slot: .green, servicePort: 18100)
         #expect(blue.contains("HTTP_HOST=127.0.0.1\nHTTP_PORT=28100\n"))
         #expect(green.contains("HTTP_PORT=38100\n"))
-        #expect(green.contains("SPOOL_DIRECTORY=/var/lib/lurus/gateway/green/spool\n"))
+        #expect(green.contains("SPOOL_DIRECTORY=/var/lib/lurus-gateway/green/spool\n"))
         #expect(SystemdLayout.Slot.blue.other == .green && SystemdLayout.Slot.green.other == .blue)
     }
 
