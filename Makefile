@@ -6,6 +6,9 @@
 
 SHELL := /bin/bash
 export PATH := /opt/swift/usr/bin:$(PATH)
+# Built releases of the services, by release id, and their build folders: outside the clone, so that a
+# fresh clone (CI's) deploys what an earlier run built without compiling it again.
+export LURUS_BUILD_CACHE ?= /var/cache/lurusctl
 LURUSCTL := .build/debug/lurusctl
 LAB_INVENTORY := inventory/lab.yaml
 
@@ -24,6 +27,7 @@ release: setup
 
 demo: build
 	scripts/lab up
+	scripts/lab upstream start
 	$(LURUSCTL) validate -i $(LAB_INVENTORY)
 	$(LURUSCTL) inventory -i $(LAB_INVENTORY)
 	$(LURUSCTL) facts -i $(LAB_INVENTORY)
@@ -66,6 +70,9 @@ bench: setup
 	.build/release/lurus-bench $(LAB_INVENTORY)
 	.build/release/lurus-bench provisioning $(LAB_INVENTORY)
 	.build/release/lurus-bench compare $(LAB_INVENTORY)
+	scripts/lab upstream start
+	.build/release/lurusctl up -i $(LAB_INVENTORY) --yes
+	.build/release/lurus-bench deploy $(LAB_INVENTORY)
 
 # The gateway's figures with wrk against the fake upstream (printed, never asserted).
 gateway-bench: setup

@@ -29,6 +29,7 @@ let package = Package(
                 "LurusRemote",
                 "LurusEngine",
                 "LurusComponents",
+                "LurusRelease",
                 "lurusctl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

@@ -143,12 +143,21 @@ public struct UpOperation: Sendable {
         control: RunControl,
         interaction: UpInteraction
     ) async -> DeployReport? {
-        guard run.succeeded else {
-            interaction.say("the services were not deployed: provisioning failed; fix it and run again")
-            return nil
+        guard !run.interrupted, !control.isStopped else { return nil }
+        // A node whose setup failed (or that could not be reached) gets no release; the others do.
+        let ready = Set(
+            run.nodes.filter { !$0.failed && $0.units.allSatisfy(\.status.succeeded) }.map(\.node)
+        )
+        var deploy = deploy
+        let skipped = deploy.nodes.filter { !ready.contains($0.name) }
+        deploy.nodes.removeAll { !ready.contains($0.name) }
+        for node in skipped {
+            interaction.say("\(node.name): the services were not deployed there: its setup did not finish")
         }
-        guard !control.isStopped else { return nil }
-        let plan = await deploy.plan(release.built, deployedBy: release.deployedBy)
+        var plan = await deploy.plan(release.built, deployedBy: release.deployedBy)
+        plan.unreachable += skipped.map {
+            NodeFailure(node: $0.name, message: "its setup did not finish; fix it and run again")
+        }
         release.showPlan(plan)
         if plan.changeCount > 0, self.ask {
             let nodes = Set(plan.entries.filter(\.changes).map(\.node.name)).count

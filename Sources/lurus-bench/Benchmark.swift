@@ -11,12 +11,15 @@ import SystemPackage
 ///     swift run -c release lurus-bench provisioning [inventory/lab.yaml]    plan and up
 ///     swift run -c release lurus-bench plan-scale [inventory/lab.yaml]      plan time, 18 and 518 resources
 ///     swift run -c release lurus-bench compare [inventory/lab.yaml]         no-op base against Ansible, pyinfra
+///     swift run -c release lurus-bench deploy [inventory/lab.yaml]          deploy, rollback, the image
 @main
 struct Benchmark {
     static func main() async throws {
         let arguments = CommandLine.arguments.dropFirst()
         if arguments.first == "provisioning" {
             try await ProvisioningBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
+        } else if arguments.first == "deploy" {
+            try await DeployBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
         } else if arguments.first == "compare" {
             try await ComparisonBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
         } else if arguments.first == "plan-scale" {

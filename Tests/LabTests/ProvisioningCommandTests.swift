@@ -53,10 +53,16 @@ extension LabIntegrationTests {
             }
         }
 
+        /// The engine's summary object; `up` ends with it, then the deploy's (`deploySummary`).
         static func summary(_ output: String) throws -> [String: Any] {
             let objects = try self.jsonObjects(output)
+            return try #require(objects.first { $0["type"] as? String == "summary" }, "no summary in \(output)")
+        }
+
+        static func deploySummary(_ output: String) throws -> [String: Any] {
+            let objects = try self.jsonObjects(output)
             let last = try #require(objects.last)
-            #expect(last["type"] as? String == "summary")
+            #expect(last["type"] as? String == "deploy_summary")
             return last
         }
 
@@ -83,6 +89,10 @@ extension LabIntegrationTests {
             let first = try Self.summary(up.stdout)
             #expect((first["changed"] as? Int ?? 0) > 40)
             #expect(first["failed"] as? Int == 0)
+            // Then the gateway is deployed: shipped to brain, started, gated, serving.
+            let deployed = try Self.deploySummary(up.stdout)
+            #expect(deployed["switched"] as? Int == 1 && deployed["failed"] as? Int == 0, "\(deployed)")
+            #expect((deployed["shipped_bytes"] as? Int ?? 0) > 10_000_000)
             let installed = try await self.ssh("heart", "dpkg-query -W -f='${Status}' chrony; cat /etc/lurus/node")
             #expect(installed.stdout.hasPrefix("install ok installed# Managed by lurusctl"))
 
@@ -91,8 +101,13 @@ extension LabIntegrationTests {
             let second = try Self.summary(again.stdout)
             #expect(second["changed"] as? Int == 0)
             #expect(!again.stdout.contains("\"step_started\""), "a no-op up ran a step")
+            let redeployed = try Self.deploySummary(again.stdout)
+            #expect(redeployed["switched"] as? Int == 0 && redeployed["shipped_bytes"] as? Int == 0, "\(redeployed)")
             let units = (second["nodes"] as? [[String: Any]] ?? []).flatMap { $0["units"] as? [[String: Any]] ?? [] }
-            #expect(units.count == 8, "base on four nodes, nats, postgres, redis, clickhouse")
+            #expect(
+                units.count == 10,
+                "base on four nodes, nats, postgres, redis, clickhouse, the gateway's host setup and brain's proxy"
+            )
             #expect(
                 units.allSatisfy {
                     ($0["restarts"] as? [Any])?.isEmpty == true && $0["status"] as? String == "unchanged"

@@ -11,6 +11,13 @@ public enum ProcessRunner {
         public var stderr: String
         public var timedOut: Bool
 
+        public init(status: Int32, stdout: String, stderr: String, timedOut: Bool = false) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+            self.timedOut = timedOut
+        }
+
         public var description: String {
             "exit \(self.status)\(self.timedOut ? " (timed out)" : "")\n--- stdout\n\(self.stdout)--- stderr\n\(self.stderr)"
         }
@@ -27,6 +34,12 @@ public enum ProcessRunner {
     ) async throws -> Result {
         var options = PlatformOptions()
         options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(3))]
+        var environment = environment
+        // Every test run shares the machine's build cache of the services (as `make` sets it), so that the
+        // lab's deploys reuse releases built before instead of compiling for minutes under a timeout.
+        if ProcessInfo.processInfo.environment["LURUS_BUILD_CACHE"] == nil, environment["LURUS_BUILD_CACHE"] == nil {
+            environment["LURUS_BUILD_CACHE"] = "/var/cache/lurusctl"
+        }
         let configuration = Configuration(
             executable: .path(FilePath(executable)),
             arguments: Arguments(arguments),

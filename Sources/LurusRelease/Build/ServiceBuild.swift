@@ -132,7 +132,10 @@ public struct ServiceBuild: Sendable {
             let output = (FileManager.default.contents(atPath: log.path)).map { String(decoding: $0, as: UTF8.self) }
             throw ReleaseError(
                 "the build of \(executable) failed (\(status)):\n"
-                    + Self.errors(in: output ?? "").replacingOccurrences(of: self.cache.source.path, with: self.package.path),
+                    + Self.errors(in: output ?? "").replacingOccurrences(
+                        of: self.cache.source.path,
+                        with: self.package.path
+                    ),
                 hint: "fix the services package; the whole output is in \(log.path); nothing was shipped"
             )
         }
