@@ -84,7 +84,7 @@ struct ProvisionRun {
                 )
             }
         }
-        if outcome.run.interrupted { throw ExitCode(130) }
+        if outcome.run.interrupted || control.isStopped { throw ExitCode(130) }
         if !outcome.succeeded { throw ExitCode(1) }
     }
 }

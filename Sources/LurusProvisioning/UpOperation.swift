@@ -128,7 +128,7 @@ public struct UpOperation: Sendable {
                 }
                 var record = OperationRecord(result)
                 if let report = outcome.deploy {
-                    record = record.merging(report.record(interrupted: result.interrupted))
+                    record = record.merging(report.record(interrupted: result.interrupted || control.isStopped))
                 }
                 return ClusterOperation.Outcome(UpOutcome?.some(outcome), record: record)
             }
@@ -170,7 +170,7 @@ public struct UpOperation: Sendable {
                 return nil
             }
         }
-        return await deploy.apply(plan, progress: release.progress)
+        return await deploy.apply(plan, stopping: { control.isStopped }, progress: release.progress)
     }
 
     /// Shows, confirms and applies `plan`, then the second pass; nil when the operator declined.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LurusEngine
 import LurusProvisioning
+import LurusRelease
 import LurusRemote
 
 /// `lurusctl plan`: what `up` would change on each node, changing nothing.
@@ -54,13 +55,62 @@ struct PlanCommand: AsyncParsableCommand {
             }
         } else {
             let options = self.remote.sessionOptions
-            plan = try await Interrupts.cancelling {
+            let services = ServicePlanning(provisioning: provisioning)
+            let release = try await services.release()
+            let (engine, deploy) = try await Interrupts.cancelling {
                 try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
-                    await provisioning.plan(engine: Engine(transport: session, redact: redactor.redacting))
+                    let plan = await provisioning.plan(engine: Engine(transport: session, redact: redactor.redacting))
+                    return (plan, await services.plan(release, transport: session))
                 }
             }
+            printer.print(engine)
+            if let deploy { DeployReportPrinter.print(deploy, json: self.provision.json, redact: redactor.redacting) }
+            if !engine.failures.isEmpty || !(deploy?.unreachable.isEmpty ?? true) { throw ExitCode(1) }
+            return
         }
         printer.print(plan)
         if !plan.failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// The services' part of `plan`: the release as it would be built (its id from the sources, nothing
+/// compiled) and what a deploy of it would do on each node that runs a service.
+struct ServicePlanning: Sendable {
+    var provisioning: Provisioning
+
+    var services: [ResolvedService] { self.provisioning.hostedServices }
+
+    func release() async throws -> ServiceBuild.Built? {
+        guard self.services.contains(where: { $0.nodes.contains(where: self.provisioning.nodes.contains) }) else {
+            return nil
+        }
+        let build = ServiceBuild(
+            package: try ReleasePreparation.servicesPackage(templates: self.provisioning.templates),
+            configuration: self.provisioning.inventory.deploy.build,
+            cache: BuildCache.standard(),
+            executables: self.services.map(\.definition.executable)
+        )
+        do {
+            return try await build.lookup()
+        } catch {
+            Terminal.standardError.write("error: \(error.description)")
+            throw ExitCode(1)
+        }
+    }
+
+    func plan(_ release: ServiceBuild.Built?, transport: any NodeTransport) async -> DeployPlan? {
+        guard let release else { return nil }
+        let deploy = ServiceDeploy(
+            deployer: SystemdDeployer(
+                transport: transport,
+                templates: self.provisioning.templates,
+                settings: self.provisioning.inventory.deploy,
+                cache: BuildCache.standard()
+            ),
+            services: self.services,
+            nodes: self.provisioning.nodes,
+            secrets: self.provisioning.secrets
+        )
+        return await deploy.plan(release, deployedBy: ReleasePreparation.operator())
     }
 }

@@ -37,16 +37,35 @@ public struct ServiceBuild: Sendable {
         return (ReleaseID.of(inputs, configuration: self.configuration, toolchain: toolchain), toolchain)
     }
 
+    /// The release as it would be built now, without building: from the cache when it is there, else a
+    /// manifest with no binaries (`plan` shows what a deploy would do with it).
+    public func lookup() async throws(ReleaseError) -> Built {
+        let (id, toolchain) = try await self.identify()
+        if let manifest = self.cached(id) { return Built(id: id, manifest: manifest, compiled: false) }
+        let commit = await Self.commit(of: self.package)
+        let manifest = ReleaseManifest(
+            id: id.value,
+            configuration: self.configuration.rawValue,
+            toolchain: toolchain,
+            commit: commit,
+            builtAt: 0,
+            binaries: []
+        )
+        return Built(id: id, manifest: manifest, compiled: false)
+    }
+
+    func cached(_ id: ReleaseID) -> ReleaseManifest? {
+        guard let data = FileManager.default.contents(atPath: self.cache.manifest(of: id).path),
+            let manifest = ReleaseManifest.decode(Array(data)),
+            self.executables.allSatisfy({ manifest.binary($0) != nil })
+        else { return nil }
+        return manifest
+    }
+
     /// The release, from the cache or built now. `progress` hears what is being done.
     public func build(progress: @Sendable (String) -> Void = { _ in }) async throws(ReleaseError) -> Built {
         let (id, toolchain) = try await self.identify()
-        let manifestURL = self.cache.manifest(of: id)
-        if let data = FileManager.default.contents(atPath: manifestURL.path),
-            let manifest = ReleaseManifest.decode(Array(data)),
-            self.executables.allSatisfy({ manifest.binary($0) != nil })
-        {
-            return Built(id: id, manifest: manifest, compiled: false)
-        }
+        if let manifest = self.cached(id) { return Built(id: id, manifest: manifest, compiled: false) }
         let scratch = self.cache.scratch(self.configuration)
         let log = scratch.appendingPathComponent("lurusctl-build.log")
         try self.makeDirectory(scratch)

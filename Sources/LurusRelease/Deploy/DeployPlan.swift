@@ -43,10 +43,15 @@ public struct DeployPlan: Sendable, Hashable {
             case .unchanged(let slot): what = "unchanged (serving from \(slot.rawValue))"
             case .switchTo(let slot, _):
                 let from = entry.observed.serving.map { "from \($0)" } ?? "first deployment"
-                let ship =
-                    entry.ships
-                    ? ", ship \(Self.megabytes(entry.target.manifest.binary(entry.target.service.definition.executable)?.shippedBytes ?? 0))"
-                    : ""
+                let executable = entry.target.service.definition.executable
+                let ship: String
+                if !entry.ships {
+                    ship = ""
+                } else if let binary = entry.target.manifest.binary(executable) {
+                    ship = ", ship \(Self.megabytes(binary.shippedBytes))"
+                } else {
+                    ship = ", build and ship"
+                }
                 what =
                     "start in \(slot.rawValue)\(ship), gate on \(entry.target.service.definition.healthPath), switch (\(from))"
             }

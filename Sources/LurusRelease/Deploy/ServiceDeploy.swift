@@ -88,15 +88,19 @@ public struct ServiceDeploy: Sendable {
     }
 
     /// Carries out `plan`: every node at once, its services one after another. `progress` hears (node,
-    /// what is being done). After Ctrl-C no further service is started; the one switching finishes.
-    public func apply(_ plan: DeployPlan, progress: @escaping @Sendable (String, String) -> Void) async -> DeployReport
-    {
+    /// what is being done). Once `stopping` says so (Ctrl-C), no further service is started; the one
+    /// switching finishes (a cancellation, the second Ctrl-C, stops it too).
+    public func apply(
+        _ plan: DeployPlan,
+        stopping: @escaping @Sendable () -> Bool = { false },
+        progress: @escaping @Sendable (String, String) -> Void
+    ) async -> DeployReport {
         let deployer = self.deployer
         let nodes = plan.nodes
         let results = await NodeFanOut.results(nodes) { node in
             var outcomes: [SystemdDeployer.Outcome] = []
             for entry in plan.entries where entry.node == node {
-                guard !Task.isCancelled else { break }
+                guard !Task.isCancelled, !stopping() else { break }
                 outcomes.append(
                     await deployer.deploy(entry.target, on: node, observed: entry.observed) { message in
                         progress(node.name, "\(entry.target.service.name): \(message)")
