@@ -34,7 +34,8 @@ public struct DeployReport: Sendable, Hashable {
             case .unchanged: break
             case .switched(let slot):
                 node.changed += 1
-                node.changes.append("\(outcome.service) \(outcome.deployment) (slot \(slot.rawValue))")
+                let digest = outcome.digest.map { ", sha256 \($0)" } ?? ""
+                node.changes.append("\(outcome.service) \(outcome.deployment) (slot \(slot.rawValue)\(digest))")
             case .failed:
                 node.failed += 1
             }

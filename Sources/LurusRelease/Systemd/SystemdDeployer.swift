@@ -57,6 +57,8 @@ public struct SystemdDeployer: Sendable {
         /// Bytes sent to the node for the release (0 when it was there already).
         public var shippedBytes: Int
         public var removed: [String]
+        /// SHA-256 of the binary the deployment runs, when known (a deploy; not a rollback), for the audit.
+        public var digest: String? = nil
     }
 
     /// What `node` has of `services`.
@@ -93,6 +95,7 @@ public struct SystemdDeployer: Sendable {
             shippedBytes: 0,
             removed: []
         )
+        outcome.digest = target.manifest.binary(target.service.definition.executable)?.sha256
         do {
             let decision = SlotDecision.decide(observed.slots, deployment: name)
             if case .unchanged = decision { return outcome }

@@ -1,4 +1,5 @@
 import Foundation
+import LurusEngine
 import LurusInventory
 import LurusTestSupport
 import Testing
@@ -184,5 +185,49 @@ import Testing
         #expect(try SourceMirror.sync(package, to: mirror) == 1)
         #expect(try String(contentsOf: main, encoding: .utf8) == "print(2)")
         #expect(!FileManager.default.fileExists(atPath: mirror.appendingPathComponent("Tests/t/T.swift").path))
+    }
+
+    @Test func theAuditRecordNamesEachSwitchWithItsDigestAndEachFailure() {
+        var switched = SystemdDeployer.Outcome(
+            node: "brain",
+            service: "gateway",
+            deployment: "bbbbbbbbbbbb-11111111",
+            result: .switched(.green),
+            shippedBytes: 10,
+            removed: []
+        )
+        switched.digest = "abc123"
+        let unchanged = SystemdDeployer.Outcome(
+            node: "heart",
+            service: "gateway",
+            deployment: "bbbbbbbbbbbb-11111111",
+            result: .unchanged,
+            shippedBytes: 0,
+            removed: []
+        )
+        let failed = SystemdDeployer.Outcome(
+            node: "lab",
+            service: "gateway",
+            deployment: "bbbbbbbbbbbb-11111111",
+            result: .failed(ReleaseError("gate", hint: "fix")),
+            shippedBytes: 0,
+            removed: []
+        )
+        let report = DeployReport(
+            outcomes: [switched, unchanged, failed],
+            unreachable: [NodeFailure(node: "ghost", message: "unreachable")]
+        )
+        #expect(!report.succeeded && report.switched == 1 && report.shippedBytes == 10)
+        let record = report.record(interrupted: false)
+        #expect(record.result == .failed)
+        #expect(record.touched == ["brain", "ghost", "lab"], "an unchanged node is not touched")
+        #expect(
+            record.nodes.first { $0.name == "brain" }?.changes == [
+                "gateway bbbbbbbbbbbb-11111111 (slot green, sha256 abc123)"
+            ]
+        )
+        #expect(record.nodes.first { $0.name == "lab" }?.failed == 1)
+        #expect(DeployReport(outcomes: [unchanged]).record(interrupted: true).result == .interrupted)
+        #expect(DeployReport(outcomes: [unchanged]).record(interrupted: false).touched.isEmpty)
     }
 }
