@@ -1,5 +1,6 @@
 # The two commands a newcomer runs (see README.md):
-#   make demo   brings the local lab up, runs lurusctl against it, and shows the data components answering
+#   make demo   brings the local lab up, runs lurusctl against it (components, then the gateway), and
+#               shows the data components and the gateway answering
 #   make test   runs every test: unit, command line, the lab integration tests, and the services'
 #               tests (Swift, then the official SDKs against the gateway)
 # Both install what they need first (scripts/setup). Run them as root: the lab needs namespaces.
