@@ -13,17 +13,29 @@ import LurusRemote
 enum ReleasePreparation {
     /// The services package: `LURUS_SERVICES`, else `services/` beside the templates folder.
     static func servicesPackage(templates: TemplateLibrary) throws -> URL {
-        let environment = ProcessInfo.processInfo.environment
-        let candidate =
-            environment["LURUS_SERVICES"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: templates.directory).deletingLastPathComponent().appendingPathComponent("services")
-        guard FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path) else {
-            Terminal.standardError.write(
-                "error: no services package at \(candidate.path) (set LURUS_SERVICES to the repository's services/ folder)"
-            )
+        guard let found = self.findServicesPackage(templates: templates) else {
+            Terminal.standardError.write("error: \(self.missingPackage(templates: templates))")
             throw ExitCode(1)
         }
-        return candidate
+        return found
+    }
+
+    /// The services package, or nil when there is none where it is looked for.
+    static func findServicesPackage(templates: TemplateLibrary) -> URL? {
+        let candidate = self.servicesCandidate(templates: templates)
+        return FileManager.default.fileExists(atPath: candidate.appendingPathComponent("Package.swift").path)
+            ? candidate : nil
+    }
+
+    static func missingPackage(templates: TemplateLibrary) -> String {
+        "no services package at \(self.servicesCandidate(templates: templates).path) "
+            + "(set LURUS_SERVICES to the repository's services/ folder)"
+    }
+
+    static func servicesCandidate(templates: TemplateLibrary) -> URL {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["LURUS_SERVICES"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: templates.directory).deletingLastPathComponent().appendingPathComponent("services")
     }
 
     /// The release step for `services` of `provisioning`, or nil when there is nothing to deploy.

@@ -84,8 +84,14 @@ struct ServicePlanning: Sendable {
         guard self.services.contains(where: { $0.nodes.contains(where: self.provisioning.nodes.contains) }) else {
             return nil
         }
+        // Without the package (an installed lurusctl run away from the repository) the plan goes on.
+        guard let package = ReleasePreparation.findServicesPackage(templates: self.provisioning.templates) else {
+            let missing = ReleasePreparation.missingPackage(templates: self.provisioning.templates)
+            Terminal.standardError.write("note: the services' part of the plan is left out: \(missing)")
+            return nil
+        }
         let build = ServiceBuild(
-            package: try ReleasePreparation.servicesPackage(templates: self.provisioning.templates),
+            package: package,
             configuration: self.provisioning.inventory.deploy.build,
             cache: BuildCache.standard(),
             executables: self.services.map(\.definition.executable)
