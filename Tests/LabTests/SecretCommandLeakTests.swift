@@ -21,7 +21,10 @@ extension LabIntegrationTests {
             let lab = try String(contentsOfFile: Repository.path("inventory/lab.yaml"), encoding: .utf8)
             let inventory =
                 lab.replacingOccurrences(of: "cluster: lurus-lab", with: "cluster: \(cluster)")
-                .replacingOccurrences(of: "\nsecrets:\n", with: "\nsecrets:\n  probe_token: env:LURUS_TEST_PROBE_TOKEN\n")
+                .replacingOccurrences(
+                    of: "\nsecrets:\n",
+                    with: "\nsecrets:\n  probe_token: env:LURUS_TEST_PROBE_TOKEN\n"
+                )
             try #require(inventory.contains("probe_token"), "inventory/lab.yaml has no secrets: block to add to")
             try inventory.write(toFile: inventoryPath, atomically: true, encoding: .utf8)
             defer {
