@@ -28,6 +28,9 @@ public struct ServiceBuild: Sendable {
         public var manifest: ReleaseManifest
         /// Whether this call compiled it (false: it came from the cache).
         public var compiled: Bool
+        /// The repository's commit now (`-dirty` with changes): what a deployment records it came from.
+        /// The manifest keeps the commit the cached release was first built at (the same sources).
+        public var commit: String?
     }
 
     /// The release id of the package as it is now, without building.
@@ -41,8 +44,10 @@ public struct ServiceBuild: Sendable {
     /// manifest with no binaries (`plan` shows what a deploy would do with it).
     public func lookup() async throws(ReleaseError) -> Built {
         let (id, toolchain) = try await self.identify()
-        if let manifest = self.cached(id) { return Built(id: id, manifest: manifest, compiled: false) }
         let commit = await Self.commit(of: self.package)
+        if let manifest = self.cached(id) {
+            return Built(id: id, manifest: manifest, compiled: false, commit: commit)
+        }
         let manifest = ReleaseManifest(
             id: id.value,
             configuration: self.configuration.rawValue,
@@ -51,7 +56,7 @@ public struct ServiceBuild: Sendable {
             builtAt: 0,
             binaries: []
         )
-        return Built(id: id, manifest: manifest, compiled: false)
+        return Built(id: id, manifest: manifest, compiled: false, commit: commit)
     }
 
     func cached(_ id: ReleaseID) -> ReleaseManifest? {
@@ -65,7 +70,9 @@ public struct ServiceBuild: Sendable {
     /// The release, from the cache or built now. `progress` hears what is being done.
     public func build(progress: @Sendable (String) -> Void = { _ in }) async throws(ReleaseError) -> Built {
         let (id, toolchain) = try await self.identify()
-        if let manifest = self.cached(id) { return Built(id: id, manifest: manifest, compiled: false) }
+        if let manifest = self.cached(id) {
+            return Built(id: id, manifest: manifest, compiled: false, commit: await Self.commit(of: self.package))
+        }
         let scratch = self.cache.scratch(self.configuration)
         let log = scratch.appendingPathComponent("lurusctl-build.log")
         try self.makeDirectory(scratch)
@@ -124,7 +131,7 @@ public struct ServiceBuild: Sendable {
                 hint: "check the build cache's permissions (LURUS_BUILD_CACHE)"
             )
         }
-        return Built(id: id, manifest: manifest, compiled: true)
+        return Built(id: id, manifest: manifest, compiled: true, commit: manifest.commit)
     }
 
     /// `swift build` of one product; its output goes to `log`, and a failure says the compiler's errors.

@@ -55,7 +55,7 @@ public struct ServiceDeploy: Sendable {
                     service: service.name,
                     deployedAt: now,
                     deployedBy: deployedBy,
-                    commit: built.manifest.commit,
+                    commit: built.commit,
                     configuration: built.manifest.configuration
                 )
             )
