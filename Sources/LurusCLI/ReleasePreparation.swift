@@ -70,21 +70,13 @@ enum ReleasePreparation {
                 ? "built release \(built.id) (\(inventory.deploy.build.rawValue)) in \(took)"
                 : "release \(built.id) (\(inventory.deploy.build.rawValue)) is in the build cache"
         )
-        let secrets = provisioning.secrets
-        let templates = provisioning.templates
-        let cache = build.cache
         return ReleaseStep(
             deploy: { transport in
                 ServiceDeploy(
-                    deployer: SystemdDeployer(
-                        transport: transport,
-                        templates: templates,
-                        settings: inventory.deploy,
-                        cache: cache
-                    ),
+                    deployer: provisioning.deployer(over: transport),
                     services: services,
                     nodes: nodes,
-                    secrets: secrets
+                    secrets: provisioning.secrets
                 )
             },
             built: built,

@@ -125,4 +125,14 @@ public struct Provisioning: Sendable {
         let placed = Set(self.nodes.flatMap(self.catalog.unprovisioned(on:))).subtracting(hosted)
         return Component.allCases.filter { placed.contains($0) && (self.only == nil || self.only == $0) }
     }
+
+    /// The systemd runtime's deployer for this inventory over `transport`, with the machine's build cache.
+    public func deployer(over transport: any NodeTransport) -> SystemdDeployer {
+        SystemdDeployer(
+            transport: transport,
+            templates: self.templates,
+            settings: self.inventory.deploy,
+            cache: BuildCache.standard()
+        )
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import LurusEngine
 import LurusInventory
 import LurusProvisioning
@@ -129,6 +130,25 @@ enum ServiceSelection {
             throw ExitCode(1)
         }
         return placed.filter { wanted.contains($0.component) }
+    }
+
+    /// What `rollback` and `releases` start from: the inventory (systemd runtime) and its services resolved
+    /// on the selected nodes, with no secret read (they only read the nodes and switch links).
+    static func readOnly(
+        _ global: GlobalOptions,
+        _ remote: RemoteOptions,
+        logger: Logger
+    ) async throws -> (Inventory, Provisioning) {
+        let inventory = try global.loadInventory(logger: logger)
+        try self.requireSystemd(inventory)
+        let (provisioning, _) = try await ProvisionOptions.prepare(
+            inventory,
+            nodes: try remote.selectNodes(in: inventory),
+            only: nil,
+            servicesOnly: true,
+            resolving: false
+        )
+        return (inventory, provisioning)
     }
 
     /// Deploying on K3s is not in this version: say so instead of doing half of it.

@@ -107,12 +107,7 @@ struct ServicePlanning: Sendable {
     func plan(_ release: ServiceBuild.Built?, transport: any NodeTransport) async -> DeployPlan? {
         guard let release else { return nil }
         let deploy = ServiceDeploy(
-            deployer: SystemdDeployer(
-                transport: transport,
-                templates: self.provisioning.templates,
-                settings: self.provisioning.inventory.deploy,
-                cache: BuildCache.standard()
-            ),
+            deployer: self.provisioning.deployer(over: transport),
             services: self.services,
             nodes: self.provisioning.nodes,
             secrets: self.provisioning.secrets

@@ -25,25 +25,12 @@ struct Releases: AsyncParsableCommand {
 
     func run() async throws {
         let logger = self.global.makeLogger()
-        let inventory = try self.global.loadInventory(logger: logger)
-        try ServiceSelection.requireSystemd(inventory)
-        let (provisioning, _) = try await ProvisionOptions.prepare(
-            inventory,
-            nodes: try self.remote.selectNodes(in: inventory),
-            only: nil,
-            servicesOnly: true,
-            resolving: false
-        )
+        let (inventory, provisioning) = try await ServiceSelection.readOnly(self.global, self.remote, logger: logger)
         let services = provisioning.hostedServices
         let nodes = provisioning.nodes.filter { node in services.contains { $0.nodes.contains(node) } }
         let results = try await OpenSSHSession.with(inventory, options: self.remote.sessionOptions, logger: logger) {
             session in
-            let deployer = SystemdDeployer(
-                transport: session,
-                templates: provisioning.templates,
-                settings: inventory.deploy,
-                cache: BuildCache.standard()
-            )
+            let deployer = provisioning.deployer(over: session)
             return await NodeFanOut.results(nodes) { node in
                 try await deployer.observe(services.filter { $0.nodes.contains(node) }.map(\.name), on: node)
             }

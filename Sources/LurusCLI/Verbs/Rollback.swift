@@ -53,15 +53,7 @@ struct Rollback: AsyncParsableCommand {
 
     func run() async throws {
         let logger = self.global.makeLogger()
-        let inventory = try self.global.loadInventory(logger: logger)
-        try ServiceSelection.requireSystemd(inventory)
-        let (provisioning, _) = try await ProvisionOptions.prepare(
-            inventory,
-            nodes: try self.remote.selectNodes(in: inventory),
-            only: nil,
-            servicesOnly: true,
-            resolving: false
-        )
+        let (inventory, provisioning) = try await ServiceSelection.readOnly(self.global, self.remote, logger: logger)
         let services = try ServiceSelection.select(
             self.service,
             from: provisioning.hostedServices,
@@ -83,12 +75,7 @@ struct Rollback: AsyncParsableCommand {
             report = try await Interrupts.graceful(stop: control.stop) {
                 try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
                     let deploy = ServiceDeploy(
-                        deployer: SystemdDeployer(
-                            transport: session,
-                            templates: provisioning.templates,
-                            settings: inventory.deploy,
-                            cache: BuildCache.standard()
-                        ),
+                        deployer: provisioning.deployer(over: session),
                         services: services,
                         nodes: provisioning.nodes,
                         secrets: [:]

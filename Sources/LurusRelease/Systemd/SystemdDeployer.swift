@@ -116,14 +116,8 @@ public struct SystemdDeployer: Sendable {
             after.deployments[name] = Date().timeIntervalSince1970
             after.releases.insert(target.deployment.release)
             outcome.removed = try await self.prune(target.service.name, after, on: node)
-        } catch let error as ReleaseError {
-            outcome.result = .failed(error)
-        } catch let error as RemoteError {
-            outcome.result = .failed(
-                ReleaseError("\(node.name): \(error.description)", hint: "rerun the deploy once the node answers")
-            )
         } catch {
-            outcome.result = .failed(ReleaseError("\(node.name): \(error)", hint: "rerun the deploy"))
+            outcome.result = .failed(Self.failure(error, on: node, verb: "deploy"))
         }
         return outcome
     }
@@ -149,16 +143,21 @@ public struct SystemdDeployer: Sendable {
         do {
             try await self.switchSlot(service, to: slot, linking: link ? deployment : nil, on: node)
             outcome.result = .switched(slot)
-        } catch let error as ReleaseError {
-            outcome.result = .failed(error)
-        } catch let error as RemoteError {
-            outcome.result = .failed(
-                ReleaseError("\(node.name): \(error.description)", hint: "rerun the rollback once the node answers")
-            )
         } catch {
-            outcome.result = .failed(ReleaseError("\(node.name): \(error)", hint: "rerun the rollback"))
+            outcome.result = .failed(Self.failure(error, on: node, verb: "rollback"))
         }
         return outcome
+    }
+
+    /// What a step's error says as an outcome: a `ReleaseError` as it is, a lost node or anything else
+    /// named with the node and what to rerun.
+    static func failure(_ error: any Error, on node: Node, verb: String) -> ReleaseError {
+        switch error {
+        case let error as ReleaseError: error
+        case let error as RemoteError:
+            ReleaseError("\(node.name): \(error.description)", hint: "rerun the \(verb) once the node answers")
+        default: ReleaseError("\(node.name): \(error)", hint: "rerun the \(verb)")
+        }
     }
 
     // MARK: Steps
