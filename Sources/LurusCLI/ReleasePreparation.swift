@@ -49,6 +49,7 @@ enum ReleasePreparation {
         let nodes = provisioning.nodes.filter { node in services.contains { $0.nodes.contains(node) } }
         guard !services.isEmpty, !nodes.isEmpty else { return nil }
         let inventory = provisioning.inventory
+        let server = try ServiceSelection.kubernetesServer(provisioning)
         let build = ServiceBuild(
             package: try self.servicesPackage(templates: provisioning.templates),
             configuration: inventory.deploy.build,
@@ -76,7 +77,8 @@ enum ReleasePreparation {
                     deployer: provisioning.deployer(over: transport),
                     services: services,
                     nodes: nodes,
-                    secrets: provisioning.secrets
+                    secrets: provisioning.secrets,
+                    kubernetes: server.map { provisioning.rollout(of: services, over: transport, server: $0) }
                 )
             },
             built: built,

@@ -29,20 +29,21 @@ public struct Provisioning: Sendable {
         self.nodes = nodes
         self.only = only
         self.templates = templates
-        guard inventory.runtime == .systemd else {
-            // The K3s runtime's services are resolved by its manifests, not planned here.
-            self.services = []
-            return
-        }
         let services = try ServiceCatalog.resolve(in: inventory)
         if let problem = ServiceCatalog.unnamedSecrets(of: services, in: inventory).first { throw problem }
         self.services = services
     }
 
-    /// The services whose host units this run plans.
+    /// The services whose host units this run plans: under the systemd runtime, the deployed ones; under
+    /// K3s none (the cluster runs them).
     public var hostedServices: [ResolvedService] {
         guard self.inventory.runtime == .systemd else { return [] }
-        return self.services.filter { self.only == nil || self.only == $0.component }
+        return self.deployedServices
+    }
+
+    /// The services this run deploys, on either runtime.
+    public var deployedServices: [ResolvedService] {
+        self.services.filter { self.only == nil || self.only == $0.component }
     }
 
     public var catalog: ComponentCatalog { ComponentCatalog(inventory: self.inventory, templates: self.templates) }
@@ -56,7 +57,7 @@ public struct Provisioning: Sendable {
                 needs.append(need)
             }
         }
-        let hosted = self.hostedServices.filter { service in service.nodes.contains(where: self.nodes.contains) }
+        let hosted = self.deployedServices.filter { service in service.nodes.contains(where: self.nodes.contains) }
         for need in SystemdHostUnits.secretNeeds(of: hosted, inventory: self.inventory) where !needs.contains(need) {
             needs.append(need)
         }
@@ -121,7 +122,7 @@ public struct Provisioning: Sendable {
 
     /// Placed components this version does not provision yet, for a note under the plan.
     public var unprovisioned: [Component] {
-        let hosted = Set(self.hostedServices.map(\.component))
+        let hosted = Set(self.deployedServices.map(\.component))
         let placed = Set(self.nodes.flatMap(self.catalog.unprovisioned(on:))).subtracting(hosted)
         return Component.allCases.filter { placed.contains($0) && (self.only == nil || self.only == $0) }
     }
@@ -133,6 +134,36 @@ public struct Provisioning: Sendable {
             templates: self.templates,
             settings: self.inventory.deploy,
             cache: BuildCache.standard()
+        )
+    }
+
+    /// The node kubectl runs on under the K3s runtime, or an error saying the inventory has none.
+    public func kubernetesServer() throws(ReleaseError) -> Node {
+        guard let server = KubectlCommands.node(in: self.inventory) else {
+            throw ReleaseError(
+                "\(self.inventory.path) has runtime: k3s but no node runs k3s-server",
+                hint: "add k3s-server to one node's components (kubectl runs there)"
+            )
+        }
+        return server
+    }
+
+    /// The K3s runtime's rollout of `services` over `transport`, run with kubectl on `server`.
+    public func rollout(of services: [ResolvedService], over transport: any NodeTransport, server: Node) -> K3sRollout {
+        K3sRollout(
+            deployer: K3sDeployer(
+                transport: transport,
+                templates: self.templates,
+                settings: self.inventory.deploy,
+                cache: BuildCache.standard(),
+                server: server
+            ),
+            manifests: KubernetesManifests(templates: self.templates),
+            inventory: self.inventory,
+            placed: self.services,
+            services: services,
+            nodes: self.nodes,
+            secrets: self.secrets
         )
     }
 }

@@ -28,6 +28,9 @@ enum DeployReportPrinter {
                     )) ?? ""
                 )
             }
+            for line in plan.rollout.map(Self.planned) ?? [] {
+                Terminal.standardOutput.write((try? JSONLine.encode(.event("deploy_plan", line))) ?? "")
+            }
             return
         }
         Terminal.standardOutput.write("Services (release \(plan.release)):")
@@ -35,6 +38,37 @@ enum DeployReportPrinter {
         if plan.changeCount == 0 && plan.unreachable.isEmpty {
             Terminal.standardOutput.write("  nothing to deploy: every node serves this release with this configuration")
         }
+    }
+
+    /// The K3s part of a plan as JSON events: an image per node, a rollout per service on the server.
+    static func planned(_ rollout: K3sRolloutPlan) -> [JSONDeployPlanned] {
+        rollout.images.compactMap { image in
+            guard let service = rollout.services.first(where: { $0.service.name == image.service }) else { return nil }
+            let change: String
+            switch image.state {
+            case .pinned: change = "unchanged"
+            case .unpinned: change = "pin image"
+            case .missing: change = "import image"
+            }
+            return JSONDeployPlanned(
+                node: image.node.name,
+                service: image.service,
+                release: service.entry.record.release,
+                deployment: service.entry.deployment,
+                change: change,
+                ships: image.state == .missing
+            )
+        }
+            + rollout.services.map { service in
+                JSONDeployPlanned(
+                    node: rollout.server.name,
+                    service: service.service.name,
+                    release: service.entry.record.release,
+                    deployment: service.entry.deployment,
+                    change: service.changes ? "roll out" : "unchanged",
+                    ships: false
+                )
+            }
     }
 
     /// The outcome, one line per node and service, then a total.
@@ -49,6 +83,14 @@ enum DeployReportPrinter {
                 if outcome.shippedBytes > 0 { line += ", shipped \(DeployPlan.megabytes(outcome.shippedBytes))" }
                 if !outcome.removed.isEmpty { line += ", removed \(outcome.removed.count) old" }
                 lines.append(line)
+            case .rolledOut:
+                lines.append("\(outcome.node)  \(outcome.service)  \(outcome.deployment)  rolled out, pods ready")
+            case .imported:
+                var line = "\(outcome.node)  \(outcome.service)  image \(outcome.digest ?? "?")  "
+                line +=
+                    outcome.shippedBytes > 0
+                    ? "imported \(DeployPlan.megabytes(outcome.shippedBytes)), pinned" : "pinned"
+                lines.append(line)
             case .failed(let error):
                 lines.append("\(outcome.node)  \(outcome.service)  FAILED: \(error.message)\n  (\(error.hint))")
             }
@@ -56,7 +98,7 @@ enum DeployReportPrinter {
         for failure in report.unreachable { lines.append("\(failure.node)  FAILED: \(failure.message)") }
         let failed = report.failures.count + report.unreachable.count
         lines.append(
-            "\(verb): \(report.switched) switched, \(report.outcomes.count - report.switched - report.failures.count) "
+            "\(verb): \(report.switched) switched, \(report.unchanged) "
                 + "unchanged, \(failed) failed in \(RunReporter.format(elapsed))."
         )
         return lines.joined(separator: "\n")
@@ -81,6 +123,8 @@ enum DeployReportPrinter {
                 case .switched(let slot):
                     entry.status = "switched"
                     entry.slot = slot.rawValue
+                case .rolledOut: entry.status = "rolled_out"
+                case .imported: entry.status = "imported"
                 case .failed(let error):
                     entry.status = "failed"
                     entry.error = error.description

@@ -50,14 +50,13 @@ struct Deploy: AsyncParsableCommand {
     func run() async throws {
         let logger = self.global.makeLogger()
         let inventory = try self.global.loadInventory(logger: logger)
-        try ServiceSelection.requireSystemd(inventory)
         var (selected, redactorValue) = try await ProvisionOptions.prepare(
             inventory,
             nodes: try self.remote.selectNodes(in: inventory),
             only: nil,
             servicesOnly: true
         )
-        let services = try ServiceSelection.select(self.only, from: selected.hostedServices, inventory: inventory)
+        let services = try ServiceSelection.select(self.only, from: selected.deployedServices, inventory: inventory)
         // Only the nodes that run a deployed service are read and set up.
         selected.nodes = selected.nodes.filter { node in services.contains { $0.nodes.contains(node) } }
         let provisioning = selected
@@ -65,7 +64,7 @@ struct Deploy: AsyncParsableCommand {
         guard !provisioning.nodes.isEmpty else {
             Terminal.standardError.write(
                 "error: no selected node runs \(services.isEmpty ? "a service" : services.map(\.name).joined(separator: ", ")) "
-                    + "(the inventory places the services on: \(Set(provisioning.hostedServices.flatMap(\.nodes).map(\.name)).sorted().joined(separator: ", ")))"
+                    + "(the inventory places the services on: \(Set(provisioning.deployedServices.flatMap(\.nodes).map(\.name)).sorted().joined(separator: ", ")))"
             )
             throw ExitCode(1)
         }
@@ -132,15 +131,14 @@ enum ServiceSelection {
         return placed.filter { wanted.contains($0.component) }
     }
 
-    /// What `rollback` and `releases` start from: the inventory (systemd runtime) and its services resolved
-    /// on the selected nodes, with no secret read (they only read the nodes and switch links).
+    /// What `rollback` and `releases` start from: the inventory and its services resolved on the selected
+    /// nodes, with no secret read (they only read the nodes, switch links or re-apply kept manifests).
     static func readOnly(
         _ global: GlobalOptions,
         _ remote: RemoteOptions,
         logger: Logger
     ) async throws -> (Inventory, Provisioning) {
         let inventory = try global.loadInventory(logger: logger)
-        try self.requireSystemd(inventory)
         let (provisioning, _) = try await ProvisionOptions.prepare(
             inventory,
             nodes: try remote.selectNodes(in: inventory),
@@ -148,17 +146,17 @@ enum ServiceSelection {
             servicesOnly: true,
             resolving: false
         )
+        _ = try self.kubernetesServer(provisioning)
         return (inventory, provisioning)
     }
 
-    /// Deploying on K3s is not in this version: say so instead of doing half of it.
-    static func requireSystemd(_ inventory: Inventory) throws {
-        guard inventory.runtime == .systemd else {
-            Terminal.standardError.write(
-                "error: \(inventory.path) has runtime: k3s; this version of lurusctl deploys the services under the "
-                    + "systemd runtime only (the K3s images and manifests are built and validated, their rollout "
-                    + "is not wired to a verb yet); nothing was done"
-            )
+    /// Under the K3s runtime the node kubectl runs on (nil under systemd); an inventory with none is an error.
+    static func kubernetesServer(_ provisioning: Provisioning) throws -> Node? {
+        guard provisioning.inventory.runtime == .k3s else { return nil }
+        do {
+            return try provisioning.kubernetesServer()
+        } catch {
+            Terminal.standardError.write("error: \(error.description); nothing was done")
             throw ExitCode(1)
         }
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
 import LurusInventory
+import LurusProvisioning
 import LurusRelease
 import LurusRemote
 
@@ -26,7 +28,11 @@ struct Releases: AsyncParsableCommand {
     func run() async throws {
         let logger = self.global.makeLogger()
         let (inventory, provisioning) = try await ServiceSelection.readOnly(self.global, self.remote, logger: logger)
-        let services = provisioning.hostedServices
+        let services = provisioning.deployedServices
+        if let server = try ServiceSelection.kubernetesServer(provisioning) {
+            try await self.listCluster(inventory, provisioning, services: services, server: server, logger: logger)
+            return
+        }
         let nodes = provisioning.nodes.filter { node in services.contains { $0.nodes.contains(node) } }
         let results = try await OpenSSHSession.with(inventory, options: self.remote.sessionOptions, logger: logger) {
             session in
@@ -45,11 +51,36 @@ struct Releases: AsyncParsableCommand {
                 Terminal.standardError.write("\(result.node.name): cannot be read: \(error.description)")
             }
         }
+        self.write(rows)
+        if failed { throw ExitCode(1) }
+    }
+
+    /// Under K3s: the ledger on the server, whose Deployments say which entry serves.
+    func listCluster(
+        _ inventory: Inventory,
+        _ provisioning: Provisioning,
+        services: [ResolvedService],
+        server: Node,
+        logger: Logger
+    ) async throws {
+        let cluster: ClusterObservation
+        do {
+            cluster = try await OpenSSHSession.with(inventory, options: self.remote.sessionOptions, logger: logger) {
+                session in
+                try await provisioning.rollout(of: services, over: session, server: server).deployer.observeCluster()
+            }
+        } catch {
+            Terminal.standardError.write("\(server.name): cannot be read: \(error)")
+            throw ExitCode(1)
+        }
+        self.write(ReleaseListing.rows(server: server.name, cluster, services: services.map(\.name)))
+    }
+
+    func write(_ rows: [ReleaseListing.Row]) {
         if self.json {
             for row in rows { Terminal.standardOutput.write((try? JSONLine.encode(.event("release", row))) ?? "") }
         } else {
             Terminal.standardOutput.write(ReleaseListing.table(rows))
         }
-        if failed { throw ExitCode(1) }
     }
 }

@@ -56,7 +56,7 @@ struct Rollback: AsyncParsableCommand {
         let (inventory, provisioning) = try await ServiceSelection.readOnly(self.global, self.remote, logger: logger)
         let services = try ServiceSelection.select(
             self.service,
-            from: provisioning.hostedServices,
+            from: provisioning.deployedServices,
             inventory: inventory
         )
         let redactor = await Redactor.forRun(of: inventory, adding: [])
@@ -78,7 +78,10 @@ struct Rollback: AsyncParsableCommand {
                         deployer: provisioning.deployer(over: session),
                         services: services,
                         nodes: provisioning.nodes,
-                        secrets: [:]
+                        secrets: [:],
+                        kubernetes: try ServiceSelection.kubernetesServer(provisioning).map {
+                            provisioning.rollout(of: services, over: session, server: $0)
+                        }
                     )
                     let operation = ClusterOperation(
                         verb: "rollback",

@@ -14,8 +14,8 @@ struct Up: AsyncParsableCommand {
             when there are changes (--yes skips it), then applies: every node at once, each component after \
             those it needs, on any node. A failure stops what depends on it; independent work goes on. Ctrl-C \
             starts no new step and lets running ones finish (a second Ctrl-C aborts them); rerun `up` to \
-            finish. Under the systemd runtime it then deploys the bundled services as `lurusctl deploy` \
-            does. Every run is recorded in the audit log (lurusctl audit). Exits 0 when everything \
+            finish. It then deploys the bundled services as `lurusctl deploy` does (systemd slots or K3s \
+            rollouts). Every run is recorded in the audit log (lurusctl audit). Exits 0 when everything \
             succeeded, 1 on any failure, 130 when interrupted.
             """
     )
@@ -61,7 +61,7 @@ struct Up: AsyncParsableCommand {
             release: { reporter in
                 try await ReleasePreparation.step(
                     provisioning,
-                    services: provisioning.hostedServices,
+                    services: provisioning.deployedServices,
                     reporter: reporter,
                     redactor: redactor,
                     json: json

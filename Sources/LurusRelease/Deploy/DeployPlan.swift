@@ -20,6 +20,8 @@ public struct DeployPlan: Sendable, Hashable {
     public var entries: [Entry] = []
     /// Nodes that could not be read, with why.
     public var unreachable: [NodeFailure] = []
+    /// Under the K3s runtime: the images and rollouts (the systemd entries are then empty).
+    public var rollout: K3sRolloutPlan?
 
     public init(release: ReleaseID) {
         self.release = release
@@ -29,10 +31,11 @@ public struct DeployPlan: Sendable, Hashable {
     public var nodes: [Node] {
         var nodes: [Node] = []
         for entry in self.entries where !nodes.contains(entry.node) { nodes.append(entry.node) }
+        for node in self.rollout?.nodes ?? [] where !nodes.contains(node) { nodes.append(node) }
         return nodes
     }
 
-    public var changeCount: Int { self.entries.filter(\.changes).count }
+    public var changeCount: Int { self.entries.filter(\.changes).count + (self.rollout?.changeCount ?? 0) }
 
     /// One line per entry: `brain  gateway  3f2a...-9c1d  start in blue (ship 48.1 MB), then switch`.
     public var lines: [String] {
@@ -56,7 +59,7 @@ public struct DeployPlan: Sendable, Hashable {
                     "start in \(slot.rawValue)\(ship), gate on \(entry.target.service.definition.healthPath), switch (\(from))"
             }
             return "\(entry.node.name)  \(entry.target.service.name)  \(name)  \(what)"
-        } + self.unreachable.map { "\($0.node)  cannot be read: \($0.message)" }
+        } + (self.rollout?.lines ?? []) + self.unreachable.map { "\($0.node)  cannot be read: \($0.message)" }
     }
 
     public static func megabytes(_ bytes: Int) -> String {

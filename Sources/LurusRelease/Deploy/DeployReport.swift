@@ -21,7 +21,15 @@ public struct DeployReport: Sendable, Hashable {
 
     public var succeeded: Bool { self.unreachable.isEmpty && self.failures.isEmpty }
     public var switched: Int {
-        self.outcomes.filter { if case .switched = $0.result { true } else { false } }.count
+        self.outcomes.filter {
+            switch $0.result {
+            case .switched, .rolledOut: true
+            case .unchanged, .imported, .failed: false
+            }
+        }.count
+    }
+    public var unchanged: Int {
+        self.outcomes.filter { if case .unchanged = $0.result { true } else { false } }.count
     }
     public var shippedBytes: Int { self.outcomes.map(\.shippedBytes).reduce(0, +) }
 
@@ -36,6 +44,13 @@ public struct DeployReport: Sendable, Hashable {
                 node.changed += 1
                 let digest = outcome.digest.map { ", sha256 \($0)" } ?? ""
                 node.changes.append("\(outcome.service) \(outcome.deployment) (slot \(slot.rawValue)\(digest))")
+            case .rolledOut:
+                node.changed += 1
+                let digest = outcome.digest.map { " (image \($0))" } ?? ""
+                node.changes.append("\(outcome.service) \(outcome.deployment) rolled out\(digest)")
+            case .imported:
+                node.changed += 1
+                node.changes.append("\(outcome.service) image \(outcome.digest ?? "?") imported and pinned")
             case .failed:
                 node.failed += 1
             }

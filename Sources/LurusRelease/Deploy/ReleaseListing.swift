@@ -44,6 +44,30 @@ public enum ReleaseListing {
         }
     }
 
+    /// The rows of the K3s ledger on `server`, by service, newest deployment first.
+    public static func rows(server: String, _ cluster: ClusterObservation, services: [String]) -> [Row] {
+        services.sorted().flatMap { name -> [Row] in
+            let workload = cluster.workloads[name]
+            return cluster.ledger.entries(of: name).map { entry in
+                let record = entry.record
+                let role =
+                    record.deployment == workload?.deployment
+                    ? "serving" : record.deployment == workload?.previous ? "rollback" : ""
+                return Row(
+                    service: name,
+                    node: server,
+                    deployment: record.deployment,
+                    release: record.release,
+                    role: role,
+                    deployedAt: Self.time(record.deployedAt),
+                    deployedBy: record.deployedBy,
+                    commit: record.commit ?? "?",
+                    configuration: record.configuration
+                )
+            }
+        }
+    }
+
     /// The rows as aligned columns under a header.
     public static func table(_ rows: [Row]) -> String {
         guard !rows.isEmpty else { return "no releases deployed yet (lurusctl deploy)" }

@@ -27,4 +27,24 @@ public enum RollbackChoice: Sendable, Hashable {
         }
         return .deployment(newest.key)
     }
+
+    /// The same under K3s, from the server's ledger: without `release`, the deployment the service served
+    /// before (the Deployment's `lurus.dev/previous`); with it, the newest kept deployment of that release.
+    public static func target(_ service: String, in cluster: ClusterObservation, release: ReleaseID?) -> RollbackChoice
+    {
+        guard let serving = cluster.workloads[service]?.deployment else { return .nothing("nothing of it is deployed") }
+        let entries = cluster.ledger.entries(of: service)
+        guard let release else {
+            guard let previous = cluster.workloads[service]?.previous, !previous.isEmpty,
+                entries.contains(where: { $0.deployment == previous })
+            else { return .nothing("no earlier release is kept to go back to") }
+            return .deployment(previous)
+        }
+        if Deployment.release(of: serving) == release { return .deployment(serving) }
+        guard let newest = entries.first(where: { $0.record.release == release.value }) else {
+            let kept = Set(entries.map(\.record.release)).sorted().joined(separator: ", ")
+            return .nothing("release \(release) is not kept in the cluster (kept: \(kept.isEmpty ? "none" : kept))")
+        }
+        return .deployment(newest.deployment)
+    }
 }

@@ -8,16 +8,34 @@ public struct RollbackPlan: Sendable, Hashable {
         public var service: ResolvedService
         public var observed: SystemdObservation.Service
         public var choice: RollbackChoice
+        /// The deployment that serves now.
+        public var serving: String?
+
+        public init(
+            node: Node,
+            service: ResolvedService,
+            observed: SystemdObservation.Service,
+            choice: RollbackChoice,
+            serving: String? = nil
+        ) {
+            self.node = node
+            self.service = service
+            self.observed = observed
+            self.choice = choice
+            self.serving = serving ?? observed.serving
+        }
 
         /// Whether carrying it out switches anything.
         public var changes: Bool {
-            if case .deployment(let name) = self.choice { return name != self.observed.serving }
+            if case .deployment(let name) = self.choice { return name != self.serving }
             return false
         }
     }
 
     public var entries: [Entry] = []
     public var unreachable: [NodeFailure] = []
+    /// Under K3s: what the server held when planned (the ledger entries a rollback re-applies).
+    public var cluster: ClusterObservation?
 
     public init() {}
 
@@ -29,9 +47,9 @@ public struct RollbackPlan: Sendable, Hashable {
 
     public var lines: [String] {
         self.entries.map { entry in
-            let from = entry.observed.serving ?? "nothing"
+            let from = entry.serving ?? "nothing"
             switch entry.choice {
-            case .deployment(let name) where name == entry.observed.serving:
+            case .deployment(let name) where name == entry.serving:
                 return "\(entry.node.name)  \(entry.service.name)  \(name)  serves already: unchanged"
             case .deployment(let name):
                 return "\(entry.node.name)  \(entry.service.name)  \(from) -> \(name)"

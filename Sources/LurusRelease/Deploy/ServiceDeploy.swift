@@ -4,11 +4,14 @@ import LurusEngine
 import LurusInventory
 import LurusRemote
 
-/// One deploy of built services to their nodes under the systemd runtime: every node at once, the
-/// services of a node one after another (in catalog order), each switched behind its health gate. A
-/// node that cannot be reached is named and the others go on.
+/// One deploy of built services to their nodes. Under the systemd runtime: every node at once, the
+/// services of a node one after another (in catalog order), each switched behind its health gate. Under
+/// K3s (`kubernetes`): images to every node, then the rollouts on the server (`K3sRollout`). A node that
+/// cannot be reached is named and the others go on.
 public struct ServiceDeploy: Sendable {
     public var deployer: SystemdDeployer
+    /// The K3s runtime's rollout; nil under systemd.
+    public var kubernetes: K3sRollout?
     /// The services to deploy, resolved (`--only` applied).
     public var services: [ResolvedService]
     /// The nodes to deploy to (`--on` applied).
@@ -16,11 +19,25 @@ public struct ServiceDeploy: Sendable {
     /// The secrets the services read: their digests are part of each deployment's name.
     public var secrets: [String: Secret]
 
-    public init(deployer: SystemdDeployer, services: [ResolvedService], nodes: [Node], secrets: [String: Secret]) {
+    public init(
+        deployer: SystemdDeployer,
+        services: [ResolvedService],
+        nodes: [Node],
+        secrets: [String: Secret],
+        kubernetes: K3sRollout? = nil
+    ) {
         self.deployer = deployer
+        self.kubernetes = kubernetes
         self.services = services
         self.nodes = nodes
         self.secrets = secrets
+    }
+
+    /// The K3s rollout over this deploy's nodes (`nodes` may have been narrowed since it was made).
+    var rollout: K3sRollout? {
+        guard var kubernetes = self.kubernetes else { return nil }
+        kubernetes.nodes = self.nodes
+        return kubernetes
     }
 
     /// The deployment of `service` for `release`: its environment and the digests of its secrets.
@@ -42,6 +59,11 @@ public struct ServiceDeploy: Sendable {
 
     /// What deploying `built` would do: each node read once (one command), each service decided.
     public func plan(_ built: ServiceBuild.Built, deployedBy: String) async -> DeployPlan {
+        if let kubernetes = self.rollout {
+            var plan = DeployPlan(release: built.id)
+            plan.rollout = await kubernetes.plan(built, deployedBy: deployedBy)
+            return plan
+        }
         let now = Date().timeIntervalSince1970
         let targets = self.services.map { service in
             let deployment = self.deployment(of: service, release: built.id)
@@ -95,6 +117,11 @@ public struct ServiceDeploy: Sendable {
         stopping: @escaping @Sendable () -> Bool = { false },
         progress: @escaping @Sendable (String, String) -> Void
     ) async -> DeployReport {
+        if let kubernetes = self.rollout, let rollout = plan.rollout {
+            var report = await kubernetes.apply(rollout, stopping: stopping, progress: progress)
+            report.unreachable += plan.unreachable
+            return report
+        }
         let deployer = self.deployer
         let nodes = plan.nodes
         let results = await NodeFanOut.results(nodes) { node in
@@ -117,6 +144,7 @@ public struct ServiceDeploy: Sendable {
     /// Where a rollback of `service` goes on each node of this deploy that runs it: back to the deployment
     /// it served before, or to the newest one of release `to`.
     public func rollbackPlan(_ service: ResolvedService, to release: ReleaseID?) async -> RollbackPlan {
+        if let kubernetes = self.rollout { return await kubernetes.rollbackPlan(service, to: release) }
         let deployer = self.deployer
         let results = await NodeFanOut.results(self.nodes(of: service)) { node in
             let observed = try await deployer.observe([service.name], on: node)[service.name]
@@ -140,6 +168,7 @@ public struct ServiceDeploy: Sendable {
 
     /// Carries out `plan`: every node at once; a node with nothing to go back to is a failure naming why.
     public func rollback(_ plan: RollbackPlan) async -> DeployReport {
+        if let kubernetes = self.rollout, plan.cluster != nil { return await kubernetes.rollback(plan) }
         let deployer = self.deployer
         let results = await NodeFanOut.results(plan.nodes) { node in
             var outcomes: [SystemdDeployer.Outcome] = []

@@ -74,4 +74,21 @@ public struct KubectlCommands: Sendable, Hashable {
             ]
         )
     }
+
+    /// Marks `service`'s Deployment as serving `deployment`, with `previous` where a rollback goes (an empty
+    /// value when there is none). Metadata only: no rollout starts.
+    public func annotate(_ service: String, serving deployment: String, previous: String?) -> ShellCommand {
+        ShellCommand(
+            Self.kubectl + [
+                "annotate", "deployment/\(service)", "-n", self.namespace, "--overwrite",
+                "\(ClusterObservation.deploymentAnnotation)=\(deployment)",
+                "\(ClusterObservation.previousAnnotation)=\(previous ?? "")",
+            ]
+        )
+    }
+
+    /// Deletes `objects` (`Kind/NAME`) of the namespace; one already gone is not an error.
+    public func delete(_ objects: [String]) -> ShellCommand {
+        ShellCommand(Self.kubectl + ["delete", "-n", self.namespace, "--ignore-not-found"] + objects)
+    }
 }

@@ -25,14 +25,30 @@ public struct KubernetesManifests: Sendable {
         images: [PodImage],
         secrets: [String: Secret]
     ) throws(KubernetesManifestError) -> ManifestBundle {
+        let parts = try self.parts(services, inventory: inventory, images: images, secrets: secrets)
+        return ManifestBundle(documents: parts.shared + parts.services.flatMap(\.documents))
+    }
+
+    /// The bundle's documents as a rollout applies them: those every service shares (the namespace and its
+    /// default-deny policy), then each service's own, in catalog order.
+    public func parts(
+        _ services: [ResolvedService],
+        among placed: [ResolvedService]? = nil,
+        inventory: Inventory,
+        images: [PodImage],
+        secrets: [String: Secret]
+    ) throws(KubernetesManifestError) -> (
+        shared: [ManifestDocument], services: [(service: String, documents: [ManifestDocument])]
+    ) {
         let namespace = ServiceCatalog.kubernetesNamespace
-        var documents = [
+        let shared = [
             try self.document("Namespace", namespace, "namespace", ["namespace": namespace]),
             try self.document("NetworkPolicy", "default-deny", "default-deny", ["namespace": namespace]),
         ]
         let cluster = inventory.nodes.filter { node in
             node.components.contains(.k3sServer) || node.components.contains(.k3sAgent)
         }
+        var parts: [(service: String, documents: [ManifestDocument])] = []
         for service in services {
             guard let image = images.first(where: { $0.component == service.component }) else {
                 throw KubernetesManifestError(
@@ -41,16 +57,21 @@ public struct KubernetesManifests: Sendable {
                     hint: "build the release's images before rendering its manifests"
                 )
             }
-            documents += try self.documents(
-                of: service,
-                among: services,
-                image: image,
-                secrets: secrets,
-                cluster: cluster,
-                inventory: inventory
+            parts.append(
+                (
+                    service.name,
+                    try self.documents(
+                        of: service,
+                        among: placed ?? services,
+                        image: image,
+                        secrets: secrets,
+                        cluster: cluster,
+                        inventory: inventory
+                    )
+                )
             )
         }
-        return ManifestBundle(documents: documents)
+        return (shared, parts)
     }
 
     func documents(

@@ -54,7 +54,7 @@ public struct ManifestBundle: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One manifest: its kind and name, and its YAML.
-public struct ManifestDocument: Sendable, Hashable {
+public struct ManifestDocument: Codable, Sendable, Hashable {
     public var kind: String
     public var name: String
     public var text: String

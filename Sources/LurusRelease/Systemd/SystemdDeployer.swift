@@ -47,6 +47,10 @@ public struct SystemdDeployer: Sendable {
             case unchanged
             /// Traffic moved to `slot`, now running the deployment.
             case switched(SystemdLayout.Slot)
+            /// K3s: the service's Deployment rolled out to the deployment and its pods are ready.
+            case rolledOut
+            /// K3s: the node's containerd holds the deployment's image, pinned, with the digest checked.
+            case imported
             case failed(ReleaseError)
         }
 
@@ -59,6 +63,8 @@ public struct SystemdDeployer: Sendable {
         public var removed: [String]
         /// SHA-256 of the binary the deployment runs, when known (a deploy; not a rollback), for the audit.
         public var digest: String? = nil
+
+        public var failed: Bool { if case .failed = self.result { true } else { false } }
     }
 
     /// What `node` has of `services`.
