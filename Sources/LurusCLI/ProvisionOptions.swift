@@ -38,13 +38,15 @@ struct ProvisionOptions: ParsableArguments {
     func prepare(
         _ inventory: Inventory,
         remote: RemoteOptions,
-        resolving: Bool = true
+        resolving: Bool = true,
+        deploying: Bool = false
     ) async throws -> (provisioning: Provisioning, redactor: Redactor) {
         try await Self.prepare(
             inventory,
             nodes: try remote.selectNodes(in: inventory),
             only: try self.component,
-            resolving: resolving
+            resolving: resolving,
+            deploying: deploying
         )
     }
 
@@ -54,7 +56,8 @@ struct ProvisionOptions: ParsableArguments {
         nodes: [Node],
         only: Component?,
         servicesOnly: Bool = false,
-        resolving: Bool = true
+        resolving: Bool = true,
+        deploying: Bool = false
     ) async throws -> (provisioning: Provisioning, redactor: Redactor) {
         var provisioning: Provisioning
         do {
@@ -69,7 +72,12 @@ struct ProvisionOptions: ParsableArguments {
             throw ExitCode(1)
         }
         provisioning.servicesOnly = servicesOnly
+        provisioning.deploysServices = deploying
         guard resolving else { return (provisioning, Redactor([])) }
+        if deploying, let problem = provisioning.unnamedSecret {
+            Terminal.standardError.write("error: \(problem.description)\nnothing was done on any node\n")
+            throw ExitCode(1)
+        }
         do {
             try await provisioning.resolveSecrets(SecretStore(inventory: inventory))
         } catch {

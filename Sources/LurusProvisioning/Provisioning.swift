@@ -17,6 +17,8 @@ public struct Provisioning: Sendable {
     public var services: [ResolvedService]
     /// Plan only what the services need on their nodes (`deploy`), not the components.
     public var servicesOnly = false
+    /// This run deploys the services (`up`, `deploy`): under K3s their secrets are then resolved too.
+    public var deploysServices = false
 
     /// Resolves the services too: a service that cannot be placed as written stops here, naming why.
     public init(
@@ -30,7 +32,12 @@ public struct Provisioning: Sendable {
         self.only = only
         self.templates = templates
         let services = try ServiceCatalog.resolve(in: inventory)
-        if let problem = ServiceCatalog.unnamedSecrets(of: services, in: inventory).first { throw problem }
+        // Under systemd the host units carry the secret files, so every run needs them; under K3s only a
+        // run that deploys (`deploysServices`) does.
+        if inventory.runtime == .systemd, let problem = ServiceCatalog.unnamedSecrets(of: services, in: inventory).first
+        {
+            throw problem
+        }
         self.services = services
     }
 
@@ -39,6 +46,11 @@ public struct Provisioning: Sendable {
     public var hostedServices: [ResolvedService] {
         guard self.inventory.runtime == .systemd else { return [] }
         return self.deployedServices
+    }
+
+    /// A service whose secret has a format but no reference in the inventory (lurusctl cannot generate it).
+    public var unnamedSecret: ServiceCatalogError? {
+        ServiceCatalog.unnamedSecrets(of: self.deployedServices, in: self.inventory).first
     }
 
     /// The services this run deploys, on either runtime.
@@ -57,7 +69,10 @@ public struct Provisioning: Sendable {
                 needs.append(need)
             }
         }
-        let hosted = self.deployedServices.filter { service in service.nodes.contains(where: self.nodes.contains) }
+        let deploys = self.inventory.runtime == .systemd || self.deploysServices
+        let hosted = (deploys ? self.deployedServices : []).filter { service in
+            service.nodes.contains(where: self.nodes.contains)
+        }
         for need in SystemdHostUnits.secretNeeds(of: hosted, inventory: self.inventory) where !needs.contains(need) {
             needs.append(need)
         }

@@ -160,11 +160,13 @@ import Testing
         #expect(result.stderr.contains("Unexpected argument 'backup'"))
     }
 
-    @Test func deployUnderK3sSaysItIsNotWiredAndDoesNothing() async throws {
+    @Test func deployUnderK3sWithASecretTheInventoryDoesNotNameSaysWhichAndDoesNothing() async throws {
+        // inventory/lurus.yaml places the gateway but names no file for its client keys.
         let result = try await self.lurusctl("deploy", "-i", "inventory/lurus.yaml", "--yes")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("deploys the services under the systemd runtime only"))
-        #expect(result.stderr.contains("nothing was done"))
+        #expect(result.stderr.contains("the secret gateway/keys"))
+        #expect(result.stderr.contains("add secrets.gateway/keys to inventory/lurus.yaml"))
+        #expect(result.stderr.contains("nothing was done on any node"))
     }
 
     @Test func rollbackRefusesAReleaseThatIsNotAnID() async throws {

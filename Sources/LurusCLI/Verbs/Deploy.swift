@@ -54,7 +54,8 @@ struct Deploy: AsyncParsableCommand {
             inventory,
             nodes: try self.remote.selectNodes(in: inventory),
             only: nil,
-            servicesOnly: true
+            servicesOnly: true,
+            deploying: true
         )
         let services = try ServiceSelection.select(self.only, from: selected.deployedServices, inventory: inventory)
         // Only the nodes that run a deployed service are read and set up.

@@ -45,7 +45,7 @@ struct Up: AsyncParsableCommand {
     func run() async throws {
         let logger = self.global.makeLogger()
         let inventory = try self.global.loadInventory(logger: logger)
-        let (provisioning, redactor) = try await self.provision.prepare(inventory, remote: self.remote)
+        let (provisioning, redactor) = try await self.provision.prepare(inventory, remote: self.remote, deploying: true)
         let json = self.provision.json
         try await ProvisionRun(
             verb: "up",

@@ -95,16 +95,9 @@ import Testing
     }
 
     @Test func aCrashLoopFailsFastAndTheServingDeploymentIsReapplied() async throws {
-        let serving = LedgerEntry(
-            record: DeploymentRecord(
-                deployment: "0f3a9c1d2e4b-5e8a1c4f",
-                release: "0f3a9c1d2e4b",
-                service: "gateway",
-                deployedAt: 1_764_000_000,
-                deployedBy: "ops@control",
-                commit: "1111111",
-                configuration: "release"
-            ),
+        let serving = K3sStateTests.entry(
+            "0f3a9c1d2e4b-5e8a1c4f",
+            at: 1_764_000_000,
             image: K3sFixtures.old,
             objects: ["ConfigMap/gateway-env-0000000000", "Secret/gateway-secrets-0000000000"],
             manifests: [
