@@ -14,12 +14,15 @@ struct Deploy: AsyncParsableCommand {
         discussion: """
             Builds services/ (deploy.build in the inventory; a release already in the build cache is not \
             built again), takes the cluster lock, brings the services' host setup up to date (as `up` \
-            would), then shows which node gets which release and asks on a terminal (--yes skips it). Each \
-            node gets the release in its idle slot; it must answer its health check within \
-            deploy.health_timeout, then traffic moves to it and the old one drains. A release that does not \
-            answer is stopped and the serving one goes on; the error shows its last answer, status and log. \
-            A release every node already serves is not shipped or restarted. Exits 0 when everything \
-            succeeded, 1 on any failure, 130 when interrupted.
+            would), then shows which node gets which release and asks on a terminal (--yes skips it). \
+            Under systemd each node gets the release in its idle slot; it must answer its health check \
+            within deploy.health_timeout, then traffic moves to it and the old one drains. A release that \
+            does not answer is stopped and the serving one goes on; the error shows its last answer, status \
+            and log. Under K3s each node that may run a service gets its image (streamed into containerd, \
+            pinned, digest checked), the manifests are applied on the K3s server and the rollout is watched: \
+            a pod that cannot start (image, crash loop, OOM, unschedulable) fails it at once and the \
+            deployment that served is applied again. A release every node already serves is not shipped \
+            or restarted. Exits 0 when everything succeeded, 1 on any failure, 130 when interrupted.
             """
     )
 

@@ -81,6 +81,14 @@ struct ServicePlanning: Sendable {
     var services: [ResolvedService] { self.provisioning.hostedServices }
 
     func release() async throws -> ServiceBuild.Built? {
+        if self.provisioning.inventory.runtime == .k3s, !self.provisioning.deployedServices.isEmpty {
+            // The deployments are named by their manifests, Secrets included: no plan without the secrets.
+            Terminal.standardError.write(
+                "note: under runtime: k3s the services' part is shown by `lurusctl deploy`, which reads their "
+                    + "secrets and asks before changing anything"
+            )
+            return nil
+        }
         guard self.services.contains(where: { $0.nodes.contains(where: self.provisioning.nodes.contains) }) else {
             return nil
         }

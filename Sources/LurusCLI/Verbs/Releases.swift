@@ -14,7 +14,8 @@ struct Releases: AsyncParsableCommand {
         discussion: """
             One line per deployment (a release with the configuration it was deployed with), newest first: \
             `serving` marks the one taking traffic, `rollback` the one `lurusctl rollback` goes back to. \
-            Reads every node that runs a service, at once; takes no lock and changes nothing. Exits 1 when \
+            Reads every node that runs a service, at once (under K3s, the ledger on the K3s server); takes \
+            no lock and changes nothing. Exits 1 when \
             a node could not be read (the others are listed).
             """
     )

@@ -16,7 +16,9 @@ struct Rollback: AsyncParsableCommand {
             (--yes skips it), then switches each node to the deployment its idle slot holds (the release \
             and settings that served before the last deploy), or with --to to the newest deployment of that \
             release still kept (`lurusctl releases` lists them). The release must pass its health check \
-            before it takes traffic, as in a deploy. Runs under the cluster lock with an audit record. \
+            before it takes traffic, as in a deploy. Under K3s the deployment's manifests are applied again \
+            from the ledger in the cluster (its image must still be on the nodes) and its rollout watched. \
+            Runs under the cluster lock with an audit record. \
             Exits 0 when every node was switched (or served it already), 1 otherwise, 130 when interrupted.
             """
     )

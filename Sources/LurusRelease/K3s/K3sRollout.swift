@@ -392,6 +392,12 @@ public struct K3sRollout: Sendable {
 
     static func error(_ error: any Error) -> ReleaseError {
         if let error = error as? ReleaseError { return error }
+        if error is CancellationError {
+            return ReleaseError(
+                "interrupted while rolling out: K3s goes on with the rollout on its own, but lurusctl did not see it end",
+                hint: "run `lurusctl deploy` again: it watches the rollout to its end and records it"
+            )
+        }
         if let error = error as? RemoteError {
             return ReleaseError("\(error.node): \(error.message)", hint: error.hint)
         }

@@ -60,6 +60,30 @@ import Testing
         #expect(Self.passed(result) == bundle.documents.count, "\(result)")
     }
 
+    @Test func theLedgerConfigMapOfARealRolloutValidatesToo() async throws {
+        let inventory = try ManifestFixtures.inventory("lurus")
+        let services = try ServiceCatalog.resolve(in: inventory)
+        let bundle = try await ManifestFixtures.render(services, in: inventory)
+        let entry = LedgerEntry(
+            record: DeploymentRecord(
+                deployment: "7b2e4d6f8a0c-1a2b3c4d",
+                release: "7b2e4d6f8a0c",
+                service: "gateway",
+                deployedAt: 1_764_669_600,
+                deployedBy: "ops@control",
+                commit: "abc1234",
+                configuration: "release"
+            ),
+            image: RolloutVerdictTests.image,
+            objects: ["ConfigMap/gateway-env-0123456789"],
+            manifests: bundle.documents
+        )
+        let json = String(decoding: entry.configMap(namespace: "lurus"), as: UTF8.self)
+        let result = try await Self.validate(json)
+        #expect(result.status == 0, "\(result)")
+        #expect(Self.passed(result) == 1, "\(result)")
+    }
+
     @Test func aBrokenManifestIsRejected() async throws {
         let golden = try String(
             contentsOfFile: Repository.path("Tests/LurusReleaseTests/Golden/kubernetes/lurus.yaml"),
