@@ -169,6 +169,14 @@ import Testing
         #expect(result.stderr.contains("nothing was done on any node"))
     }
 
+    @Test func everyVerbThatTakesTheLockRefusesALockWaitThatIsNotADuration() async throws {
+        for verb in ["up", "deploy", "rollback"] {
+            let result = try await self.lurusctl(verb, "--lock-wait", "soon", "-i", "inventory/lab.yaml")
+            #expect(result.status == 64, "\(verb): \(result)")
+            #expect(result.stderr.contains("--lock-wait 'soon' is not a duration: write e.g. 30s or 5m"), "\(verb)")
+        }
+    }
+
     @Test func rollbackRefusesAReleaseThatIsNotAnID() async throws {
         let result = try await self.lurusctl("rollback", "gateway", "--to", "latest", "-i", "inventory/lab.yaml")
         #expect(result.status == 64)

@@ -40,13 +40,9 @@ struct Deploy: AsyncParsableCommand {
     @Flag(help: "Print JSON objects, one per line, ending with summary objects.")
     var json = false
 
-    @Option(help: ArgumentHelp("Wait up to this long for the cluster lock (e.g. 30s).", valueName: "duration"))
-    var lockWait: String?
+    @OptionGroup var lockWait: LockWaitOption
 
     func validate() throws {
-        if let lockWait = self.lockWait, InventoryDuration.parse(lockWait) == nil {
-            throw ValidationError("--lock-wait '\(lockWait)' is not a duration: write e.g. 30s or 5m")
-        }
         _ = try ServiceSelection.components(self.only)
     }
 
@@ -86,7 +82,7 @@ struct Deploy: AsyncParsableCommand {
             ),
             json: json,
             yes: self.yes,
-            lockWait: self.lockWait.flatMap(InventoryDuration.parse).map { Duration.milliseconds($0.milliseconds) },
+            lockWait: self.lockWait.duration,
             sessionOptions: self.remote.sessionOptions,
             logger: logger,
             release: { reporter in

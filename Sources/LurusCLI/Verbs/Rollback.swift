@@ -38,8 +38,7 @@ struct Rollback: AsyncParsableCommand {
     @Flag(help: "Print JSON objects, one per line.")
     var json = false
 
-    @Option(help: ArgumentHelp("Wait up to this long for the cluster lock (e.g. 30s).", valueName: "duration"))
-    var lockWait: String?
+    @OptionGroup var lockWait: LockWaitOption
 
     func validate() throws {
         if let to = self.to, ReleaseID(to) == nil {
@@ -48,9 +47,6 @@ struct Rollback: AsyncParsableCommand {
             )
         }
         _ = try ServiceSelection.components(self.service)
-        if let lockWait = self.lockWait, InventoryDuration.parse(lockWait) == nil {
-            throw ValidationError("--lock-wait '\(lockWait)' is not a duration: write e.g. 30s or 5m")
-        }
     }
 
     func run() async throws {
@@ -69,7 +65,7 @@ struct Rollback: AsyncParsableCommand {
         let reporter = RunReporter(mode: mode, nodes: provisioning.nodes.map(\.name))
         let ask = terminal && isatty(STDIN_FILENO) == 1 && !self.yes && !json
         let control = RunControl()
-        let lockWait = self.lockWait.flatMap(InventoryDuration.parse).map { Duration.milliseconds($0.milliseconds) }
+        let lockWait = self.lockWait.duration
         let start = ContinuousClock.now
         let options = self.remote.sessionOptions
         let report: DeployReport?

@@ -27,19 +27,10 @@ struct Up: AsyncParsableCommand {
     @Flag(help: "Apply without asking, also on a terminal.")
     var yes = false
 
-    @Option(
-        help: ArgumentHelp(
-            "Wait up to this long for the cluster lock (e.g. 30s, 5m) instead of failing.",
-            valueName: "duration"
-        )
-    )
-    var lockWait: String?
+    @OptionGroup var lockWait: LockWaitOption
 
     func validate() throws {
         _ = try self.provision.component
-        if let lockWait = self.lockWait, InventoryDuration.parse(lockWait) == nil {
-            throw ValidationError("--lock-wait '\(lockWait)' is not a duration: write e.g. 30s or 5m")
-        }
     }
 
     func run() async throws {
@@ -55,7 +46,7 @@ struct Up: AsyncParsableCommand {
             printer: self.provision.printer(provisioning, redactor: redactor),
             json: json,
             yes: self.yes,
-            lockWait: self.lockWait.flatMap(InventoryDuration.parse).map { Duration.milliseconds($0.milliseconds) },
+            lockWait: self.lockWait.duration,
             sessionOptions: self.remote.sessionOptions,
             logger: logger,
             release: { reporter in
