@@ -30,6 +30,7 @@ let package = Package(
                 "LurusEngine",
                 "LurusComponents",
                 "LurusRelease",
+                "LurusTestSupport",
                 "lurusctl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

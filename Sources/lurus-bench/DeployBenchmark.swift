@@ -1,6 +1,7 @@
 import Foundation
 import LurusInventory
 import LurusRelease
+import LurusTestSupport
 import Subprocess
 import SystemPackage
 
@@ -142,20 +143,9 @@ enum DeployBenchmark {
         return result.standardOutput
     }
 
-    /// The services with one more line in the gateway's main.swift, in /tmp.
+    /// The services with one more line in the gateway's main.swift, in /tmp: the lab tests' second release
+    /// (ServiceDeployLabTests), so that it is in the build cache already.
     static func variant() throws -> String {
-        let copy = "/tmp/lurus-bench-release"
-        let files = FileManager.default
-        try? files.removeItem(atPath: copy)
-        try files.createDirectory(atPath: copy, withIntermediateDirectories: true)
-        for item in ["Package.swift", "Package.resolved", "Sources", "Tests"]
-        where files.fileExists(atPath: "services/\(item)") {
-            try files.copyItem(atPath: "services/\(item)", toPath: "\(copy)/\(item)")
-        }
-        let main = "\(copy)/Sources/lurus-gateway/main.swift"
-        // The lab tests' second release (ServiceDeployLabTests), so that it is in the build cache already.
-        try (try String(contentsOfFile: main, encoding: .utf8) + "\n// The lab tests' second release.\n")
-            .write(toFile: main, atomically: true, encoding: .utf8)
-        return copy
+        try ReleaseVariant.make("second", line: "// The lab tests' second release.")
     }
 }
