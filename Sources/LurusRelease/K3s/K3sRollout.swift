@@ -369,13 +369,27 @@ public struct K3sRollout: Sendable {
             keep: self.deployer.settings.keepReleases,
             protected: Set([service.entry.deployment, previous].compactMap { $0 })
         )
-        guard !doomed.objects.isEmpty else { return }
-        progress(plan.server.name, "\(name): pruning \(doomed.entries.count) old deployments")
-        try? await self.deployer.delete(doomed.objects)
+        if !doomed.entries.isEmpty {
+            progress(plan.server.name, "\(name): pruning \(doomed.entries.count) old deployments")
+        }
+        // A prune that fails leaves more kept than asked: said, not a failed deploy; the next one retries.
+        do {
+            try await self.deployer.delete(doomed.objects)
+        } catch {
+            progress(plan.server.name, "\(name): pruning failed (the next deploy retries): \(error)")
+        }
         let deployer = self.deployer
-        _ = await NodeFanOut.results(service.service.nodes.filter(self.nodes.contains)) { node in
-            let references = plan.held[node.name]?.references(of: name, digests: doomed.digests) ?? []
+        let results = await NodeFanOut.results(service.service.nodes.filter(self.nodes.contains)) { node in
+            // Every image of the service no kept entry runs: those of the entries pruned now, of earlier prunes
+            // that could not reach this node, and of rollouts that failed.
+            let held = plan.held[node.name] ?? ContainerdImages(rows: [])
+            let references = held.references(of: name, digests: held.digests(of: name).subtracting(doomed.kept))
             try await deployer.removeImages(references, on: node)
+        }
+        for result in results {
+            if case .failure(let error) = result.result {
+                progress(result.node.name, "\(name): removing old images failed (the next deploy retries): \(error)")
+            }
         }
     }
 
@@ -402,50 +416,5 @@ public struct K3sRollout: Sendable {
             return ReleaseError("\(error.node): \(error.message)", hint: error.hint)
         }
         return ReleaseError("\(error)", hint: "deploy again; if it fails the same way, report it")
-    }
-}
-
-/// Which K3s deployments of a service are deleted. Pure.
-public enum K3sRetention {
-    public struct Doomed: Sendable, Hashable {
-        public var entries: [String]
-        /// `Kind/NAME` to delete: the ledger ConfigMaps and the objects only they named.
-        public var objects: [String]
-        /// Image digests no kept entry runs.
-        public var digests: Set<String>
-    }
-
-    /// All but the newest `keep` of `entries` (by when deployed), never one in `protected`.
-    public static func prune(_ entries: [LedgerEntry], keep: Int, protected: Set<String>) -> Doomed {
-        let newestFirst = entries.sorted {
-            ($0.record.deployedAt, $0.deployment) > ($1.record.deployedAt, $1.deployment)
-        }
-        let held = newestFirst.filter { protected.contains($0.deployment) }.count
-        var kept: [LedgerEntry] = []
-        var removed: [LedgerEntry] = []
-        var others = 0
-        for entry in newestFirst {
-            if protected.contains(entry.deployment) {
-                kept.append(entry)
-            } else if others + held < keep {
-                others += 1
-                kept.append(entry)
-            } else {
-                removed.append(entry)
-            }
-        }
-        let named = Set(kept.flatMap(\.objects))
-        let running = Set(kept.compactMap { $0.image.split(separator: "@").last.map(String.init) })
-        var objects = removed.map { "ConfigMap/\($0.configMapName)" }
-        for object in removed.flatMap(\.objects) where !named.contains(object) && !objects.contains(object) {
-            objects.append(object)
-        }
-        return Doomed(
-            entries: removed.map(\.deployment),
-            objects: objects,
-            digests: Set(removed.compactMap { $0.image.split(separator: "@").last.map(String.init) }).subtracting(
-                running
-            )
-        )
     }
 }

@@ -241,4 +241,66 @@ import Testing
         #expect(cluster.calls("pin").map(\.line).allSatisfy { $0.contains("io.cri-containerd.pinned=pinned") })
         #expect(cluster.calls("pin").count == 1)
     }
+
+    @Test func aSuccessfulRolloutPrunesTheLedgerTheObjectsAndTheImagesNoKeptEntryRuns() async throws {
+        func image(_ hex: Character) -> String { "lurus.local/gateway@sha256:" + String(repeating: hex, count: 64) }
+        let serving = K3sStateTests.entry(
+            "0f3a9c1d2e4b-00000003",
+            at: 3,
+            image: K3sFixtures.old,
+            objects: ["ConfigMap/s-env"]
+        )
+        let previous = K3sStateTests.entry(
+            "9d8c7b6a5f4e-00000002",
+            at: 2,
+            image: image("b"),
+            objects: ["ConfigMap/p-env"]
+        )
+        let oldest = K3sStateTests.entry(
+            "8c7b6a5f4e3d-00000001",
+            at: 1,
+            image: image("c"),
+            objects: ["ConfigMap/o-env"]
+        )
+        let held = [K3sFixtures.old, K3sFixtures.new, image("b"), image("c"), image("d")].map { reference in
+            (reference, K3sFixtures.digest(reference), true)
+        }
+        let cluster = RecordedCluster(
+            observe: K3sFixtures.observe(
+                deployments: [
+                    K3sFixtures.deployment(
+                        "gateway",
+                        serving: serving.deployment,
+                        previous: previous.deployment,
+                        image: K3sFixtures.old
+                    )
+                ],
+                entries: [serving, previous, oldest]
+            ),
+            images: ["brain": K3sFixtures.listing(held)],
+            polls: [try K3sFixtures.poll("healthy")]
+        )
+        let (rollout, archive, _) = try await K3sFixtures.rollout(over: cluster)
+        let report = await rollout.apply(await K3sFixtures.plan(rollout, archive: archive)) { _, _ in }
+        #expect(report.succeeded, "\(report.failures)")
+        // keep_releases 2: the new deployment and the one it replaced (the rollback target now) stay.
+        let annotate = try #require(cluster.calls("annotate").first)
+        #expect(annotate.line.contains("lurus.dev/previous=\(serving.deployment)"))
+        let delete = try #require(cluster.calls("delete").first?.line)
+        for object in [
+            "ConfigMap/\(previous.configMapName)", "ConfigMap/\(oldest.configMapName)", "ConfigMap/p-env",
+            "ConfigMap/o-env",
+        ] {
+            #expect(delete.contains(object), "\(object)")
+        }
+        #expect(!delete.contains(serving.configMapName) && !delete.contains("s-env"))
+        // On brain: the pruned entries' images and one no entry ever ran (a failed rollout's); never the
+        // serving one's or the new one's.
+        let remove = try #require(cluster.calls("remove").first?.line)
+        for hex: Character in ["b", "c", "d"] { #expect(remove.contains(String(repeating: hex, count: 64))) }
+        #expect(
+            !remove.contains(K3sFixtures.digest(K3sFixtures.old))
+                && !remove.contains(K3sFixtures.digest(K3sFixtures.new))
+        )
+    }
 }
