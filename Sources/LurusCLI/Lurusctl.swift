@@ -19,7 +19,7 @@ public struct Lurusctl: AsyncParsableCommand {
         version: Self.version,
         subcommands: [
             Validate.self, InventoryCommand.self, Exec.self, SSH.self, Facts.self, PlanCommand.self, Up.self,
-            Deploy.self,
+            Build.self, Deploy.self,
             Rollback.self, Releases.self, Lock.self,
             Audit.self, Secrets.self,
         ]

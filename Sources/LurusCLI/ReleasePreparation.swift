@@ -50,27 +50,10 @@ enum ReleasePreparation {
         guard !services.isEmpty, !nodes.isEmpty else { return nil }
         let inventory = provisioning.inventory
         let server = try ServiceSelection.kubernetesServer(provisioning)
-        let build = ServiceBuild(
-            package: try self.servicesPackage(templates: provisioning.templates),
-            configuration: inventory.deploy.build,
-            cache: BuildCache.standard(),
-            executables: services.map(\.definition.executable)
-        )
-        let start = ContinuousClock.now
-        let built: ServiceBuild.Built
-        do {
-            built = try await build.build { message in reporter.say(message) }
-        } catch {
-            Terminal.standardError.write("error: \(error.description)")
+        let built = try await self.build(provisioning, services: services, say: reporter.say) {
+            Terminal.standardError.write("error: \($0.description)")
             Terminal.standardError.write("nothing was deployed on any node")
-            throw ExitCode(1)
         }
-        let took = RunReporter.format(ContinuousClock.now - start)
-        reporter.say(
-            built.compiled
-                ? "built release \(built.id) (\(inventory.deploy.build.rawValue)) in \(took)"
-                : "release \(built.id) (\(inventory.deploy.build.rawValue)) is in the build cache"
-        )
         return ReleaseStep(
             deploy: { transport in
                 ServiceDeploy(
@@ -89,6 +72,38 @@ enum ReleasePreparation {
             },
             progress: { node, message in reporter.say(redactor.redact("\(node): \(message)")) }
         )
+    }
+
+    /// Builds the release of `services` (or takes it from the build cache), saying what it does; a build
+    /// that fails is shown by `failed` and exits 1.
+    static func build(
+        _ provisioning: Provisioning,
+        services: [ResolvedService],
+        say: @escaping @Sendable (String) -> Void,
+        failed: (ReleaseError) -> Void
+    ) async throws -> ServiceBuild.Built {
+        let configuration = provisioning.inventory.deploy.build
+        let build = ServiceBuild(
+            package: try self.servicesPackage(templates: provisioning.templates),
+            configuration: configuration,
+            cache: BuildCache.standard(),
+            executables: services.map(\.definition.executable)
+        )
+        let start = ContinuousClock.now
+        let built: ServiceBuild.Built
+        do {
+            built = try await build.build(progress: say)
+        } catch {
+            failed(error)
+            throw ExitCode(1)
+        }
+        let took = RunReporter.format(ContinuousClock.now - start)
+        say(
+            built.compiled
+                ? "built release \(built.id) (\(configuration.rawValue)) in \(took)"
+                : "release \(built.id) (\(configuration.rawValue)) is in the build cache"
+        )
+        return built
     }
 
     /// `user@host` of whoever runs lurusctl.
