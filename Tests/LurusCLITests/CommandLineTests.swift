@@ -33,8 +33,9 @@ import Testing
         }
         #expect(
             verbs == [
-                "validate", "inventory", "exec", "ssh", "facts", "plan", "up", "deploy", "rollback", "releases", "lock",
-                "audit", "secrets",
+                "validate", "inventory", "exec", "ssh", "facts", "plan", "up", "build", "deploy", "rollback",
+                "releases",
+                "lock", "audit", "secrets",
             ]
         )
         let words = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
