@@ -52,16 +52,6 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        /// A small Redis (RESP2) client on SwiftNIO (no Swift Redis client is available here): GET, SET
-        /// with expiry, DEL, PUBLISH, SUBSCRIBE, with timeouts and reconnects. For the provider's cache.
-        .target(
-            name: "LurusRedis",
-            dependencies: [
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ]
-        ),
         /// The event contract between services: the usage record and the streams it goes to.
         /// Producer (the gateway) and consumers (billing, logs) import it; no HTTP, no gateway.
         .target(name: "LurusEvents", dependencies: ["LLMWire", "LurusNATS"]),
@@ -105,10 +95,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LLMWireTests", dependencies: ["LLMWire"]),
-        /// Real servers started by tests (nats-server with JetStream, redis-server), Foundation only.
+        /// Real servers started by tests (nats-server with JetStream), Foundation only.
         .target(name: "TestServers"),
         .testTarget(name: "LurusNATSTests", dependencies: ["LurusNATS", "TestServers"]),
-        .testTarget(name: "LurusRedisTests", dependencies: ["LurusRedis", "TestServers"]),
         .testTarget(name: "LurusEventsTests", dependencies: ["LurusEvents"]),
         .testTarget(name: "LurusServiceKitTests", dependencies: ["LurusServiceKit"]),
         .testTarget(

@@ -21,20 +21,19 @@ struct NATSClientTests {
         #expect(TestSupport.kind(error) == "authorizationViolation", "\(String(describing: error))")
     }
 
-    @Test("connecting to a closed port fails as refused, not at the connect timeout")
+    @Test("connecting to a closed port fails quickly")
     func closedPort() async throws {
         let port = try NATSServerProcess.unusedPort()
-        var configuration = NATSConfiguration(host: "127.0.0.1", port: port)
-        // Far beyond a refusal, even on a loaded machine: reaching it would mean the refusal was missed.
-        configuration.connectTimeout = .seconds(30)
         let clock = ContinuousClock()
         let started = clock.now
         let error = await TestSupport.error {
-            _ = try await NATSClient.connect(configuration, logger: TestSupport.logger)
+            _ = try await NATSClient.connect(
+                NATSConfiguration(host: "127.0.0.1", port: port),
+                logger: TestSupport.logger
+            )
         }
         #expect(TestSupport.kind(error) == "connectFailed", "\(String(describing: error))")
-        #expect("\(String(describing: error))".lowercased().contains("refused"), "\(String(describing: error))")
-        #expect(clock.now - started < .seconds(15))
+        #expect(clock.now - started < .seconds(1))
     }
 
     @Test("publish and subscribe with headers")
