@@ -84,25 +84,7 @@ import Testing
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-import-\(getpid())")
         defer { try? FileManager.default.removeItem(at: root) }
         let cache = BuildCache(root: root)
-        let binary = cache.binary(gateway.definition.executable, of: K3sFixtures.release)
-        try FileManager.default.createDirectory(
-            at: binary.deletingLastPathComponent(),
-            withIntermediateDirectories: true
-        )
-        try FileManager.default.copyItem(atPath: "/usr/bin/true", toPath: binary.path)
-        let built = ServiceBuild.Built(
-            id: K3sFixtures.release,
-            manifest: ReleaseManifest(
-                id: K3sFixtures.release.value,
-                configuration: "release",
-                toolchain: "test",
-                commit: nil,
-                builtAt: 0,
-                binaries: []
-            ),
-            compiled: false,
-            commit: nil
-        )
+        let built = try K3sFixtures.standInRelease(of: gateway, in: cache)
         let archive = try await ServiceImageArchive.make(for: gateway, built: built, cache: cache)
         let templates = try await ManifestFixtures.templates()
         let script = try templates.render("services/k3s/import-image.sh", [:])

@@ -121,4 +121,28 @@ enum K3sFixtures {
             deployedBy: "ops@control"
         )
     }
+
+    /// A release of `service` in `cache` whose binary is Debian's `/usr/bin/true`: a real dynamic binary, so
+    /// ldd, the layer and the layout are the real ones, without building the services.
+    static func standInRelease(of service: ResolvedService, in cache: BuildCache) throws -> ServiceBuild.Built {
+        let binary = cache.binary(service.definition.executable, of: Self.release)
+        try FileManager.default.createDirectory(
+            at: binary.deletingLastPathComponent(),
+            withIntermediateDirectories: true
+        )
+        try FileManager.default.copyItem(atPath: "/usr/bin/true", toPath: binary.path)
+        return ServiceBuild.Built(
+            id: Self.release,
+            manifest: ReleaseManifest(
+                id: Self.release.value,
+                configuration: "release",
+                toolchain: "test",
+                commit: nil,
+                builtAt: 0,
+                binaries: []
+            ),
+            compiled: false,
+            commit: nil
+        )
+    }
 }

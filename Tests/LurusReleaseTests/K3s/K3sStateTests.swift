@@ -226,26 +226,7 @@ import Testing
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-image-\(getpid())-\(run)")
             defer { try? FileManager.default.removeItem(at: root) }
             let cache = BuildCache(root: root)
-            let binary = cache.binary(gateway.definition.executable, of: K3sFixtures.release)
-            try FileManager.default.createDirectory(
-                at: binary.deletingLastPathComponent(),
-                withIntermediateDirectories: true
-            )
-            // A dynamic Debian binary stands in for the service's: ldd, the layer and the layout are the real ones.
-            try FileManager.default.copyItem(atPath: "/usr/bin/true", toPath: binary.path)
-            let built = ServiceBuild.Built(
-                id: K3sFixtures.release,
-                manifest: ReleaseManifest(
-                    id: K3sFixtures.release.value,
-                    configuration: "release",
-                    toolchain: "test",
-                    commit: nil,
-                    builtAt: 0,
-                    binaries: []
-                ),
-                compiled: false,
-                commit: nil
-            )
+            let built = try K3sFixtures.standInRelease(of: gateway, in: cache)
             let first = try await ServiceImageArchive.make(for: gateway, built: built, cache: cache)
             let modified = try FileManager.default.attributesOfItem(atPath: first.path)[.modificationDate] as? Date
             let second = try await ServiceImageArchive.make(for: gateway, built: built, cache: cache)
