@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .executableTarget(
@@ -52,6 +53,16 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        /// A small Redis (RESP2) client on SwiftNIO (no Swift Redis client is available here): GET, SET
+        /// with expiry, DEL, PUBLISH, SUBSCRIBE, with timeouts and reconnects. For the provider's cache.
+        .target(
+            name: "LurusRedis",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         /// The event contract between services: the usage record and the streams it goes to.
         /// Producer (the gateway) and consumers (billing, logs) import it; no HTTP, no gateway.
         .target(name: "LurusEvents", dependencies: ["LLMWire", "LurusNATS"]),
@@ -71,6 +82,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        /// PostgreSQL for the services that keep state (provider, billing): settings with bounded calls,
+        /// and versioned migrations applied at start under an advisory lock.
+        .target(
+            name: "LurusPostgres",
+            dependencies: [
+                "LurusServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .target(
@@ -95,10 +117,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LLMWireTests", dependencies: ["LLMWire"]),
-        /// Real servers started by tests (nats-server with JetStream), Foundation only.
+        /// Real servers started by tests (nats-server with JetStream, redis-server), Foundation only.
         .target(name: "TestServers"),
         .testTarget(name: "LurusNATSTests", dependencies: ["LurusNATS", "TestServers"]),
+        .testTarget(name: "LurusRedisTests", dependencies: ["LurusRedis", "TestServers"]),
         .testTarget(name: "LurusEventsTests", dependencies: ["LurusEvents"]),
+        .testTarget(name: "LurusPostgresTests", dependencies: ["LurusPostgres", "TestServers"]),
         .testTarget(name: "LurusServiceKitTests", dependencies: ["LurusServiceKit"]),
         .testTarget(
             name: "LurusGatewayTests",

@@ -140,3 +140,23 @@ public struct Settings: Sendable {
         )
     }
 }
+
+extension Settings {
+    /// The contents of the file named by setting `key` (a secret: a password, a token), trimmed; nil when
+    /// the setting is absent. A file that cannot be read or is empty is an error naming the setting.
+    /// Secrets come from files (mode 0600 on the node), never from a setting's value itself.
+    public func secretFile(_ key: String) throws(StartupError) -> String? {
+        guard let path = self.string(key) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StartupError(
+                "setting \(key) names \(path), which cannot be read",
+                fix: "check the file exists and is readable by the service (\(Self.environmentName(of: key)))"
+            )
+        }
+        let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty else {
+            throw StartupError("setting \(key) names \(path), which is empty", fix: "write the secret into it")
+        }
+        return secret
+    }
+}

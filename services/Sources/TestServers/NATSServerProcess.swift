@@ -7,7 +7,7 @@ import Glibc
 
 /// A real `nats-server` with user/password authorization and (optionally) JetStream, started
 /// for a test in a fresh temporary directory. Stopped on `stop()` or deinit.
-public final class NATSServerProcess: Sendable {
+public final class NATSServerProcess: SignalledServer, Sendable {
     /// The client port on 127.0.0.1.
     public let port: Int
     /// The user the server accepts.
@@ -83,6 +83,24 @@ public final class NATSServerProcess: Sendable {
         jetStream: Bool = true,
         port: Int? = nil,
         extraConfiguration: String = ""
+    ) async throws -> NATSServerProcess {
+        try await LocalServer.offThePool {
+            try Self.startBlocking(
+                user: user,
+                password: password,
+                jetStream: jetStream,
+                port: port,
+                extraConfiguration: extraConfiguration
+            )
+        }
+    }
+
+    private static func startBlocking(
+        user: String,
+        password: String,
+        jetStream: Bool,
+        port: Int?,
+        extraConfiguration: String
     ) throws -> NATSServerProcess {
         let executable = try Self.findExecutable()
         // A port picked free can be taken before the server binds it: then try another.
@@ -125,56 +143,24 @@ public final class NATSServerProcess: Sendable {
         }
         process.terminate()
         kill(process.processIdentifier, SIGCONT)  // In case it was suspended.
-        if !Self.waitForExit(of: process, seconds: 5) {
+        if !LocalServer.waitForExit(of: process, seconds: 5) {
             kill(process.processIdentifier, SIGKILL)
         }
         process.waitUntilExit()
     }
 
-    /// Freezes the server (SIGSTOP): connections stay open but nothing is answered, as with a
-    /// hung server or a silent network.
-    public func suspend() {
-        self.signal(SIGSTOP)
-    }
-
-    /// Lets a suspended server go on (SIGCONT).
-    public func resume() {
-        self.signal(SIGCONT)
-    }
-
     /// Stops the server and starts it again on the same port with the same store directory,
     /// so JetStream data survives.
-    public func restart() throws {
-        self.stop()
-        try self.launch()
+    public func restart() async throws {
+        try await LocalServer.offThePool {
+            self.stop()
+            try self.launch()
+        }
     }
 
     /// A TCP port on 127.0.0.1 that nothing listened on a moment ago.
     public static func unusedPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else {
-            throw NATSServerError("socket() failed: errno \(errno)")
-        }
-        defer { close(descriptor) }
-        var address = Self.loopbackAddress(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else {
-            throw NATSServerError("bind() failed: errno \(errno)")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                getsockname(descriptor, $0, &length)
-            }
-        }
-        guard named == 0 else {
-            throw NATSServerError("getsockname() failed: errno \(errno)")
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try LocalServer.unusedPort()
     }
 
     /// A random password of 24 letters and digits.
@@ -185,7 +171,7 @@ public final class NATSServerProcess: Sendable {
 
     // MARK: Internals
 
-    private func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         self.process.withLock { process in
             if let process, process.isRunning {
                 kill(process.processIdentifier, signal)
@@ -212,14 +198,14 @@ public final class NATSServerProcess: Sendable {
             if !process.isRunning {
                 break
             }
-            if Self.logSaysReady(logFile), Self.acceptsConnections(port: self.port) {
+            if Self.logSaysReady(logFile), LocalServer.acceptsConnections(port: self.port) {
                 return
             }
             usleep(20_000)
         }
         let running = process.isRunning
         self.stop()
-        let tail = Self.tail(of: logFile)
+        let tail = LocalServer.tail(of: logFile)
         let what =
             running
             ? "did not accept connections within 5 s"
@@ -230,26 +216,10 @@ public final class NATSServerProcess: Sendable {
     }
 
     private static func findExecutable() throws -> URL {
-        var directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-            .map(String.init)
-        directories += ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"]
-        for directory in directories where !directory.isEmpty {
-            let candidate = URL(fileURLWithPath: directory).appendingPathComponent("nats-server")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) {
-                return candidate
-            }
-        }
-        throw NATSServerError(
-            "nats-server is not installed: run scripts/setup (apt-get install nats-server)"
+        try LocalServer.executable(
+            "nats-server",
+            missing: "nats-server is not installed: run scripts/setup (apt-get install nats-server)"
         )
-    }
-
-    private static func waitForExit(of process: Process, seconds: Double) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline {
-            usleep(10_000)
-        }
-        return !process.isRunning
     }
 
     private static func logSaysReady(_ logFile: URL) -> Bool {
@@ -257,37 +227,6 @@ public final class NATSServerProcess: Sendable {
             return false
         }
         return text.contains("Server is ready")
-    }
-
-    private static func acceptsConnections(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else {
-            return false
-        }
-        defer { close(descriptor) }
-        var address = Self.loopbackAddress(port: port)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        return connected == 0
-    }
-
-    private static func loopbackAddress(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return address
-    }
-
-    private static func tail(of file: URL) -> String {
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else {
-            return "(no output)"
-        }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        return lines.suffix(20).joined(separator: "\n")
     }
 
     private static func quoted(_ text: String) -> String {

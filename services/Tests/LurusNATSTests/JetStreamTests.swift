@@ -13,7 +13,7 @@ struct JetStreamTests {
 
     @Test("ensureStream creates, leaves, then updates the stream")
     func ensureStream() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let client = try await TestSupport.connect(to: server)
         let jetStream = JetStream(client: client)
         #expect(try await jetStream.streamInfo("ORDERS") == nil)
@@ -39,7 +39,7 @@ struct JetStreamTests {
 
     @Test("acknowledged publishes get increasing sequences")
     func publishSequences() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let client = try await TestSupport.connect(to: server)
         let jetStream = JetStream(client: client)
         _ = try await jetStream.ensureStream(Self.orders)
@@ -65,7 +65,7 @@ struct JetStreamTests {
 
     @Test("the same message id twice is stored once")
     func deduplication() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let client = try await TestSupport.connect(to: server)
         let jetStream = JetStream(client: client)
         _ = try await jetStream.ensureStream(Self.orders)
@@ -90,7 +90,7 @@ struct JetStreamTests {
 
     @Test("publishing to a subject no stream stores fails with noResponders")
     func noStream() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let client = try await TestSupport.connect(to: server)
         let jetStream = JetStream(client: client)
         let error = await TestSupport.error {
@@ -102,7 +102,7 @@ struct JetStreamTests {
 
     @Test("a batch publish acknowledges each message in order, failing only the ones no stream takes")
     func batchPublish() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let client = try await TestSupport.connect(to: server)
         let jetStream = JetStream(client: client)
         _ = try await jetStream.ensureStream(Self.orders)
@@ -127,7 +127,7 @@ struct JetStreamTests {
 
     @Test("a restarted server keeps the stream's messages")
     func restartKeepsMessages() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let client = try await TestSupport.connect(to: server)
         let jetStream = JetStream(client: client)
         #expect(try await jetStream.ensureStream(Self.orders) == .created)
@@ -138,7 +138,7 @@ struct JetStreamTests {
                 messageID: "m-\(index)"
             )
         }
-        try server.restart()
+        try await server.restart()
         await client.waitUntilClosed()
         let again = try await TestSupport.connect(to: server)
         let restarted = JetStream(client: again)

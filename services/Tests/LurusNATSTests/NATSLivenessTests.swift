@@ -9,7 +9,7 @@ struct NATSLivenessTests {
     func answersServerPings() async throws {
         // Unanswered, the server would close the connection after about 2 s; the test waits 3 s. (With
         // 250 ms and 2 pings, a client busy for 750 ms on a loaded 2-core CI machine was once closed.)
-        let server = try NATSServerProcess.start(
+        let server = try await NATSServerProcess.start(
             jetStream: false,
             extraConfiguration: "ping_interval: \"500ms\"\nping_max: 3\n"
         )
@@ -22,7 +22,7 @@ struct NATSLivenessTests {
 
     @Test("a hung server is detected by keep-alive pings and fails pending requests")
     func hungServer() async throws {
-        let server = try NATSServerProcess.start(jetStream: false)
+        let server = try await NATSServerProcess.start(jetStream: false)
         let client = try await TestSupport.connect(to: server) { configuration in
             configuration.pingInterval = .milliseconds(100)
             configuration.maxPingsOutstanding = 2
@@ -40,7 +40,7 @@ struct NATSLivenessTests {
 
     @Test("a cancelled request stops waiting at once")
     func cancelledRequest() async throws {
-        let server = try NATSServerProcess.start(jetStream: false)
+        let server = try await NATSServerProcess.start(jetStream: false)
         let client = try await TestSupport.connect(to: server)
         let subscription = try await client.subscribe("slow")
         let clock = ContinuousClock()
@@ -67,7 +67,7 @@ struct NATSLivenessTests {
 
     @Test("waitUntilClosed returns when its task is cancelled")
     func cancelledWait() async throws {
-        let server = try NATSServerProcess.start(jetStream: false)
+        let server = try await NATSServerProcess.start(jetStream: false)
         let client = try await TestSupport.connect(to: server)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {

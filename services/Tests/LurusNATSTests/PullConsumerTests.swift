@@ -33,7 +33,7 @@ struct PullConsumerTests {
 
     @Test("ensureConsumer creates, leaves, then updates the durable consumer; consumerInfo looks it up")
     func ensureConsumer() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let (client, jetStream) = try await Self.prepare(server, messages: 0)
         #expect(try await jetStream.consumerInfo(stream: "ORDERS", consumer: "billing") == nil)
         var configuration = ConsumerConfiguration(
@@ -65,7 +65,7 @@ struct PullConsumerTests {
 
     @Test("messages are fetched in order with their metadata; acknowledged ones are not delivered again")
     func consumeAndAck() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let (client, jetStream) = try await Self.prepare(server, messages: 3)
         _ = try await jetStream.ensureConsumer(
             ConsumerConfiguration(durableName: "billing", ackWait: .seconds(1)),
@@ -97,7 +97,7 @@ struct PullConsumerTests {
 
     @Test("an unacknowledged message is delivered again after the ack wait, with a higher delivery count")
     func redelivery() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let (client, jetStream) = try await Self.prepare(server, messages: 1)
         _ = try await jetStream.ensureConsumer(
             ConsumerConfiguration(durableName: "billing", ackWait: .seconds(1), maxDeliver: 2),
@@ -126,7 +126,7 @@ struct PullConsumerTests {
 
     @Test("nak delivers again (within the ack wait), term never again")
     func nakAndTerm() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let (client, jetStream) = try await Self.prepare(server, messages: 2)
         _ = try await jetStream.ensureConsumer(
             ConsumerConfiguration(durableName: "logs", ackWait: .seconds(1)),
@@ -151,7 +151,7 @@ struct PullConsumerTests {
 
     @Test("a durable consumer resumes where it left off on a new connection")
     func resumeAfterReconnect() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let (client, jetStream) = try await Self.prepare(server, messages: 4)
         let configuration = ConsumerConfiguration(durableName: "billing", ackWait: .seconds(30))
         _ = try await jetStream.ensureConsumer(configuration, on: "ORDERS")
@@ -177,7 +177,7 @@ struct PullConsumerTests {
 
     @Test("the same Nats-Msg-Id published twice is stored and delivered once")
     func duplicateMessageID() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let (client, jetStream) = try await Self.prepare(server, messages: 0)
         let first = try await jetStream.publish("orders.new", payload: Array("a".utf8), messageID: "req_1")
         let second = try await jetStream.publish("orders.new", payload: Array("a again".utf8), messageID: "req_1")
@@ -194,7 +194,7 @@ struct PullConsumerTests {
 
     @Test("a fetch with nothing to deliver returns empty: after expires, or at once with no_wait")
     func emptyFetch() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let (client, jetStream) = try await Self.prepare(server, messages: 0)
         _ = try await jetStream.ensureConsumer(ConsumerConfiguration(durableName: "billing"), on: "ORDERS")
         let consumer = jetStream.pullConsumer(stream: "ORDERS", name: "billing")
@@ -220,7 +220,7 @@ struct PullConsumerTests {
 
     @Test("a fetch from a consumer that does not exist times out, naming it, within expires and the timeout")
     func missingConsumer() async throws {
-        let server = try NATSServerProcess.start()
+        let server = try await NATSServerProcess.start()
         let (client, jetStream) = try await Self.prepare(server, messages: 1)
         let clock = ContinuousClock()
         let started = clock.now

@@ -1,0 +1,269 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real PostgreSQL server (Debian's `postgresql` package) in a fresh cluster made by `initdb` in a
+/// temporary directory, on a free port of 127.0.0.1 with password (SCRAM) authentication, for one test.
+/// Stopped on `stop()` or deinit; `kill()` ends it as a power cut would, `restart()` starts it again on
+/// the same data.
+///
+/// PostgreSQL refuses to run as root, and CI runs as root: then the cluster belongs to the `postgres`
+/// user and both `initdb` and the server run as it (`runuser`).
+public final class PostgresServerProcess: Sendable {
+    public let port: Int
+    public let user: String
+    public let password: String
+    public let database: String
+    public let directory: URL
+
+    private let binaries: URL
+    private let dataDirectory: URL
+    private let process: Mutex<Process?>
+
+    private init(binaries: URL, directory: URL, port: Int, user: String, password: String) {
+        self.binaries = binaries
+        self.directory = directory
+        self.dataDirectory = directory.appendingPathComponent("data", isDirectory: true)
+        self.port = port
+        self.user = user
+        self.password = password
+        self.database = "lurus"
+        self.process = Mutex(nil)
+    }
+
+    deinit {
+        self.stop()
+        try? FileManager.default.removeItem(at: self.directory)
+    }
+
+    /// Makes a cluster with `user` (a superuser) and a database `lurus`, starts the server and waits until
+    /// it accepts connections (at most 20 seconds).
+    public static func start(
+        user: String = "lurus",
+        password: String = NATSServerProcess.randomPassword()
+    ) async throws -> PostgresServerProcess {
+        try await LocalServer.offThePool { try Self.startBlocking(user: user, password: password) }
+    }
+
+    private static func startBlocking(user: String, password: String) throws -> PostgresServerProcess {
+        let binaries = try Self.findBinaries()
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("postgres-test-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let server = PostgresServerProcess(
+            binaries: binaries,
+            directory: directory,
+            port: try LocalServer.unusedPort(),
+            user: user,
+            password: password
+        )
+        try server.makeCluster()
+        try server.launch()
+        try server.run(
+            server.binaries.appendingPathComponent("createdb"),
+            [
+                "-h", "127.0.0.1", "-p", String(server.port), "-U", user, server.database,
+            ],
+            environment: ["PGPASSWORD": password]
+        )
+        return server
+    }
+
+    /// Stops the server (a fast shutdown: SIGINT, then SIGKILL after 10 seconds) and waits for it.
+    public func stop() {
+        self.end(with: SIGINT)
+    }
+
+    /// Ends the server with SIGKILL, as a crash would; committed transactions survive a `restart()`.
+    public func kill() {
+        self.end(with: SIGKILL)
+    }
+
+    /// Starts the server again on the same port and data.
+    public func restart() async throws {
+        try await LocalServer.offThePool {
+            self.stop()
+            try self.launch()
+        }
+    }
+
+    /// Runs `sql` with `psql` as the test's user (for a test's own checks and set-up); its output.
+    @discardableResult
+    public func psql(_ sql: String) throws -> String {
+        try self.run(
+            self.binaries.appendingPathComponent("psql"),
+            [
+                "-h", "127.0.0.1", "-p", String(self.port), "-U", self.user, "-d", self.database, "-X", "-q",
+                "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql,
+            ],
+            environment: ["PGPASSWORD": self.password]
+        )
+    }
+
+    // MARK: Internals
+
+    private var asRoot: Bool { getuid() == 0 }
+
+    private func makeCluster() throws {
+        let passwordFile = self.directory.appendingPathComponent("password")
+        try self.password.write(to: passwordFile, atomically: true, encoding: .utf8)
+        if self.asRoot {
+            for path in [self.directory.path, passwordFile.path] {
+                try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: path)
+            }
+        }
+        try self.run(
+            self.binaries.appendingPathComponent("initdb"),
+            [
+                "-D", self.dataDirectory.path, "-U", self.user, "--pwfile", passwordFile.path,
+                "--auth", "scram-sha-256", "--encoding", "UTF8", "--locale", "C", "--no-sync",
+            ]
+        )
+        try FileManager.default.removeItem(at: passwordFile)
+    }
+
+    private func launch() throws {
+        let logFile = self.directory.appendingPathComponent("postgres.log")
+        if !FileManager.default.fileExists(atPath: logFile.path) {
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logFile)
+        defer { try? log.close() }
+        log.seekToEndOfFile()
+        let process = self.command(
+            self.binaries.appendingPathComponent("postgres"),
+            [
+                "-D", self.dataDirectory.path, "-p", String(self.port), "-k", self.directory.path,
+                "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200",
+            ]
+        )
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process.withLock { $0 = process }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, process.isRunning {
+            if self.ready() { return }
+            usleep(50_000)
+        }
+        let running = process.isRunning
+        self.stop()
+        throw NATSServerError(
+            "postgres on port \(self.port) "
+                + (running
+                    ? "did not accept connections within 20 s" : "exited with status \(process.terminationStatus)")
+                + "; its log ends with:\n" + LocalServer.tail(of: logFile)
+        )
+    }
+
+    /// Whether the server accepts sessions (`pg_isready`), not only TCP connections.
+    private func ready() -> Bool {
+        guard LocalServer.acceptsConnections(port: self.port) else { return false }
+        return
+            (try? self.run(
+                self.binaries.appendingPathComponent("pg_isready"),
+                ["-h", "127.0.0.1", "-p", String(self.port), "-U", self.user, "-q"]
+            )) != nil
+    }
+
+    /// The server's own process id, from `postmaster.pid` (under `runuser` the launched process is not
+    /// the server).
+    private var serverPID: pid_t? {
+        let file = self.dataDirectory.appendingPathComponent("postmaster.pid")
+        guard let text = try? String(contentsOf: file, encoding: .utf8),
+            let first = text.split(separator: "\n").first, let pid = pid_t(first)
+        else { return nil }
+        return pid
+    }
+
+    private func end(with signal: Int32) {
+        guard let process = self.process.withLock({ $0.take() }), process.isRunning else { return }
+        let pid = self.serverPID ?? process.processIdentifier
+        // A crash takes the server's children (backends, the checkpointer) with it: kill them too, so that
+        // none holds the shared memory that would keep a new server out.
+        let children = signal == SIGKILL ? Self.children(of: pid) : []
+        Glibc.kill(pid, signal)
+        for child in children { Glibc.kill(child, SIGKILL) }
+        if !LocalServer.waitForExit(of: process, seconds: 10) {
+            Glibc.kill(pid, SIGKILL)
+        }
+        process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline, children.contains(where: { Glibc.kill($0, 0) == 0 }) {
+            usleep(20_000)
+        }
+    }
+
+    /// The processes whose parent is `pid`, from /proc.
+    private static func children(of pid: pid_t) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> pid_t? in
+            guard let child = pid_t(entry),
+                let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            // After "pid (name) state ppid ...".
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && pid_t(fields[1]) == pid ? child : nil
+        }
+    }
+
+    private func command(_ executable: URL, _ arguments: [String]) -> Process {
+        let process = Process()
+        if self.asRoot {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "postgres", "--", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
+        process.standardInput = FileHandle.nullDevice
+        // Inherited settings would point the tools at another server.
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
+        environment["LC_ALL"] = "C"
+        process.environment = environment
+        return process
+    }
+
+    /// Runs a tool to its end; its standard output, or an error with its output when it fails.
+    @discardableResult
+    private func run(
+        _ executable: URL,
+        _ arguments: [String],
+        environment: [String: String] = [:]
+    ) throws
+        -> String
+    {
+        let process = self.command(executable, arguments)
+        process.environment?.merge(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw NATSServerError(
+                "\(executable.lastPathComponent) failed (status \(process.terminationStatus)): \(text)"
+            )
+        }
+        return text
+    }
+
+    private static func findBinaries() throws -> URL {
+        let root = URL(fileURLWithPath: "/usr/lib/postgresql")
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [])
+            .compactMap(Int.init).sorted()
+        guard let newest = versions.last else {
+            throw NATSServerError(
+                "PostgreSQL's server is not installed (no /usr/lib/postgresql/VERSION/bin): run scripts/setup "
+                    + "(apt-get install postgresql)"
+            )
+        }
+        return root.appendingPathComponent("\(newest)/bin", isDirectory: true)
+    }
+}
