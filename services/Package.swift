@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "lurus-gateway", targets: ["lurus-gateway"]),
         .executable(name: "lurus-fake-upstream", targets: ["lurus-fake-upstream"]),
+        .executable(name: "lurus-billing", targets: ["lurus-billing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON", "YAML"]),
@@ -32,6 +33,7 @@ let package = Package(
             name: "lurus-gateway",
             dependencies: ["LurusGateway", "LurusServiceKit"]
         ),
+        .executableTarget(name: "lurus-billing", dependencies: ["LurusBilling", "LurusServiceKit"]),
         .executableTarget(
             name: "lurus-fake-upstream",
             dependencies: [
@@ -95,6 +97,23 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        /// The billing service: users, keys, wallets and an exactly-once ledger in micro-dollars; holds
+        /// (reservations) so that no balance goes below zero; the usage consumer.
+        .target(
+            name: "LurusBilling",
+            dependencies: [
+                "LLMWire",
+                "LurusEvents",
+                "LurusNATS",
+                "LurusPostgres",
+                "LurusServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "LurusGateway",
             dependencies: [
@@ -123,6 +142,16 @@ let package = Package(
         .testTarget(name: "LurusRedisTests", dependencies: ["LurusRedis", "TestServers"]),
         .testTarget(name: "LurusEventsTests", dependencies: ["LurusEvents"]),
         .testTarget(name: "LurusPostgresTests", dependencies: ["LurusPostgres", "TestServers"]),
+        .testTarget(
+            name: "LurusBillingTests",
+            dependencies: [
+                "LurusBilling",
+                "LurusEvents",
+                "LurusNATS",
+                "TestServers",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "LurusServiceKitTests", dependencies: ["LurusServiceKit"]),
         .testTarget(
             name: "LurusGatewayTests",

@@ -1,0 +1,63 @@
+import Hummingbird
+import LLMWire
+
+/// The calls the gateway makes on every request, kept to one statement each:
+/// - `GET /v1/balance/{key_id}` → `{"allowed": bool, "balance": dollars}` (the check it makes today);
+/// - `POST /v1/reservations` `{"request_id", "key_id", "amount_micros"}` → the verdict: a hold of the
+///   request's most it can cost, settled by its usage event or released when it expires;
+/// - `GET /v1/keys` → `{"keys": [{"id", "sha256"}], "version"}` with an ETag: the keys that work now.
+struct GatewayAPI: Sendable {
+    let store: BillingStore
+    let metrics: BillingMetrics
+    let reservationTTL: Duration
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("v1/balance/:key_id") { _, context -> Response in
+            let keyID = try context.parameters.require("key_id")
+            guard let standing = try await self.store.standing(keyID: keyID) else {
+                return JSONAnswer.response(["allowed": false, "balance": 0, "reason": "unknown_key"])
+            }
+            return JSONAnswer.response([
+                "allowed": .bool(standing.allowed),
+                "balance": .number(standing.available.usd),
+                "available_micros": .integer(Int(standing.available.value)),
+            ])
+        }
+        router.post("v1/reservations") { request, _ -> Response in
+            let fields = try await JSONFields.read(request, allowed: ["request_id", "key_id", "amount_micros"])
+            let requestID = try fields.string("request_id", required: true)!
+            let keyID = try fields.string("key_id", required: true)!
+            let amount = try fields.integer("amount_micros", range: 0...1_000_000_000_000) ?? 0
+            let (verdict, available) = try await self.store.reserve(
+                requestID: requestID,
+                keyID: keyID,
+                amount: Micros(Int64(amount)),
+                ttl: self.reservationTTL
+            )
+            self.metrics.reservations[verdict]?.increment()
+            return JSONAnswer.response([
+                "allowed": .bool(verdict.allowed),
+                "verdict": .string(verdict.rawValue),
+                "available_micros": .integer(Int(available.value)),
+            ])
+        }
+        router.get("v1/keys") { request, _ -> Response in
+            let keys = try await self.store.activeKeys()
+            let version = KeyListVersion.of(keys)
+            let etag = "\"\(version)\""
+            if request.headers[.ifNoneMatch] == etag {
+                return Response(status: .notModified, headers: [.eTag: etag])
+            }
+            let entries = keys.map { JSONValue.object(["id": .string($0.id), "sha256": .string($0.sha256)]) }
+            return JSONAnswer.response(["keys": .array(entries), "version": .string(version)], headers: [.eTag: etag])
+        }
+    }
+}
+
+/// A short hash of the key list: it changes whenever a key is issued or revoked.
+enum KeyListVersion {
+    static func of(_ keys: [(id: String, sha256: String)]) -> String {
+        let text = keys.map { "\($0.id)=\($0.sha256)" }.joined(separator: "\n")
+        return String(IssuedKey.sha256(of: text).prefix(16))
+    }
+}

@@ -1,0 +1,150 @@
+import Crypto
+import Foundation
+import Hummingbird
+import Logging
+import LurusPostgres
+import LurusServiceKit
+import PostgresNIO
+import ServiceLifecycle
+
+/// The assembled billing service: PostgreSQL (migrated at start), the usage consumer, the hold sweeper
+/// and the HTTP routes.
+public struct BillingService: Sendable {
+    public let configuration: BillingConfiguration
+    public let client: PostgresClient
+    public let store: BillingStore
+    public let metrics: BillingMetrics
+    let consumer: UsageConsumer?
+    let sweeper: ReservationSweeper
+    let tracing: (any Service)?
+    let logger: Logger
+
+    public init(configuration: BillingConfiguration, logger: Logger, tracing: (any Service)? = nil) {
+        self.configuration = configuration
+        let client = PostgresClient(configuration: configuration.postgres.clientConfiguration, backgroundLogger: logger)
+        let store = BillingStore(client: client, logger: logger)
+        let metrics = BillingMetrics()
+        self.client = client
+        self.store = store
+        self.metrics = metrics
+        self.consumer = configuration.nats.map { nats in
+            var settings = UsageConsumer.Settings(nats: nats)
+            settings.batchSize = configuration.batchSize
+            settings.ackWait = configuration.ackWait
+            return UsageConsumer(settings: settings, store: store, metrics: metrics, logger: logger)
+        }
+        self.sweeper = ReservationSweeper(
+            store: store,
+            interval: configuration.expiryInterval,
+            metrics: metrics,
+            logger: logger
+        )
+        self.tracing = tracing
+        self.logger = logger
+    }
+
+    /// The routes: the gateway's, the clients', the administrators', `/health` and `/metrics`.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        GatewayAPI(store: self.store, metrics: self.metrics, reservationTTL: self.configuration.reservationTTL)
+            .add(to: router)
+        ClientAPI(store: self.store).add(to: router)
+        AdminAPI(store: self.store, authenticate: Self.staticTokenAuthenticator(sha256: self.configuration.adminTokenSHA256))
+            .add(to: router)
+        router.addMetricsRoute(registry: self.metrics.registry)
+        let consumer = self.consumer
+        let sweeper = self.sweeper
+        router.addHealthRoute(service: "lurus-billing") {
+            let database = sweeper.lastError
+            var checks = [
+                HealthCheck(name: "database", passing: database == nil, detail: database ?? "answering")
+            ]
+            if let consumer {
+                let state = consumer.state
+                checks.append(
+                    HealthCheck(
+                        name: "usage_events",
+                        passing: state.connected,
+                        detail: state.connected
+                            ? "consuming billing.usage (\(state.settledTotal) settled)"
+                            : "not consuming: \(state.lastError ?? "connecting")"
+                    )
+                )
+            } else {
+                checks.append(HealthCheck(name: "usage_events", passing: false, detail: "no nats.url: usage is not billed"))
+            }
+            return checks
+        }
+        return router
+    }
+
+    /// Migrates (within `startupDeadline`), then serves until SIGTERM or SIGINT.
+    public func run(startupDeadline: Duration = .seconds(30)) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            try await self.migrate(within: startupDeadline)
+            await self.sweeper.sweep()
+            if self.consumer == nil {
+                self.logger.warning("no nats.url (NATS_URL): usage events are not consumed, nothing is charged")
+            }
+            let application = Application(
+                router: self.router(),
+                configuration: .init(
+                    address: .hostname(self.configuration.host, port: self.configuration.port),
+                    serverName: "lurus-billing"
+                ),
+                logger: self.logger
+            )
+            self.logger.info("listening", metadata: ["port": "\(self.configuration.port)"])
+            try await ServiceRunner.run(
+                [self.tracing, self.consumer, self.sweeper as any Service, application].compactMap { $0 },
+                drainDeadline: .seconds(10),
+                logger: self.logger
+            )
+            group.cancelAll()
+        }
+    }
+
+    /// Applies the schema's migrations; an unreachable database is a start-up error naming it.
+    public func migrate(within deadline: Duration) async throws {
+        let settings = self.configuration.postgres
+        let applied = try await withThrowingTaskGroup(of: [Int]?.self) { group in
+            group.addTask {
+                try await Migrator.migrate(BillingMigrations.all, service: "billing", client: self.client, logger: self.logger)
+            }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            guard let applied = first else {
+                throw StartupError(
+                    "PostgreSQL at \(settings.description) did not answer within \(deadline)",
+                    fix: "check it runs and that postgres.host, postgres.port, postgres.user and postgres.passwordFile are right"
+                )
+            }
+            return applied
+        }
+        self.logger.info("schema ready", metadata: ["applied": "\(applied)"])
+    }
+
+    /// The static admin token check: the presented bearer token's SHA-256 against the configured one,
+    /// compared in constant time.
+    static func staticTokenAuthenticator(sha256 expected: String?) -> AdminAuthenticator {
+        { request in
+            guard let expected else {
+                throw APIError(.unauthorized, "no admin token is configured (admin.tokenSha256)")
+            }
+            guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+                throw APIError(.unauthorized, "send the admin token as Authorization: Bearer TOKEN")
+            }
+            let presented = IssuedKey.sha256(of: String(header.dropFirst("Bearer ".count)))
+            let same = zip(presented.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+            guard same && presented.utf8.count == expected.utf8.count else {
+                throw APIError(.unauthorized, "the admin token is not valid")
+            }
+            return "static-token"
+        }
+    }
+}

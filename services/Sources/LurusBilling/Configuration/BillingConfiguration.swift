@@ -1,0 +1,62 @@
+import Foundation
+import LurusNATS
+import LurusPostgres
+import LurusServiceKit
+
+/// The billing service's settings (environment first, then `--config FILE` or BILLING_CONFIG_FILE).
+public struct BillingConfiguration: ServiceConfiguration {
+    public var host: String
+    public var port: Int
+    public var postgres: PostgresSettings
+    /// Nil: no usage events are consumed (a warning at start, and `/health` says so).
+    public var nats: NATSConfiguration?
+    public var batchSize: Int
+    public var ackWait: Duration
+    /// How long a hold lives without its usage event: longer than the gateway's longest request.
+    public var reservationTTL: Duration
+    public var expiryInterval: Duration
+    /// SHA-256 (hex) of the static admin token; nil: no admin routes answer but 401.
+    public var adminTokenSHA256: String?
+    public var logLevel: String
+    public var tracingEnabled: Bool
+    public var tracingEndpoint: String?
+
+    public init(settings: Settings) throws(StartupError) {
+        self.host = settings.string("http.host") ?? "0.0.0.0"
+        self.port = try settings.int("http.port", default: 18103, range: 1...65535)
+        self.postgres = try PostgresSettings(settings: settings, defaultUser: "lurus_billing", defaultDatabase: "lurus_billing")
+        if let url = settings.string("nats.url") {
+            var nats: NATSConfiguration
+            do {
+                nats = try NATSConfiguration(url: url)
+            } catch {
+                throw StartupError("nats.url (NATS_URL) is \"\(url)\": \(error)", fix: "use nats://HOST:PORT")
+            }
+            nats.name = "lurus-billing"
+            nats.user = settings.string("nats.user")
+            nats.password = try settings.secretFile("nats.passwordFile")
+            self.nats = nats
+        } else {
+            self.nats = nil
+        }
+        self.batchSize = try settings.int("usage.batchSize", default: 500, range: 1...10_000)
+        self.ackWait = .seconds(try settings.int("usage.ackWaitSeconds", default: 30, range: 1...3600))
+        self.reservationTTL = .seconds(try settings.int("reservations.ttlSeconds", default: 900, range: 1...86400))
+        self.expiryInterval = .seconds(try settings.int("reservations.expirySweepSeconds", default: 5, range: 1...3600))
+        if let hash = settings.string("admin.tokenSha256") {
+            let lowered = hash.lowercased()
+            guard lowered.count == 64, lowered.allSatisfy(\.isHexDigit) else {
+                throw StartupError(
+                    "admin.tokenSha256 (ADMIN_TOKEN_SHA256) is not 64 hex digits",
+                    fix: "store the SHA-256 of the admin token: printf %s TOKEN | sha256sum"
+                )
+            }
+            self.adminTokenSHA256 = lowered
+        } else {
+            self.adminTokenSHA256 = nil
+        }
+        self.logLevel = settings.string("log.level") ?? "info"
+        self.tracingEnabled = try settings.bool("tracing.enabled", default: false)
+        self.tracingEndpoint = settings.string("tracing.endpoint")
+    }
+}

@@ -1,0 +1,319 @@
+import LurusPostgres
+
+/// The billing schema, in integer micro-dollars (1 USD = 1,000,000): no floating point holds money.
+///
+/// The promises live in the database, not in the service: a wallet's `balance` never goes below what is
+/// `reserved` nor below zero (a CHECK), a usage event is in the ledger at most once (`UNIQUE(request_id)`),
+/// and a top-up at most once (`UNIQUE(idempotency_key)`). Every change of a wallet is one ledger row in the
+/// same transaction, so the wallet always equals the sum of its ledger.
+///
+/// Lock order, the same in every function so that none deadlocks another: reservation (or ledger) row,
+/// then the key's period row (`key_spend`), then the wallet.
+enum BillingMigrations {
+    static let all: [Migration] = [Self.tables, Self.functions]
+
+    static let tables = Migration(
+        1,
+        "users, keys, wallets, reservations, ledger",
+        [
+            """
+            CREATE TABLE users (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                email text UNIQUE,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            """
+            CREATE TABLE wallets (
+                user_id text PRIMARY KEY REFERENCES users (id),
+                balance bigint NOT NULL DEFAULT 0,
+                reserved bigint NOT NULL DEFAULT 0,
+                CONSTRAINT wallet_never_below_zero CHECK (reserved >= 0 AND balance >= reserved)
+            )
+            """,
+            """
+            CREATE TABLE api_keys (
+                id text PRIMARY KEY,
+                user_id text NOT NULL REFERENCES users (id),
+                name text NOT NULL DEFAULT '',
+                prefix text NOT NULL,
+                sha256 text NOT NULL UNIQUE,
+                budget_micros bigint CHECK (budget_micros >= 0),
+                budget_period text CHECK (budget_period IN ('day', 'month')),
+                rate_per_minute integer CHECK (rate_per_minute > 0),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                revoked_at timestamptz,
+                CHECK ((budget_micros IS NULL) = (budget_period IS NULL))
+            )
+            """,
+            "CREATE INDEX api_keys_user ON api_keys (user_id)",
+            """
+            CREATE TABLE key_spend (
+                key_id text NOT NULL REFERENCES api_keys (id),
+                period_start date NOT NULL,
+                spent bigint NOT NULL DEFAULT 0,
+                reserved bigint NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+                PRIMARY KEY (key_id, period_start)
+            )
+            """,
+            """
+            CREATE TABLE key_rate (
+                key_id text NOT NULL,
+                minute timestamptz NOT NULL,
+                requests integer NOT NULL,
+                PRIMARY KEY (key_id, minute)
+            )
+            """,
+            """
+            CREATE TABLE reservations (
+                request_id text PRIMARY KEY,
+                key_id text NOT NULL,
+                user_id text NOT NULL,
+                amount bigint NOT NULL CHECK (amount >= 0),
+                period_start date,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX reservations_expiry ON reservations (expires_at)",
+            """
+            CREATE TABLE ledger (
+                id bigserial PRIMARY KEY,
+                user_id text REFERENCES users (id),
+                key_id text,
+                kind text NOT NULL CHECK (kind IN ('usage', 'topup')),
+                request_id text UNIQUE,
+                idempotency_key text UNIQUE,
+                amount bigint NOT NULL,
+                cost bigint NOT NULL DEFAULT 0,
+                shortfall bigint NOT NULL DEFAULT 0,
+                balance_after bigint,
+                model text,
+                provider text,
+                outcome text,
+                input_tokens bigint,
+                output_tokens bigint,
+                cache_read_tokens bigint,
+                cache_write_tokens bigint,
+                note text,
+                created_by text,
+                occurred_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                CHECK ((kind = 'usage') = (request_id IS NOT NULL)),
+                CHECK ((kind = 'topup') = (idempotency_key IS NOT NULL))
+            )
+            """,
+            "CREATE INDEX ledger_user ON ledger (user_id, id)",
+            "CREATE INDEX ledger_key ON ledger (key_id, id)",
+        ]
+    )
+
+    static let functions = Migration(
+        2,
+        "reserve, settle, expire, top up",
+        [Self.reserve, Self.settle, Self.expire, Self.topUp]
+    )
+
+    /// Holds `amount` of the key's wallet (and of its period budget) for one request, or refuses saying
+    /// why. Idempotent by request id: a retried call answers as the first did. Check and hold are one
+    /// conditional UPDATE each, so two requests can never both take the last of a balance.
+    static let reserve = """
+        CREATE FUNCTION billing_reserve(p_request_id text, p_key_id text, p_amount bigint, p_ttl_seconds integer)
+        RETURNS TABLE (verdict text, available bigint)
+        LANGUAGE plpgsql AS $$
+        #variable_conflict use_column
+        DECLARE
+            k api_keys%ROWTYPE;
+            v_period date;
+            v_available bigint;
+        BEGIN
+            SELECT * INTO k FROM api_keys WHERE id = p_key_id;
+            IF NOT FOUND THEN
+                RETURN QUERY SELECT 'unknown_key'::text, 0::bigint;
+                RETURN;
+            END IF;
+            IF k.revoked_at IS NOT NULL THEN
+                RETURN QUERY SELECT 'revoked'::text, 0::bigint;
+                RETURN;
+            END IF;
+            IF EXISTS (SELECT 1 FROM ledger WHERE request_id = p_request_id) THEN
+                RETURN QUERY SELECT 'settled'::text, w.balance - w.reserved FROM wallets w WHERE w.user_id = k.user_id;
+                RETURN;
+            END IF;
+            IF k.budget_period IS NOT NULL THEN
+                v_period := date_trunc(k.budget_period, now() AT TIME ZONE 'UTC')::date;
+            END IF;
+            INSERT INTO reservations (request_id, key_id, user_id, amount, period_start, expires_at)
+            VALUES (p_request_id, k.id, k.user_id, p_amount, v_period, now() + make_interval(secs => p_ttl_seconds))
+            ON CONFLICT (request_id) DO NOTHING;
+            IF NOT FOUND THEN
+                RETURN QUERY SELECT 'reserved'::text, w.balance - w.reserved FROM wallets w WHERE w.user_id = k.user_id;
+                RETURN;
+            END IF;
+            IF k.rate_per_minute IS NOT NULL THEN
+                INSERT INTO key_rate AS r (key_id, minute, requests)
+                VALUES (k.id, date_trunc('minute', now()), 1)
+                ON CONFLICT (key_id, minute) DO UPDATE SET requests = r.requests + 1
+                WHERE r.requests < k.rate_per_minute;
+                IF NOT FOUND THEN
+                    DELETE FROM reservations WHERE request_id = p_request_id;
+                    RETURN QUERY SELECT 'rate_limited'::text, 0::bigint;
+                    RETURN;
+                END IF;
+            END IF;
+            IF v_period IS NOT NULL THEN
+                INSERT INTO key_spend (key_id, period_start) VALUES (k.id, v_period) ON CONFLICT DO NOTHING;
+                UPDATE key_spend SET reserved = reserved + p_amount
+                WHERE key_id = k.id AND period_start = v_period AND spent + reserved + p_amount <= k.budget_micros;
+                IF NOT FOUND THEN
+                    DELETE FROM reservations WHERE request_id = p_request_id;
+                    RETURN QUERY SELECT 'over_budget'::text, 0::bigint;
+                    RETURN;
+                END IF;
+            END IF;
+            UPDATE wallets SET reserved = reserved + p_amount
+            WHERE user_id = k.user_id AND balance - reserved >= p_amount AND (balance - reserved > 0 OR p_amount = 0)
+            RETURNING balance - reserved INTO v_available;
+            IF NOT FOUND THEN
+                DELETE FROM reservations WHERE request_id = p_request_id;
+                IF v_period IS NOT NULL THEN
+                    UPDATE key_spend SET reserved = reserved - p_amount WHERE key_id = k.id AND period_start = v_period;
+                END IF;
+                RETURN QUERY SELECT 'insufficient_balance'::text, w.balance - w.reserved FROM wallets w
+                    WHERE w.user_id = k.user_id;
+                RETURN;
+            END IF;
+            RETURN QUERY SELECT 'reserved'::text, v_available;
+        END
+        $$
+        """
+
+    /// Settles a batch of usage events in one transaction: each request once (a repeated request id is
+    /// counted as a duplicate and changes nothing), its hold released, its cost charged — but never more
+    /// than the wallet holds: what could not be charged is recorded as `shortfall`, so the gap is visible
+    /// instead of a negative balance. Events for keys billing does not know are kept, unattributed.
+    static let settle = """
+        CREATE FUNCTION billing_settle(
+            p_request_ids text[], p_key_ids text[], p_costs bigint[], p_models text[], p_providers text[],
+            p_outcomes text[], p_input bigint[], p_output bigint[], p_cache_read bigint[], p_cache_write bigint[],
+            p_occurred timestamptz[]
+        )
+        RETURNS TABLE (settled integer, duplicates integer, unattributed integer, shortfall bigint)
+        LANGUAGE plpgsql AS $$
+        #variable_conflict use_column
+        DECLARE
+            i integer;
+            v_id bigint;
+            v_user text;
+            v_budget_period text;
+            v_released bigint;
+            v_hold_period date;
+            v_period date;
+            v_balance bigint;
+            v_reserved bigint;
+            v_charge bigint;
+            v_settled integer := 0;
+            v_duplicates integer := 0;
+            v_unattributed integer := 0;
+            v_shortfall bigint := 0;
+        BEGIN
+            FOR i IN 1 .. coalesce(array_length(p_request_ids, 1), 0) LOOP
+                v_id := NULL;
+                INSERT INTO ledger (kind, request_id, key_id, amount, cost, model, provider, outcome,
+                                    input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, occurred_at)
+                VALUES ('usage', p_request_ids[i], p_key_ids[i], 0, p_costs[i], nullif(p_models[i], ''), nullif(p_providers[i], ''),
+                        p_outcomes[i], p_input[i], p_output[i], p_cache_read[i], p_cache_write[i], p_occurred[i])
+                ON CONFLICT (request_id) DO NOTHING
+                RETURNING id INTO v_id;
+                IF v_id IS NULL THEN
+                    v_duplicates := v_duplicates + 1;
+                    CONTINUE;
+                END IF;
+                v_released := 0;
+                v_hold_period := NULL;
+                DELETE FROM reservations WHERE request_id = p_request_ids[i]
+                RETURNING amount, period_start INTO v_released, v_hold_period;
+                v_released := coalesce(v_released, 0);
+                v_user := NULL;
+                SELECT user_id, budget_period INTO v_user, v_budget_period FROM api_keys WHERE id = p_key_ids[i];
+                IF v_user IS NULL THEN
+                    UPDATE ledger SET shortfall = p_costs[i] WHERE id = v_id;
+                    v_unattributed := v_unattributed + 1;
+                    CONTINUE;
+                END IF;
+                IF v_budget_period IS NOT NULL THEN
+                    v_period := coalesce(v_hold_period,
+                        date_trunc(v_budget_period, coalesce(p_occurred[i], now()) AT TIME ZONE 'UTC')::date);
+                    INSERT INTO key_spend (key_id, period_start) VALUES (p_key_ids[i], v_period) ON CONFLICT DO NOTHING;
+                    UPDATE key_spend SET reserved = reserved - v_released
+                    WHERE key_id = p_key_ids[i] AND period_start = v_period AND v_hold_period IS NOT NULL;
+                END IF;
+                UPDATE wallets SET reserved = reserved - v_released WHERE user_id = v_user
+                RETURNING balance, reserved INTO v_balance, v_reserved;
+                v_charge := greatest(0, least(p_costs[i], v_balance - v_reserved));
+                UPDATE wallets SET balance = balance - v_charge WHERE user_id = v_user RETURNING balance INTO v_balance;
+                UPDATE ledger SET user_id = v_user, amount = -v_charge, shortfall = p_costs[i] - v_charge,
+                                  balance_after = v_balance
+                WHERE id = v_id;
+                IF v_budget_period IS NOT NULL THEN
+                    UPDATE key_spend SET spent = spent + v_charge WHERE key_id = p_key_ids[i] AND period_start = v_period;
+                END IF;
+                v_settled := v_settled + 1;
+                v_shortfall := v_shortfall + p_costs[i] - v_charge;
+            END LOOP;
+            RETURN QUERY SELECT v_settled, v_duplicates, v_unattributed, v_shortfall;
+        END
+        $$
+        """
+
+    /// Releases the holds of requests whose usage never came (the gateway died mid-request, the event was
+    /// lost): past their expiry the money is available again. Also forgets old rate-limit windows.
+    static let expire = """
+        CREATE FUNCTION billing_expire() RETURNS integer
+        LANGUAGE plpgsql AS $$
+        #variable_conflict use_column
+        DECLARE
+            r reservations%ROWTYPE;
+            v_count integer := 0;
+        BEGIN
+            FOR r IN DELETE FROM reservations WHERE expires_at < now() RETURNING * LOOP
+                IF r.period_start IS NOT NULL THEN
+                    UPDATE key_spend SET reserved = reserved - r.amount
+                    WHERE key_id = r.key_id AND period_start = r.period_start;
+                END IF;
+                UPDATE wallets SET reserved = reserved - r.amount WHERE user_id = r.user_id;
+                v_count := v_count + 1;
+            END LOOP;
+            DELETE FROM key_rate WHERE minute < now() - interval '5 minutes';
+            RETURN v_count;
+        END
+        $$
+        """
+
+    /// Credits a wallet once per idempotency key: a retried top-up answers with the first one's row.
+    static let topUp = """
+        CREATE FUNCTION billing_top_up(p_user_id text, p_amount bigint, p_idempotency_key text, p_note text, p_by text)
+        RETURNS TABLE (ledger_id bigint, user_id text, amount bigint, balance_after bigint, repeated boolean)
+        LANGUAGE plpgsql AS $$
+        #variable_conflict use_column
+        DECLARE
+            v_id bigint;
+            v_balance bigint;
+        BEGIN
+            INSERT INTO ledger (user_id, kind, idempotency_key, amount, note, created_by)
+            VALUES (p_user_id, 'topup', p_idempotency_key, p_amount, p_note, p_by)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING id INTO v_id;
+            IF v_id IS NULL THEN
+                RETURN QUERY SELECT l.id, l.user_id, l.amount, l.balance_after, true FROM ledger l
+                    WHERE l.idempotency_key = p_idempotency_key;
+                RETURN;
+            END IF;
+            UPDATE wallets w SET balance = w.balance + p_amount WHERE w.user_id = p_user_id RETURNING w.balance INTO v_balance;
+            UPDATE ledger SET balance_after = v_balance WHERE id = v_id;
+            RETURN QUERY SELECT v_id, p_user_id, p_amount, v_balance, false;
+        END
+        $$
+        """
+}

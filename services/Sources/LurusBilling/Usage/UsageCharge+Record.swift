@@ -1,0 +1,28 @@
+import LurusEvents
+
+extension UsageCharge {
+    /// What billing charges for a usage record: its catalog-priced cost, rounded to the micro-dollar
+    /// (never negative). The gateway priced it from the same catalog the client saw; billing does not
+    /// price again.
+    public init(_ record: UsageRecord) {
+        self.init(
+            requestID: record.requestId,
+            keyID: record.keyId,
+            cost: max(Micros(usd: record.costUsd) ?? .zero, .zero),
+            model: record.model,
+            provider: record.provider ?? "",
+            outcome: record.outcome.rawValue,
+            inputTokens: Int64(record.inputTokens),
+            outputTokens: Int64(record.outputTokens),
+            cacheReadTokens: Int64(record.cacheReadTokens),
+            cacheWriteTokens: Int64(record.cacheWriteTokens),
+            occurredAt: record.startedAt
+        )
+    }
+
+    /// The batch in the order its wallets are locked: by key, the same in every batch, so that two
+    /// replicas settling at once never wait on each other in a cycle.
+    static func lockOrder(_ charges: [UsageCharge]) -> [UsageCharge] {
+        charges.sorted { ($0.keyID, $0.requestID) < ($1.keyID, $1.requestID) }
+    }
+}
