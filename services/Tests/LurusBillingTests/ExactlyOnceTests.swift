@@ -1,0 +1,129 @@
+import Foundation
+import LurusEvents
+import LurusNATS
+import Logging
+import TestServers
+import Testing
+
+@testable import LurusBilling
+
+/// The exactly-once proof with the real service: lurus-billing killed with SIGKILL in the middle of
+/// settling a batch, NATS restarted, every event published again as a spool replay after the stream's
+/// duplicate window would be (no message id for the stream to catch it): the ledger holds one row per
+/// distinct request, and the wallet equals its top-up minus the sum of their costs, to the micro-dollar.
+@Suite(.timeLimit(.minutes(3))) struct ExactlyOnceTests {
+    static let events = 3000
+
+    @Test func killedMidBatchNATSRestartedAndEverythingReplayedChargesEachRequestOnce() async throws {
+        let nats = try await NATSServerProcess.start()
+        try await BillingFixture.with { fixture in
+            let (user, key, _) = try await fixture.customer(balance: Micros(decimal: "1000")!)
+            var costs: [String: Micros] = [:]
+            let records = (0..<Self.events).map { index in
+                let id = "req_" + String(format: "%032x", index)
+                let usd = Double((index * 7919) % 5000 + 1) / 1_000_000 + 0.000_000_3  // rounds down
+                costs[id] = Micros(usd: usd)
+                return Self.record(id: id, key: key.id, usd: usd)
+            }
+            let expected = costs.values.reduce(Int64(0)) { $0 + $1.value }
+            try await Self.publish(records, to: nats, withIDs: true)
+
+            let directory = fixture.server.directory
+            let passwords = directory.appendingPathComponent("secrets", isDirectory: true)
+            try FileManager.default.createDirectory(at: passwords, withIntermediateDirectories: true)
+            try fixture.server.password.write(to: passwords.appendingPathComponent("pg"), atomically: true, encoding: .utf8)
+            try nats.password.write(to: passwords.appendingPathComponent("nats"), atomically: true, encoding: .utf8)
+            let environment = [
+                "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": String(fixture.server.port),
+                "POSTGRES_USER": fixture.server.user, "POSTGRES_DATABASE": fixture.server.database,
+                "POSTGRES_PASSWORD_FILE": passwords.appendingPathComponent("pg").path,
+                "NATS_URL": nats.url, "NATS_USER": nats.user,
+                "NATS_PASSWORD_FILE": passwords.appendingPathComponent("nats").path,
+                "USAGE_BATCH_SIZE": "100", "USAGE_ACK_WAIT_SECONDS": "2", "LOG_LEVEL": "warning",
+            ]
+
+            // 1. Kill it while a batch's transaction is running.
+            let first = try BillingProcess.start(environment: environment, directory: directory)
+            var killedMidBatch = false
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline, !killedMidBatch {
+                let active = try fixture.scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%billing_settle(%' AND pid <> pg_backend_pid()"
+                )
+                if active != "0" {
+                    first.kill()
+                    killedMidBatch = true
+                }
+            }
+            #expect(killedMidBatch, "a settle transaction was seen running and the service killed in it")
+            let atKill = Int(try fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'usage'")) ?? -1
+            #expect(atKill < Self.events, "killed before the end (\(atKill) settled)")
+
+            // 2. NATS restarts (its store survives); 3. billing starts again and finishes.
+            try await nats.restart()
+            let second = try BillingProcess.start(environment: environment, directory: directory)
+            try await Self.waitUntil("every event settled", fixture: fixture) {
+                try fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'usage'") == "\(Self.events)"
+            }
+
+            // 4. The whole stream again, as a spool replayed after the duplicate window: the stream keeps them all.
+            try await Self.publish(records, to: nats, withIDs: false)
+            try await Self.waitUntil("the replay consumed", fixture: fixture) {
+                try await Self.consumerIsDone(nats)
+            }
+            second.kill()
+
+            #expect(try fixture.scalar("SELECT count(*), count(DISTINCT request_id) FROM ledger WHERE kind = 'usage'") == "\(Self.events)|\(Self.events)")
+            let wallet = try #require(try await fixture.store.user(id: user.id))
+            #expect(wallet.balance == Micros(1_000_000_000 - expected), "wallet = top-up − Σ distinct costs, to the micro-dollar")
+            #expect(wallet.reserved == .zero)
+            #expect(try fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'") == "\(wallet.balance.value)")
+            #expect(try fixture.scalar("SELECT coalesce(sum(shortfall), 0) FROM ledger") == "0")
+        }
+    }
+
+    static func record(id: String, key: String, usd: Double) -> UsageRecord {
+        UsageRecord(
+            requestId: id, keyId: key, platform: "openai", provider: "alpha", model: "gpt-test", upstreamModel: "gpt-test-1",
+            status: 200, outcome: .ok, error: nil, stream: false, attempts: 1, latencyMs: 12, ttftMs: nil,
+            inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: usd,
+            startedAt: "2026-12-02T10:00:00.000Z"
+        )
+    }
+
+    static func connect(_ nats: NATSServerProcess) async throws -> NATSClient {
+        var configuration = try NATSConfiguration(url: nats.url)
+        configuration.user = nats.user
+        configuration.password = nats.password
+        return try await NATSClient.connect(configuration, logger: Logger(label: "test.nats"))
+    }
+
+    static func publish(_ records: [UsageRecord], to nats: NATSServerProcess, withIDs: Bool) async throws {
+        let client = try await Self.connect(nats)
+        let jetStream = JetStream(client: client)
+        _ = try await jetStream.ensureStream(EventStreams.billing)
+        for chunk in stride(from: 0, to: records.count, by: 500) {
+            let messages = records[chunk..<min(chunk + 500, records.count)].map {
+                JetStreamMessage(subject: EventStreams.billingUsageSubject, payload: $0.encoded(), messageID: withIDs ? $0.requestId : nil)
+            }
+            for result in await jetStream.publish(Array(messages)) { _ = try result.get() }
+        }
+        await client.close()
+    }
+
+    static func consumerIsDone(_ nats: NATSServerProcess) async throws -> Bool {
+        let client = try await Self.connect(nats)
+        defer { Task { await client.close() } }
+        let info = try await JetStream(client: client).consumerInfo(stream: EventStreams.billing.name, consumer: "billing")
+        return info.map { $0.pending == 0 && $0.ackPending == 0 } ?? false
+    }
+
+    static func waitUntil(_ what: String, fixture: BillingFixture, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("not within 60 s: \(what) (ledger has \(try fixture.scalar("SELECT count(*) FROM ledger")) rows)")
+    }
+}
