@@ -63,6 +63,31 @@ extension FakeUpstream {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: body))
             )
         }
+        // The reservation call answers from the same switch: an allowed key is held, a refused one is not.
+        router.post("_billing/v1/reservations") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 64 << 10)
+            let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+            let key = object?["key_id"] as? String ?? ""
+            let answer = state.balance(key: key)
+            if answer.down {
+                return Response(status: .serviceUnavailable)
+            }
+            state.recordReservation(key: key, micros: (object?["amount_micros"] as? Int) ?? -1)
+            let verdict = answer.allowed ? "reserved" : "insufficient_balance"
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"verdict":"\#(verdict)","allowed":\#(answer.allowed)}"#))
+            )
+        }
+        router.get("_billing/reservations") { _, _ -> Response in
+            let data = try JSONEncoder().encode(state.reservations)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
+            )
+        }
         router.get("_provider/v1/catalog") { _, _ -> Response in
             guard let catalog = state.catalog else { return Response(status: .serviceUnavailable) }
             return Response(

@@ -44,8 +44,9 @@ import Testing
                 catalog: store,
                 cooldowns: Cooldowns(),
                 upstream: UpstreamClient(clients: clients, tracer: nil),
-                balance: BalanceCheck(serviceURL: nil, clients: clients, timeout: .seconds(1), cacheFor: .zero),
+                reservations: Reservations(serviceURL: nil, clients: clients, timeout: .seconds(1)),
                 billingSkipCheck: true,
+                defaultOutputTokens: 4096,
                 defaultRest: .seconds(30),
                 metrics: GatewayMetrics(),
                 usageSink: { records.add($0) },
@@ -53,7 +54,7 @@ import Testing
             )
             let router = Router()
             GatewayRoutes(
-                keys: ClientKeys(hashes: [ClientKeys.hash(Self.clientKey): "team-a"]),
+                keys: ClientKeyStore(ClientKeys(hashes: [ClientKeys.hash(Self.clientKey): "team-a"]), source: "test"),
                 proxy: proxy,
                 bodyLimit: 4096
             ).add(to: router)

@@ -29,7 +29,6 @@ public struct Gateway {
         logger: Logger,
         tracing: (any Service)? = nil
     ) async throws(StartupError) -> Gateway {
-        let keys = try ClientKeys.load(file: configuration.keysFile)
         let natsConfiguration = try Self.natsConfiguration(configuration)
         var clientConfiguration = HTTPClient.Configuration(
             timeout: .init(
@@ -60,6 +59,13 @@ public struct Gateway {
                 "catalog loaded",
                 metadata: ["source": "\(catalog.source)", "providers": "\(catalog.providers.count)"]
             )
+            let keySource = ClientKeySource(
+                billingURL: configuration.billingServiceURL,
+                file: configuration.keysFile,
+                httpClient: httpClient
+            )
+            let keys = try await keySource.initial(logger: logger)
+            logger.info("client keys loaded", metadata: ["source": "\(keys.source)", "keys": "\(keys.current.count)"])
             let store = CatalogStore(catalog)
             let metrics = GatewayMetrics()
             let publisher: UsagePublisher
@@ -80,13 +86,13 @@ public struct Gateway {
                     clients: loopClients,
                     tracer: tracing == nil ? nil : InstrumentationSystem.tracer
                 ),
-                balance: BalanceCheck(
+                reservations: Reservations(
                     serviceURL: configuration.billingServiceURL,
                     clients: loopClients,
-                    timeout: configuration.billingTimeout,
-                    cacheFor: configuration.billingCacheFor
+                    timeout: configuration.billingTimeout
                 ),
                 billingSkipCheck: configuration.billingSkipCheck,
+                defaultOutputTokens: configuration.billingDefaultOutputTokens,
                 defaultRest: configuration.cooldown,
                 metrics: metrics,
                 usageSink: { publisher.submit($0) },
@@ -105,11 +111,19 @@ public struct Gateway {
                 interval: configuration.catalogRefresh,
                 logger: logger
             )
+            let keyRefresher = ClientKeyRefresher(
+                source: keySource,
+                store: keys,
+                interval: configuration.keysRefresh,
+                logger: logger
+            )
             return Gateway(
                 configuration: configuration,
                 router: router,
-                services: [tracing, publisher, configuration.providerServiceURL == nil ? nil : refresher]
-                    .compactMap { $0 },
+                services: [
+                    tracing, publisher, configuration.providerServiceURL == nil ? nil : refresher,
+                    configuration.billingServiceURL == nil ? nil : keyRefresher,
+                ].compactMap { $0 },
                 publisher: publisher,
                 metrics: metrics,
                 httpClient: httpClient,
@@ -144,6 +158,8 @@ public struct Gateway {
                     name: "catalog",
                     passing: !catalog.providers.isEmpty,
                     detail: "\(catalog.providers.count) providers from \(catalog.source)"
+                        + (catalog.skipped.isEmpty ? "" : "; left out (key unreadable here): "
+                            + catalog.skipped.joined(separator: "; "))
                 ),
                 // NATS being down does not fail health: events are spooled, requests still served.
                 HealthCheck(

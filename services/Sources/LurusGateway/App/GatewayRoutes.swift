@@ -6,7 +6,7 @@ import NIOCore
 
 /// The gateway's API routes: four LLM formats and the model list.
 struct GatewayRoutes: Sendable {
-    let keys: ClientKeys
+    let keys: ClientKeyStore
     let proxy: Proxy
     let bodyLimit: Int
 
@@ -82,7 +82,7 @@ struct GatewayRoutes: Sendable {
         }
         // Always our own id: it is the JetStream message id, and a client-chosen one could make
         // de-duplication drop another request's usage.
-        return await self.proxy.serve(parsed, keyID: keyID, requestID: RequestID.make())
+        return await self.proxy.serve(parsed, bodyBytes: body.readableBytes, keyID: keyID, requestID: RequestID.make())
     }
 
     /// `GET /v1/models`: the catalog's model names in OpenAI's list shape (Anthropic's clients read

@@ -16,6 +16,15 @@ public struct ClientKeys: Sendable {
 
     /// Reads the keys file; every problem names the file and the entry.
     public static func load(file: String) throws(StartupError) -> ClientKeys {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw StartupError("keys file \(file) cannot be read", fix: "check keys.file (KEYS_FILE)")
+        }
+        return try Self.decode(data, source: "keys file \(file)")
+    }
+
+    /// Reads the keys document (the keys file, or billing's `GET /v1/keys`):
+    /// `{"keys": [{"id", "sha256"}]}`; every problem names `source` and the entry.
+    public static func decode(_ data: Data, source: String) throws(StartupError) -> ClientKeys {
         struct Document: Decodable {
             struct Entry: Decodable {
                 var id: String
@@ -23,32 +32,32 @@ public struct ClientKeys: Sendable {
             }
             var keys: [Entry]
         }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw StartupError("keys file \(file) cannot be read", fix: "check keys.file (KEYS_FILE)")
-        }
         let document: Document
         do {
             document = try JSONDecoder().decode(Document.self, from: data)
         } catch let error as DecodingError {
-            throw StartupError("keys file \(file): \(CatalogDocument.describe(error))")
+            throw StartupError("\(source): \(CatalogDocument.describe(error))")
         } catch {
-            throw StartupError("keys file \(file): \(error)")
+            throw StartupError("\(source): \(error)")
         }
         var hashes: [String: String] = [:]
         for (index, entry) in document.keys.enumerated() {
             let hash = entry.sha256.lowercased()
             guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
                 throw StartupError(
-                    "keys file \(file): keys[\(index)].sha256 is not 64 hex digits",
+                    "\(source): keys[\(index)].sha256 is not 64 hex digits",
                     fix: "store sha256 of the key, e.g. printf %s KEY | sha256sum"
                 )
             }
             guard !entry.id.isEmpty, hashes.updateValue(entry.id, forKey: hash) == nil else {
-                throw StartupError("keys file \(file): keys[\(index)] repeats a key or has an empty id")
+                throw StartupError("\(source): keys[\(index)] repeats a key or has an empty id")
             }
         }
         return ClientKeys(hashes: hashes)
     }
+
+    /// How many keys there are.
+    public var count: Int { self.idsByHash.count }
 
     /// The key id for the key a request presents (`Authorization: Bearer`, `x-api-key`,
     /// `x-goog-api-key`, or Gemini's `?key=`), or nil.

@@ -66,18 +66,31 @@ public struct CatalogSource: Sendable {
 
     /// Asks the provider service for `GET /v1/catalog`.
     func fromService() async throws(CatalogError) -> ProviderCatalog {
+        guard let catalog = try await self.fromService(ifNoneMatch: nil) else {
+            throw CatalogError(source: "provider service", problem: "answered 304 to a request without If-None-Match")
+        }
+        return catalog
+    }
+
+    /// The catalog when it changed since the one tagged `etag`, nil when it did not (304).
+    func fromService(ifNoneMatch etag: String?) async throws(CatalogError) -> ProviderCatalog? {
         guard let base = self.serviceURL else {
             throw CatalogError(source: "provider service", problem: "not configured")
         }
         let url = base.absoluteString.withoutTrailingSlash + "/v1/catalog"
         let source = "from the provider service (\(url))"
         do {
-            let response = try await self.httpClient.execute(HTTPClientRequest(url: url), timeout: .init(self.timeout))
+            var request = HTTPClientRequest(url: url)
+            if let etag { request.headers.add(name: "If-None-Match", value: etag) }
+            let response = try await self.httpClient.execute(request, timeout: .init(self.timeout))
+            if response.status == .notModified && etag != nil { return nil }
             guard response.status == .ok else {
                 throw CatalogError(source: source, problem: "answered HTTP \(response.status.code)")
             }
             let body = try await response.body.collect(upTo: 16 << 20)
-            return try ProviderCatalog.load(Data(buffer: body), source: "provider service")
+            var catalog = try ProviderCatalog.load(Data(buffer: body), source: "provider service", skipUnreadableKeys: true)
+            catalog.etag = response.headers.first(name: "ETag")
+            return catalog
         } catch let error as CatalogError {
             throw error
         } catch {
@@ -116,8 +129,15 @@ public struct CatalogRefresher: Service {
                 return
             }
             do {
-                let catalog = try await self.source.fromService()
+                let current = self.store.current
+                guard let catalog = try await self.source.fromService(ifNoneMatch: current.etag) else { continue }
                 self.store.replace(with: catalog)
+                if !catalog.skipped.isEmpty {
+                    self.logger.warning(
+                        "providers left out of the catalog: their keys cannot be read here",
+                        metadata: ["skipped": "\(catalog.skipped)"]
+                    )
+                }
                 self.logger.debug("catalog refreshed", metadata: ["providers": "\(catalog.providers.count)"])
             } catch {
                 self.logger.warning("catalog refresh failed; keeping the current one", metadata: ["error": "\(error)"])

@@ -37,6 +37,11 @@ public struct ProviderCatalog: Sendable {
     public let modelNames: [String]
     /// Where it came from: "provider service" or the file's path.
     public let source: String
+    /// Providers left out because this host cannot read their key, with why (`/health` shows them).
+    public var skipped: [String] = []
+    /// The provider service's ETag for this catalog: sent back as If-None-Match, so an unchanged catalog
+    /// is answered 304 with no body.
+    public var etag: String?
 
     /// Candidates for a requested model name or alias, empty when none serves it.
     public func candidates(for model: String) -> [Candidate] {
@@ -47,13 +52,15 @@ public struct ProviderCatalog: Sendable {
     static func load(
         _ data: Data,
         source: String,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        skipUnreadableKeys: Bool = false
     ) throws(CatalogError) -> ProviderCatalog {
         let document = try CatalogDocument.decode(data, source: source)
         var providers: [Provider] = []
         var routes: [String: [Candidate]] = [:]
         var names = Set<String>()
         var seenProviders = Set<String>()
+        var skipped: [String] = []
         for (index, entry) in document.providers.enumerated() {
             let at = "providers[\(index)]"
             func fail(_ problem: String) -> CatalogError { CatalogError(source: source, problem: "\(at).\(problem)") }
@@ -64,7 +71,15 @@ public struct ProviderCatalog: Sendable {
             else { throw fail("base_url: \"\(entry.baseUrl)\" is not an http(s) URL") }
             let weight = entry.weight ?? 1
             guard weight > 0 else { throw fail("weight: must be above 0") }
-            let key = try Self.loadKey(entry, environment: environment, fail: fail)
+            let key: ProviderKey
+            do {
+                key = try Self.loadKey(entry, environment: environment, fail: fail)
+            } catch where skipUnreadableKeys {
+                // One provider whose key this host lacks must not freeze the whole catalog: the others
+                // are served and the gap is reported.
+                skipped.append("\(entry.name): \(error.problem)")
+                continue
+            }
             let baseURL = entry.baseUrl.withoutTrailingSlash
             let provider = Provider(
                 name: entry.name,
@@ -92,7 +107,12 @@ public struct ProviderCatalog: Sendable {
         for name in routes.keys {
             routes[name]?.sort { $0.provider.priority > $1.provider.priority }
         }
-        return ProviderCatalog(providers: providers, routes: routes, modelNames: names.sorted(), source: source)
+        if !skipped.isEmpty && providers.isEmpty {
+            throw CatalogError(source: source, problem: "no provider's key can be read: " + skipped.joined(separator: "; "))
+        }
+        var catalog = ProviderCatalog(providers: providers, routes: routes, modelNames: names.sorted(), source: source)
+        catalog.skipped = skipped
+        return catalog
     }
 
     private static func loadKey(

@@ -12,7 +12,8 @@ import LurusServiceKit
 /// | keys.file | KEYS_FILE | required |
 /// | billing.service.url | BILLING_SERVICE_URL | none |
 /// | billing.skipCheck | BILLING_SKIP_CHECK | false |
-/// | billing.timeoutMs / billing.cacheSeconds | BILLING_TIMEOUT_MS / BILLING_CACHE_SECONDS | 300 / 5 |
+/// | billing.timeoutMs / billing.defaultOutputTokens | BILLING_TIMEOUT_MS / BILLING_DEFAULT_OUTPUT_TOKENS | 300 / 4096 |
+/// | keys.refreshSeconds | KEYS_REFRESH_SECONDS | 30 |
 /// | nats.url / nats.user / nats.passwordFile | NATS_URL / NATS_USER / NATS_PASSWORD_FILE | none |
 /// | spool.directory | SPOOL_DIRECTORY | /var/lib/lurus-gateway/spool |
 /// | tracing.enabled / tracing.endpoint | TRACING_ENABLED / TRACING_ENDPOINT | false / none |
@@ -27,11 +28,13 @@ public struct GatewayConfiguration: ServiceConfiguration {
     public var providerServiceURL: URL?
     public var catalogFile: String?
     public var catalogRefresh: Duration
-    public var keysFile: String
+    /// The offline fallback when the billing service gives the keys; required without it.
+    public var keysFile: String?
     public var billingServiceURL: URL?
     public var billingSkipCheck: Bool
     public var billingTimeout: Duration
-    public var billingCacheFor: Duration
+    public var billingDefaultOutputTokens: Int
+    public var keysRefresh: Duration
     public var natsURL: String?
     public var natsUser: String?
     public var natsPasswordFile: String?
@@ -52,17 +55,22 @@ public struct GatewayConfiguration: ServiceConfiguration {
         self.providerServiceURL = try settings.url("provider.service.url")
         self.catalogFile = settings.string("catalog.file")
         self.catalogRefresh = .seconds(try settings.int("catalog.refreshSeconds", default: 30, range: 1...86400))
-        guard let keysFile = settings.string("keys.file") else {
+        self.keysFile = settings.string("keys.file")
+        self.billingServiceURL = try settings.url("billing.service.url")
+        if self.keysFile == nil && self.billingServiceURL == nil {
             throw StartupError(
-                "no client keys: keys.file (KEYS_FILE) is not set",
-                fix: "point it at a JSON file of key ids and sha256 hashes (doc/gateway.md)"
+                "no client keys: keys.file (KEYS_FILE) is not set and there is no billing service (billing.service.url)",
+                fix: "point keys.file at a JSON file of key ids and sha256 hashes, or set billing.service.url (doc/gateway.md)"
             )
         }
-        self.keysFile = keysFile
-        self.billingServiceURL = try settings.url("billing.service.url")
         self.billingSkipCheck = try settings.bool("billing.skipCheck", default: false)
         self.billingTimeout = .milliseconds(try settings.int("billing.timeoutMs", default: 300, range: 10...10000))
-        self.billingCacheFor = .seconds(try settings.int("billing.cacheSeconds", default: 5, range: 0...3600))
+        self.billingDefaultOutputTokens = try settings.int(
+            "billing.defaultOutputTokens",
+            default: 4096,
+            range: 1...10_000_000
+        )
+        self.keysRefresh = .seconds(try settings.int("keys.refreshSeconds", default: 30, range: 1...86400))
         self.natsURL = settings.string("nats.url")
         self.natsUser = settings.string("nats.user")
         self.natsPasswordFile = settings.string("nats.passwordFile")

@@ -9,14 +9,16 @@ struct Proxy: Sendable {
     let catalog: CatalogStore
     let cooldowns: Cooldowns
     let upstream: UpstreamClient
-    let balance: BalanceCheck
+    let reservations: Reservations
     let billingSkipCheck: Bool
+    /// The output tokens a reservation assumes when the request sets no limit.
+    let defaultOutputTokens: Int
     let defaultRest: Duration
     let metrics: GatewayMetrics
     let usageSink: @Sendable (UsageRecord) -> Void
     let logger: Logger
 
-    func serve(_ request: ClientRequest, keyID: String, requestID: String) async -> Response {
+    func serve(_ request: ClientRequest, bodyBytes: Int, keyID: String, requestID: String) async -> Response {
         var ledger = RequestLedger(
             requestID: requestID,
             keyID: keyID,
@@ -52,16 +54,17 @@ struct Proxy: Sendable {
             response.headers[.retryAfter] = String(seconds)
             return response
         }
-        switch await self.balance.verdict(for: keyID) {
+        let most = SpendEstimate.micros(
+            bodyBytes: bodyBytes,
+            request: request,
+            candidates: ordered,
+            defaultOutputTokens: self.defaultOutputTokens
+        )
+        switch await self.reservations.reserve(requestID: requestID, keyID: keyID, micros: most) {
         case .allowed:
             break
-        case .refused:
-            return self.refuse(
-                .insufficientBalance,
-                "the balance of this key is used up; top it up to continue",
-                ledger: ledger,
-                outcome: .refused
-            )
+        case .refused(let kind, let message):
+            return self.refuse(kind, message, ledger: ledger, outcome: .refused)
         case .unavailable(let reason):
             if !self.billingSkipCheck {
                 return self.refuse(
