@@ -33,8 +33,9 @@ public struct BillingConfiguration: ServiceConfiguration {
                 throw StartupError("nats.url (NATS_URL) is \"\(url)\": \(error)", fix: "use nats://HOST:PORT")
             }
             nats.name = "lurus-billing"
-            nats.user = settings.string("nats.user")
-            nats.password = try settings.secretFile("nats.passwordFile")
+            // Credentials in the URL stay unless the settings name others.
+            if let user = settings.string("nats.user") { nats.user = user }
+            if let password = try settings.secretFile("nats.passwordFile") { nats.password = password }
             self.nats = nats
         } else {
             self.nats = nil

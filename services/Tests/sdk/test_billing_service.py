@@ -1,0 +1,257 @@
+"""The gateway with the real billing service (lurus-billing over a real PostgreSQL) and the fake upstream,
+driven by the official SDKs: a request charged exactly the catalog price of its tokens, a key out of balance
+or over budget refused in its client's own format, a revoked key refused after one refresh, and 200
+concurrent streams on one small balance that never goes below zero."""
+
+from __future__ import annotations
+
+import asyncio
+import glob
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import anthropic
+import httpx
+import openai
+import pytest
+
+from conftest import BUILD, USER_MESSAGES, Proc, free_port, require_binary, tail, wait_until
+
+BILLING_BIN = BUILD / "lurus-billing"
+ADMIN_TOKEN = "admin-token-SECRET-7"
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster (initdb) on a free port; as root it runs as the postgres user."""
+
+    def __init__(self, workdir: Path):
+        versions = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
+        if not versions:
+            pytest.fail("PostgreSQL's server is missing: run scripts/setup (apt-get install postgresql-15)", pytrace=False)
+        self.bin = Path(versions[-1])
+        # Outside pytest's own folders, which are private to root: the postgres user must reach it.
+        self.dir = Path(tempfile.mkdtemp(prefix="lurus-sdk-pg-"))
+        self.dir.chmod(0o755)
+        self.data = self.dir / "data"
+        self.port = free_port()
+        self.password = uuid.uuid4().hex
+        self.root = os.geteuid() == 0
+        pwfile = self.dir / "pw"
+        pwfile.write_text(self.password)
+        if self.root:
+            shutil.chown(self.dir, "postgres")
+            shutil.chown(pwfile, "postgres")
+        self.run("initdb", "-D", str(self.data), "-U", "lurus", "--pwfile", str(pwfile), "--auth", "scram-sha-256", "--no-sync")
+        pwfile.unlink()
+        self.log = self.dir / "postgres.log"
+        argv = self.argv("postgres", "-D", str(self.data), "-p", str(self.port), "-k", str(self.dir),
+                         "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200")
+        self.proc = Proc("postgres", argv, self.env(), self.log).start()
+        wait_until(lambda: self.ready(), 20, what="postgres to accept sessions")
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "lurus", "lurus")
+
+    def argv(self, tool: str, *args: str) -> list[str]:
+        command = [str(self.bin / tool), *args]
+        return ["runuser", "-u", "postgres", "--", *command] if self.root else command
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env["PGPASSWORD"] = self.password
+        return env
+
+    def run(self, tool: str, *args: str) -> str:
+        done = subprocess.run(self.argv(tool, *args), env=self.env(), capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            pytest.fail(f"{tool} failed: {done.stdout}{done.stderr}", pytrace=False)
+        return done.stdout
+
+    def ready(self) -> bool:
+        if not self.proc.alive():
+            pytest.fail(f"postgres exited:\n{tail(self.log)}", pytrace=False)
+        return subprocess.run(self.argv("pg_isready", "-h", "127.0.0.1", "-p", str(self.port), "-q"), env=self.env()).returncode == 0
+
+    def sql(self, query: str) -> str:
+        return self.run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "lurus", "-d", "lurus", "-XAtq", "-c", query).strip()
+
+    def stop(self) -> None:
+        self.proc.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Billing:
+    def __init__(self, workdir: Path, postgres: PostgresServer, nats_url: str):
+        require_binary(BILLING_BIN)
+        secret = workdir / f"billing-pg-{uuid.uuid4().hex[:6]}"
+        secret.write_text(postgres.password)
+        secret.chmod(0o600)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(self.port),
+            "POSTGRES_PORT": str(postgres.port), "POSTGRES_USER": "lurus", "POSTGRES_DATABASE": "lurus",
+            "POSTGRES_PASSWORD_FILE": str(secret), "POSTGRES_MAX_CONNECTIONS": "20",
+            "NATS_URL": nats_url, "USAGE_ACK_WAIT_SECONDS": "2", "RESERVATIONS_EXPIRY_SWEEP_SECONDS": "1",
+            "ADMIN_TOKEN_SHA256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(), "LOG_LEVEL": "info",
+        }
+        self.log = workdir / f"billing-{self.port}.log"
+        self.proc = Proc("billing", [str(BILLING_BIN)], env, self.log).start()
+        self.http = httpx.Client(base_url=self.url, timeout=10, headers={"authorization": f"Bearer {ADMIN_TOKEN}"})
+
+        def healthy():
+            if not self.proc.alive():
+                pytest.fail(f"lurus-billing exited:\n{tail(self.log)}", pytrace=False)
+            return self.http.get("/health").json()["checks"]["usage_events"]["ok"]
+
+        wait_until(healthy, 30, what="lurus-billing to consume usage events")
+
+    def customer(self, balance: str | None, **limits) -> dict:
+        user = self.http.post("/api/v1/users", json={"name": f"team-{uuid.uuid4().hex[:6]}"}).json()
+        if balance is not None:
+            topup = self.http.post(f"/api/v1/users/{user['id']}/topups", json={"amount": balance},
+                                   headers={"Idempotency-Key": uuid.uuid4().hex})
+            assert topup.status_code == 201, topup.text
+        key = self.http.post(f"/api/v1/users/{user['id']}/keys", json={"name": "sdk", **limits})
+        assert key.status_code == 201, key.text
+        return {"user": user["id"], "key_id": key.json()["id"], "key": key.json()["key"]}
+
+    def user(self, user_id: str) -> dict:
+        return self.http.get(f"/api/v1/users/{user_id}").json()
+
+    def ledger(self, user_id: str) -> list[dict]:
+        return self.http.get(f"/api/v1/users/{user_id}/ledger", params={"limit": 1000}).json()["entries"]
+
+    def stop(self) -> None:
+        self.proc.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres(workdir):
+    server = PostgresServer(workdir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def billing(workdir, postgres, nats_server):
+    service = Billing(workdir, postgres, nats_server.url)
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def billed(make_gateway, billing):
+    """A gateway whose keys and holds come from the real billing service (keys refreshed every second)."""
+    return make_gateway("billing-real", BILLING_SERVICE_URL=billing.url, KEYS_REFRESH_SECONDS="1",
+                        KEYS_FILE=None, BILLING_TIMEOUT_MS="2000")
+
+
+def micros(decimal: str) -> int:
+    whole, _, fraction = decimal.lstrip("-").partition(".")
+    value = int(whole) * 1_000_000 + int((fraction + "000000")[:6])
+    return -value if decimal.startswith("-") else value
+
+
+def wait_settled(billing: Billing, user: str, count: int) -> list[dict]:
+    return wait_until(lambda: (lambda rows: rows if len(rows) >= count else None)(
+        [e for e in billing.ledger(user) if e["kind"] == "usage"]), 15, what=f"{count} usage rows in the ledger")
+
+
+def wait_for_key(gateway, key: str) -> None:
+    wait_until(lambda: gateway.http.get("/v1/models", headers={"authorization": f"Bearer {key}"}).status_code == 200,
+               5, what="the gateway to take the new key from billing")
+
+
+def test_a_request_is_charged_exactly_the_catalog_price_of_its_tokens(billed, billing, jetstream):
+    customer = billing.customer("1.00")
+    wait_for_key(billed, customer["key"])
+    client = openai.OpenAI(base_url=f"{billed.url}/v1", api_key=customer["key"], max_retries=0)
+    raw = client.chat.completions.with_raw_response.create(model="gpt-test", messages=USER_MESSAGES, max_tokens=64)
+    request_id = raw.headers["x-request-id"]
+    record = jetstream.wait_record(request_id)
+    # The catalog's gpt-test on alpha: input $1/M, output $2/M, cache reads and writes free.
+    expected = record.data["input_tokens"] * 1 + record.data["output_tokens"] * 2
+    assert expected > 0
+    rows = wait_settled(billing, customer["user"], 1)
+    assert rows[0]["request_id"] == request_id
+    assert micros(rows[0]["amount"]) == -expected
+    assert micros(billing.user(customer["user"])["balance"]) == 1_000_000 - expected
+    assert billing.user(customer["user"])["reserved"] == "0.000000", "the hold was released by the settlement"
+
+
+def test_a_key_out_of_balance_is_refused_in_each_clients_format(billed, billing):
+    customer = billing.customer(None)
+    wait_for_key(billed, customer["key"])
+    with pytest.raises(openai.APIStatusError) as raised:
+        openai.OpenAI(base_url=f"{billed.url}/v1", api_key=customer["key"], max_retries=0).chat.completions.create(
+            model="gpt-test", messages=USER_MESSAGES)
+    assert raised.value.status_code == 402 and "balance" in str(raised.value)
+    with pytest.raises(anthropic.APIStatusError) as refused:
+        anthropic.Anthropic(base_url=billed.url, api_key=customer["key"], max_retries=0).messages.create(
+            model="gpt-test", max_tokens=16, messages=USER_MESSAGES)
+    assert refused.value.status_code == 402
+    assert refused.value.body["type"] == "error" and "balance" in refused.value.body["error"]["message"]
+
+
+def test_a_key_over_its_budget_is_refused_saying_so(billed, billing):
+    customer = billing.customer("10.00", budget="0.000100", budget_period="day")
+    wait_for_key(billed, customer["key"])
+    with pytest.raises(openai.APIStatusError) as raised:
+        openai.OpenAI(base_url=f"{billed.url}/v1", api_key=customer["key"], max_retries=0).chat.completions.create(
+            model="gpt-test", messages=USER_MESSAGES, max_tokens=500)
+    assert raised.value.status_code == 402 and "budget" in str(raised.value)
+
+
+def test_a_revoked_key_is_refused_within_one_refresh(billed, billing):
+    customer = billing.customer("1.00")
+    wait_for_key(billed, customer["key"])
+    client = openai.OpenAI(base_url=f"{billed.url}/v1", api_key=customer["key"], max_retries=0)
+    client.chat.completions.create(model="gpt-test", messages=USER_MESSAGES, max_tokens=8)
+    assert billing.http.delete(f"/api/v1/keys/{customer['key_id']}").status_code == 200
+    time.sleep(2.5)  # KEYS_REFRESH_SECONDS=1: at most one refresh later (and the hold would be refused anyway)
+    with pytest.raises(openai.AuthenticationError):
+        client.chat.completions.create(model="gpt-test", messages=USER_MESSAGES, max_tokens=8)
+
+
+def test_200_concurrent_streams_on_one_small_balance_never_go_below_zero(billed, billing):
+    # Each stream holds (body bytes / 3 + 1) × $1/M + 50 × $2/M ≈ 140 µ$; 2,000 µ$ admit about 14 at once.
+    customer = billing.customer("0.002000")
+    wait_for_key(billed, customer["key"])
+
+    async def one(client: openai.AsyncOpenAI) -> str:
+        try:
+            stream = await client.chat.completions.create(
+                model="gpt-test", messages=USER_MESSAGES, max_tokens=50, stream=True)
+            async for _ in stream:
+                pass
+            return "served"
+        except openai.APIStatusError as error:
+            assert error.status_code == 402, (error.status_code, error.body)
+            assert set(error.body) == {"message", "type", "param", "code"} or "message" in error.body, error.body
+            return "refused"
+
+    async def run() -> list[str]:
+        client = openai.AsyncOpenAI(base_url=f"{billed.url}/v1", api_key=customer["key"], max_retries=0,
+                                    http_client=httpx.AsyncClient(limits=httpx.Limits(max_connections=200), timeout=30))
+        results = await asyncio.gather(*(one(client) for _ in range(200)))
+        await client.close()
+        return results
+
+    results = asyncio.run(run())
+    served = results.count("served")
+    assert served >= 1 and results.count("refused") == 200 - served
+    rows = wait_settled(billing, customer["user"], served)
+    user = billing.user(customer["user"])
+    assert micros(user["balance"]) >= 0
+    assert user["reserved"] == "0.000000" or micros(user["reserved"]) >= 0
+    charged = -sum(micros(row["amount"]) for row in rows)
+    assert charged == 2_000 - micros(user["balance"]), "the wallet is the sum of its ledger"
+    assert all(row["shortfall"] == "0.000000" for row in rows), "every served stream fit in its hold"
+    assert served <= 2_000 // 100, f"{served} streams served on 2,000 µ$ (each costs over 100 µ$)"
