@@ -77,7 +77,9 @@ extension FakeUpstream {
             return Response(
                 status: .ok,
                 headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"verdict":"\#(verdict)","allowed":\#(answer.allowed)}"#))
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(string: #"{"verdict":"\#(verdict)","allowed":\#(answer.allowed)}"#)
+                )
             )
         }
         router.get("_billing/reservations") { _, _ -> Response in

@@ -8,5 +8,6 @@ await ServiceMain.run(
     configFileVariable: "BILLING_CONFIG_FILE",
     configuration: BillingConfiguration.self
 ) { service in
-    try await BillingService(configuration: service.configuration, logger: service.logger, tracing: service.tracing).run()
+    try await BillingService(configuration: service.configuration, logger: service.logger, tracing: service.tracing)
+        .run()
 }

@@ -46,17 +46,26 @@ import Testing
                 uri: "/api/v1/users/\(userID)/keys",
                 method: .post,
                 headers: Self.admin,
-                body: ByteBuffer(string: #"{"name":"ci","budget":"5.00","budget_period":"day","requests_per_minute":60}"#)
+                body: ByteBuffer(
+                    string: #"{"name":"ci","budget":"5.00","budget_period":"day","requests_per_minute":60}"#
+                )
             )
             #expect(issued.status == .created)
             let secret = try #require(try Self.json(issued)["key"]?.stringValue)
             let keyID = try #require(try Self.json(issued)["id"]?.stringValue)
             #expect(secret.hasPrefix("sk-lurus-") && secret.count == 49)
             // Listed without the key: only its prefix.
-            let listed = try await client.execute(uri: "/api/v1/users/\(userID)/keys", method: .get, headers: Self.admin)
+            let listed = try await client.execute(
+                uri: "/api/v1/users/\(userID)/keys",
+                method: .get,
+                headers: Self.admin
+            )
             let listing = String(buffer: listed.body)
             #expect(!listing.contains(secret) && listing.contains(String(secret.prefix(14))))
-            #expect(try fixture.scalar("SELECT count(*) FROM api_keys WHERE sha256 = '\(IssuedKey.sha256(of: secret))'") == "1")
+            #expect(
+                try fixture.scalar("SELECT count(*) FROM api_keys WHERE sha256 = '\(IssuedKey.sha256(of: secret))'")
+                    == "1"
+            )
 
             // A top-up, retried: credited once.
             var topUp = Self.admin
@@ -79,9 +88,17 @@ import Testing
             #expect(reused.status == .conflict)
 
             // The owner sees its balance and quota with its own key.
-            let balance = try await client.execute(uri: "/api/v1/balance", method: .get, headers: [.authorization: "Bearer \(secret)"])
+            let balance = try await client.execute(
+                uri: "/api/v1/balance",
+                method: .get,
+                headers: [.authorization: "Bearer \(secret)"]
+            )
             #expect(try Self.json(balance)["available"]?.stringValue == "12.500000")
-            let quota = try await client.execute(uri: "/api/v1/quota", method: .get, headers: [.authorization: "Bearer \(secret)"])
+            let quota = try await client.execute(
+                uri: "/api/v1/quota",
+                method: .get,
+                headers: [.authorization: "Bearer \(secret)"]
+            )
             #expect(try Self.json(quota)["budget_left"]?.stringValue == "5.000000")
 
             // The gateway's calls.
@@ -101,10 +118,17 @@ import Testing
             #expect(try Self.json(hold)["verdict"]?.stringValue == "over_budget")
 
             // Revoked: gone from the gateway's list, refused for its owner.
-            #expect(try await client.execute(uri: "/api/v1/keys/\(keyID)", method: .delete, headers: Self.admin).status == .ok)
+            #expect(
+                try await client.execute(uri: "/api/v1/keys/\(keyID)", method: .delete, headers: Self.admin).status
+                    == .ok
+            )
             let after = try await client.execute(uri: "/v1/keys", method: .get, headers: [.ifNoneMatch: etag])
             #expect(try after.status == .ok && Self.json(after)["keys"] == .array([]))
-            let refused = try await client.execute(uri: "/api/v1/balance", method: .get, headers: [.authorization: "Bearer \(secret)"])
+            let refused = try await client.execute(
+                uri: "/api/v1/balance",
+                method: .get,
+                headers: [.authorization: "Bearer \(secret)"]
+            )
             #expect(refused.status == .unauthorized)
         }
     }
@@ -113,7 +137,11 @@ import Testing
         try await Self.withAPI { _, client in
             let none = try await client.execute(uri: "/api/v1/users", method: .get)
             #expect(none.status == .unauthorized && none.headers[.wwwAuthenticate] == "Bearer")
-            let wrong = try await client.execute(uri: "/api/v1/users", method: .get, headers: [.authorization: "Bearer nope"])
+            let wrong = try await client.execute(
+                uri: "/api/v1/users",
+                method: .get,
+                headers: [.authorization: "Bearer nope"]
+            )
             #expect(wrong.status == .unauthorized)
             #expect(!String(buffer: wrong.body).contains("nope"), "a refused token is never echoed")
 
@@ -124,26 +152,55 @@ import Testing
                 (#"{"name":7}"#, "name", "name must be a string"),
             ]
             for (body, field, message) in cases {
-                let response = try await client.execute(uri: "/api/v1/users", method: .post, headers: Self.admin, body: ByteBuffer(string: body))
+                let response = try await client.execute(
+                    uri: "/api/v1/users",
+                    method: .post,
+                    headers: Self.admin,
+                    body: ByteBuffer(string: body)
+                )
                 #expect(response.status == .unprocessableContent, "\(body)")
                 #expect(try Self.json(response)["error"]?["field"]?.stringValue == field)
-                #expect(try Self.json(response)["error"]?["message"]?.stringValue == message, "\(String(buffer: response.body))")
+                #expect(
+                    try Self.json(response)["error"]?["message"]?.stringValue == message,
+                    "\(String(buffer: response.body))"
+                )
             }
-            let notJSON = try await client.execute(uri: "/api/v1/users", method: .post, headers: Self.admin, body: ByteBuffer(string: "name=A"))
+            let notJSON = try await client.execute(
+                uri: "/api/v1/users",
+                method: .post,
+                headers: Self.admin,
+                body: ByteBuffer(string: "name=A")
+            )
             #expect(notJSON.status == .badRequest)
 
-            let user = try await client.execute(uri: "/api/v1/users", method: .post, headers: Self.admin, body: ByteBuffer(string: #"{"name":"B"}"#))
+            let user = try await client.execute(
+                uri: "/api/v1/users",
+                method: .post,
+                headers: Self.admin,
+                body: ByteBuffer(string: #"{"name":"B"}"#)
+            )
             let userID = try #require(try Self.json(user)["id"]?.stringValue)
             let keyCases: [(String, String)] = [
                 (#"{"budget":"5"}"#, "budget_period is needed with budget"),
                 (#"{"budget":"5","budget_period":"week"}"#, "budget_period must be day or month"),
-                (#"{"budget":"5.1234567","budget_period":"day"}"#, "budget must be an amount of dollars with at most six decimals, such as \"12.50\""),
+                (
+                    #"{"budget":"5.1234567","budget_period":"day"}"#,
+                    "budget must be an amount of dollars with at most six decimals, such as \"12.50\""
+                ),
                 (#"{"requests_per_minute":0}"#, "requests_per_minute must be a whole number from 1 to 1000000"),
             ]
             for (body, message) in keyCases {
-                let response = try await client.execute(uri: "/api/v1/users/\(userID)/keys", method: .post, headers: Self.admin, body: ByteBuffer(string: body))
+                let response = try await client.execute(
+                    uri: "/api/v1/users/\(userID)/keys",
+                    method: .post,
+                    headers: Self.admin,
+                    body: ByteBuffer(string: body)
+                )
                 #expect(response.status == .unprocessableContent, "\(body)")
-                #expect(try Self.json(response)["error"]?["message"]?.stringValue == message, "\(String(buffer: response.body))")
+                #expect(
+                    try Self.json(response)["error"]?["message"]?.stringValue == message,
+                    "\(String(buffer: response.body))"
+                )
             }
             let noIdempotency = try await client.execute(
                 uri: "/api/v1/users/\(userID)/topups",
@@ -153,7 +210,11 @@ import Testing
             )
             #expect(noIdempotency.status == .badRequest)
             #expect(try Self.json(noIdempotency)["error"]?["field"]?.stringValue == "Idempotency-Key")
-            let missing = try await client.execute(uri: "/api/v1/users/usr_nobody/keys", method: .get, headers: Self.admin)
+            let missing = try await client.execute(
+                uri: "/api/v1/users/usr_nobody/keys",
+                method: .get,
+                headers: Self.admin
+            )
             #expect(missing.status == .notFound)
         }
     }

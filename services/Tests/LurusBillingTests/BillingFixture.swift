@@ -48,10 +48,19 @@ struct BillingFixture: Sendable {
     }
 
     /// A user with `balance` and one key with `limits`.
-    func customer(balance: Micros, limits: KeyLimits = KeyLimits()) async throws -> (user: User, key: KeyRecord, secret: String) {
+    func customer(
+        balance: Micros,
+        limits: KeyLimits = KeyLimits()
+    ) async throws -> (user: User, key: KeyRecord, secret: String) {
         let user = try await self.store.createUser(name: "team \(UUID().uuidString.prefix(6))", email: nil)
         if balance.value > 0 {
-            _ = try await self.store.topUp(userID: user.id, amount: balance, idempotencyKey: UUID().uuidString, note: nil, by: "test")
+            _ = try await self.store.topUp(
+                userID: user.id,
+                amount: balance,
+                idempotencyKey: UUID().uuidString,
+                note: nil,
+                by: "test"
+            )
         }
         let (key, issued) = try await self.store.createKey(userID: user.id, name: "k", limits: limits)
         return (try await self.store.user(id: user.id)!, key, issued.secret)

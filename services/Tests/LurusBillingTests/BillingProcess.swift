@@ -13,7 +13,9 @@ final class BillingProcess: Sendable {
     let log: URL
 
     static var executable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lurus-billing")
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "lurus-billing"
+        )
     }
 
     static func start(environment: [String: String], directory: URL) throws -> BillingProcess {
@@ -38,7 +40,9 @@ final class BillingProcess: Sendable {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             guard process.isRunning else {
-                throw BillingProcessError("lurus-billing exited (\(process.terminationStatus)): \(LocalServer.tail(of: log))")
+                throw BillingProcessError(
+                    "lurus-billing exited (\(process.terminationStatus)): \(LocalServer.tail(of: log))"
+                )
             }
             if LocalServer.acceptsConnections(port: port) { return started }
             usleep(50_000)

@@ -1,7 +1,7 @@
 import Foundation
+import Logging
 import LurusEvents
 import LurusNATS
-import Logging
 import TestServers
 import Testing
 
@@ -31,7 +31,11 @@ import Testing
             let directory = fixture.server.directory
             let passwords = directory.appendingPathComponent("secrets", isDirectory: true)
             try FileManager.default.createDirectory(at: passwords, withIntermediateDirectories: true)
-            try fixture.server.password.write(to: passwords.appendingPathComponent("pg"), atomically: true, encoding: .utf8)
+            try fixture.server.password.write(
+                to: passwords.appendingPathComponent("pg"),
+                atomically: true,
+                encoding: .utf8
+            )
             try nats.password.write(to: passwords.appendingPathComponent("nats"), atomically: true, encoding: .utf8)
             let environment = [
                 "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": String(fixture.server.port),
@@ -73,20 +77,44 @@ import Testing
             }
             second.kill()
 
-            #expect(try fixture.scalar("SELECT count(*), count(DISTINCT request_id) FROM ledger WHERE kind = 'usage'") == "\(Self.events)|\(Self.events)")
+            #expect(
+                try fixture.scalar("SELECT count(*), count(DISTINCT request_id) FROM ledger WHERE kind = 'usage'")
+                    == "\(Self.events)|\(Self.events)"
+            )
             let wallet = try #require(try await fixture.store.user(id: user.id))
-            #expect(wallet.balance == Micros(1_000_000_000 - expected), "wallet = top-up − Σ distinct costs, to the micro-dollar")
+            #expect(
+                wallet.balance == Micros(1_000_000_000 - expected),
+                "wallet = top-up − Σ distinct costs, to the micro-dollar"
+            )
             #expect(wallet.reserved == .zero)
-            #expect(try fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'") == "\(wallet.balance.value)")
+            #expect(
+                try fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'")
+                    == "\(wallet.balance.value)"
+            )
             #expect(try fixture.scalar("SELECT coalesce(sum(shortfall), 0) FROM ledger") == "0")
         }
     }
 
     static func record(id: String, key: String, usd: Double) -> UsageRecord {
         UsageRecord(
-            requestId: id, keyId: key, platform: "openai", provider: "alpha", model: "gpt-test", upstreamModel: "gpt-test-1",
-            status: 200, outcome: .ok, error: nil, stream: false, attempts: 1, latencyMs: 12, ttftMs: nil,
-            inputTokens: 100, outputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: usd,
+            requestId: id,
+            keyId: key,
+            platform: "openai",
+            provider: "alpha",
+            model: "gpt-test",
+            upstreamModel: "gpt-test-1",
+            status: 200,
+            outcome: .ok,
+            error: nil,
+            stream: false,
+            attempts: 1,
+            latencyMs: 12,
+            ttftMs: nil,
+            inputTokens: 100,
+            outputTokens: 20,
+            cacheReadTokens: 0,
+            cacheWriteTokens: 0,
+            costUsd: usd,
             startedAt: "2026-12-02T10:00:00.000Z"
         )
     }
@@ -104,7 +132,11 @@ import Testing
         _ = try await jetStream.ensureStream(EventStreams.billing)
         for chunk in stride(from: 0, to: records.count, by: 500) {
             let messages = records[chunk..<min(chunk + 500, records.count)].map {
-                JetStreamMessage(subject: EventStreams.billingUsageSubject, payload: $0.encoded(), messageID: withIDs ? $0.requestId : nil)
+                JetStreamMessage(
+                    subject: EventStreams.billingUsageSubject,
+                    payload: $0.encoded(),
+                    messageID: withIDs ? $0.requestId : nil
+                )
             }
             for result in await jetStream.publish(Array(messages)) { _ = try result.get() }
         }
@@ -114,7 +146,10 @@ import Testing
     static func consumerIsDone(_ nats: NATSServerProcess) async throws -> Bool {
         let client = try await Self.connect(nats)
         defer { Task { await client.close() } }
-        let info = try await JetStream(client: client).consumerInfo(stream: EventStreams.billing.name, consumer: "billing")
+        let info = try await JetStream(client: client).consumerInfo(
+            stream: EventStreams.billing.name,
+            consumer: "billing"
+        )
         return info.map { $0.pending == 0 && $0.ackPending == 0 } ?? false
     }
 

@@ -22,7 +22,10 @@ import Testing
             #expect(wallet.balance == Micros(10_000_000 - 5542))
             #expect(try fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'usage'") == "2")
             // The wallet is the sum of its ledger.
-            #expect(try fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'") == "\(wallet.balance.value)")
+            #expect(
+                try fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'")
+                    == "\(wallet.balance.value)"
+            )
         }
     }
 
@@ -34,7 +37,12 @@ import Testing
                 for index in 0..<200 {
                     group.addTask {
                         let id = "req_\(index)"
-                        let answer = try await fixture.store.reserve(requestID: id, keyID: key.id, amount: Micros(1000), ttl: .seconds(60))
+                        let answer = try await fixture.store.reserve(
+                            requestID: id,
+                            keyID: key.id,
+                            amount: Micros(1000),
+                            ttl: .seconds(60)
+                        )
                         return (id, answer.verdict)
                     }
                 }
@@ -55,10 +63,14 @@ import Testing
             #expect(after.reserved == .zero)
             #expect(after.balance.value >= 0)
             #expect(10_000 - after.balance.value + summary.shortfall.value == 200 * 700, "charged + shortfall = cost")
-            #expect(try fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'") == "\(after.balance.value)")
+            #expect(
+                try fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'")
+                    == "\(after.balance.value)"
+            )
             let list = held.map { "'\($0)'" }.joined(separator: ",")
             #expect(
-                try fixture.scalar("SELECT count(*) FROM ledger WHERE amount = -700 AND request_id IN (\(list))") == "10",
+                try fixture.scalar("SELECT count(*) FROM ledger WHERE amount = -700 AND request_id IN (\(list))")
+                    == "10",
                 "every request that held its cost was charged in full"
             )
         }
@@ -68,12 +80,24 @@ import Testing
         try await BillingFixture.with { fixture in
             let (user, key, _) = try await fixture.customer(balance: Micros(5000))
             for _ in 0..<3 {
-                let answer = try await fixture.store.reserve(requestID: "req_r", keyID: key.id, amount: Micros(2000), ttl: .seconds(60))
+                let answer = try await fixture.store.reserve(
+                    requestID: "req_r",
+                    keyID: key.id,
+                    amount: Micros(2000),
+                    ttl: .seconds(60)
+                )
                 #expect(answer.verdict == .reserved && answer.available == Micros(3000))
             }
             #expect(try await fixture.store.user(id: user.id)?.reserved == Micros(2000))
             _ = try await fixture.store.settle([BillingFixture.charge("req_r", key: key.id, micros: 1500)])
-            #expect(try await fixture.store.reserve(requestID: "req_r", keyID: key.id, amount: Micros(2000), ttl: .seconds(60)).verdict == .settled)
+            #expect(
+                try await fixture.store.reserve(
+                    requestID: "req_r",
+                    keyID: key.id,
+                    amount: Micros(2000),
+                    ttl: .seconds(60)
+                ).verdict == .settled
+            )
             let after = try #require(try await fixture.store.user(id: user.id))
             #expect(after.reserved == .zero && after.balance == Micros(3500))
         }
@@ -81,14 +105,25 @@ import Testing
 
     @Test func aHoldWithoutUsageExpires() async throws {
         try await BillingFixture.with { fixture in
-            let (user, key, _) = try await fixture.customer(balance: Micros(5000), limits: KeyLimits(budget: Micros(4000), period: .day))
-            _ = try await fixture.store.reserve(requestID: "req_lost", keyID: key.id, amount: Micros(3000), ttl: .seconds(1))
+            let (user, key, _) = try await fixture.customer(
+                balance: Micros(5000),
+                limits: KeyLimits(budget: Micros(4000), period: .day)
+            )
+            _ = try await fixture.store.reserve(
+                requestID: "req_lost",
+                keyID: key.id,
+                amount: Micros(3000),
+                ttl: .seconds(1)
+            )
             #expect(try await fixture.store.standing(keyID: key.id)?.available == Micros(1000))
             #expect(try await fixture.store.expireReservations() == 0, "not yet")
             try await Task.sleep(for: .milliseconds(1200))
             #expect(try await fixture.store.expireReservations() == 1)
             #expect(try await fixture.store.user(id: user.id)?.reserved == .zero)
-            #expect(try await fixture.store.standing(keyID: key.id)?.available == Micros(4000), "budget hold released too")
+            #expect(
+                try await fixture.store.standing(keyID: key.id)?.available == Micros(4000),
+                "budget hold released too"
+            )
             // Its usage arriving late is still charged once, from what is free.
             let late = try await fixture.store.settle([BillingFixture.charge("req_lost", key: key.id, micros: 2500)])
             #expect(late.settled == 1 && late.shortfall == .zero)
@@ -102,26 +137,71 @@ import Testing
                 balance: Micros(1_000_000),
                 limits: KeyLimits(budget: Micros(3000), period: .month)
             )
-            #expect(try await fixture.store.reserve(requestID: "b1", keyID: budgeted.id, amount: Micros(2000), ttl: .seconds(60)).verdict == .reserved)
-            #expect(try await fixture.store.reserve(requestID: "b2", keyID: budgeted.id, amount: Micros(2000), ttl: .seconds(60)).verdict == .overBudget)
+            #expect(
+                try await fixture.store.reserve(
+                    requestID: "b1",
+                    keyID: budgeted.id,
+                    amount: Micros(2000),
+                    ttl: .seconds(60)
+                ).verdict == .reserved
+            )
+            #expect(
+                try await fixture.store.reserve(
+                    requestID: "b2",
+                    keyID: budgeted.id,
+                    amount: Micros(2000),
+                    ttl: .seconds(60)
+                ).verdict == .overBudget
+            )
             _ = try await fixture.store.settle([BillingFixture.charge("b1", key: budgeted.id, micros: 2500)])
             #expect(try await fixture.store.standing(keyID: budgeted.id)?.budgetLeft == Micros(500))
-            #expect(try await fixture.store.reserve(requestID: "b3", keyID: budgeted.id, amount: Micros(501), ttl: .seconds(60)).verdict == .overBudget)
+            #expect(
+                try await fixture.store.reserve(
+                    requestID: "b3",
+                    keyID: budgeted.id,
+                    amount: Micros(501),
+                    ttl: .seconds(60)
+                ).verdict == .overBudget
+            )
 
-            let (_, limited, _) = try await fixture.customer(balance: Micros(1_000_000), limits: KeyLimits(requestsPerMinute: 3))
+            let (_, limited, _) = try await fixture.customer(
+                balance: Micros(1_000_000),
+                limits: KeyLimits(requestsPerMinute: 3)
+            )
             var verdicts: [ReservationVerdict] = []
             for index in 0..<5 {
-                verdicts.append(try await fixture.store.reserve(requestID: "r\(index)", keyID: limited.id, amount: Micros(1), ttl: .seconds(60)).verdict)
+                verdicts.append(
+                    try await fixture.store.reserve(
+                        requestID: "r\(index)",
+                        keyID: limited.id,
+                        amount: Micros(1),
+                        ttl: .seconds(60)
+                    ).verdict
+                )
             }
             // Unless the minute turned between calls, the first three pass.
             #expect(verdicts.filter { $0 == .rateLimited }.count >= 1)
             #expect(verdicts.prefix(3).allSatisfy { $0 == .reserved })
 
             #expect(try await fixture.store.revokeKey(id: limited.id))
-            #expect(try await fixture.store.reserve(requestID: "r9", keyID: limited.id, amount: Micros(1), ttl: .seconds(60)).verdict == .revoked)
+            #expect(
+                try await fixture.store.reserve(
+                    requestID: "r9",
+                    keyID: limited.id,
+                    amount: Micros(1),
+                    ttl: .seconds(60)
+                ).verdict == .revoked
+            )
             #expect(try await fixture.store.standing(keyID: limited.id)?.allowed == false)
             #expect(try await fixture.store.activeKeys().contains { $0.id == limited.id } == false)
-            #expect(try await fixture.store.reserve(requestID: "r10", keyID: "key_nobody", amount: Micros(1), ttl: .seconds(60)).verdict == .unknownKey)
+            #expect(
+                try await fixture.store.reserve(
+                    requestID: "r10",
+                    keyID: "key_nobody",
+                    amount: Micros(1),
+                    ttl: .seconds(60)
+                ).verdict == .unknownKey
+            )
         }
     }
 
@@ -131,7 +211,13 @@ import Testing
             let results = try await withThrowingTaskGroup(of: TopUpResult.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        try await fixture.store.topUp(userID: user.id, amount: Micros(5_000_000), idempotencyKey: "invoice-7", note: "Dec", by: "ops")
+                        try await fixture.store.topUp(
+                            userID: user.id,
+                            amount: Micros(5_000_000),
+                            idempotencyKey: "invoice-7",
+                            note: "Dec",
+                            by: "ops"
+                        )
                     }
                 }
                 return try await group.reduce(into: [TopUpResult]()) { $0.append($1) }
@@ -144,9 +230,14 @@ import Testing
 
     @Test func usageOfAKeyBillingDoesNotKnowIsKeptUnbilled() async throws {
         try await BillingFixture.with { fixture in
-            let summary = try await fixture.store.settle([BillingFixture.charge("req_x", key: "team-from-a-file", micros: 900)])
+            let summary = try await fixture.store.settle([
+                BillingFixture.charge("req_x", key: "team-from-a-file", micros: 900)
+            ])
             #expect(summary == SettlementSummary(settled: 0, duplicates: 0, unattributed: 1, shortfall: .zero))
-            #expect(try fixture.scalar("SELECT key_id || ' ' || shortfall FROM ledger WHERE request_id = 'req_x'") == "team-from-a-file 900")
+            #expect(
+                try fixture.scalar("SELECT key_id || ' ' || shortfall FROM ledger WHERE request_id = 'req_x'")
+                    == "team-from-a-file 900"
+            )
         }
     }
 }

@@ -24,11 +24,28 @@ import Testing
         let inputTokens = Double(body.count / 3 + 1)
         let expected = Int64((inputTokens * 3.75 + 100 * 15).rounded(.up))
         #expect(
-            SpendEstimate.micros(bodyBytes: body.count, request: request, candidates: catalog.candidates(for: "m"), defaultOutputTokens: 4096)
+            SpendEstimate.micros(
+                bodyBytes: body.count,
+                request: request,
+                candidates: catalog.candidates(for: "m"),
+                defaultOutputTokens: 4096
+            )
                 == expected
         )
-        let unlimited = try ClientRequest.parse(Array(#"{"model":"m","messages":[]}"#.utf8), protocol: .openai, pathModel: nil, streamRoute: false)
-        #expect(SpendEstimate.micros(bodyBytes: 30, request: unlimited, candidates: catalog.candidates(for: "m"), defaultOutputTokens: 4096) == Int64((11 * 3.75 + 4096 * 15).rounded(.up)))
+        let unlimited = try ClientRequest.parse(
+            Array(#"{"model":"m","messages":[]}"#.utf8),
+            protocol: .openai,
+            pathModel: nil,
+            streamRoute: false
+        )
+        #expect(
+            SpendEstimate.micros(
+                bodyBytes: 30,
+                request: unlimited,
+                candidates: catalog.candidates(for: "m"),
+                defaultOutputTokens: 4096
+            ) == Int64((11 * 3.75 + 4096 * 15).rounded(.up))
+        )
         #expect(SpendEstimate.outputLimit(["generationConfig": ["maxOutputTokens": 77]]) == 77)
         #expect(SpendEstimate.outputLimit(["max_completion_tokens": 9]) == 9)
         #expect(SpendEstimate.outputLimit(["max_tokens": 0]) == nil)
@@ -37,7 +54,8 @@ import Testing
     @Test func verdictsBecomeTheClientsOwnErrors() {
         #expect(ReservationAnswer.of(verdict: "reserved") == .allowed)
         #expect(ReservationAnswer.of(verdict: "settled") == .allowed)
-        guard case .refused(.insufficientBalance, let message) = ReservationAnswer.of(verdict: "insufficient_balance") else {
+        guard case .refused(.insufficientBalance, let message) = ReservationAnswer.of(verdict: "insufficient_balance")
+        else {
             Issue.record("not a 402")
             return
         }
@@ -53,7 +71,12 @@ import Testing
     }
 
     @Test func aProviderWhoseKeyCannotBeReadHereIsLeftOutNotTheWholeCatalog() throws {
-        let catalog = try ProviderCatalog.load(Data(Self.catalog.utf8), source: "provider service", environment: ["A": "a"], skipUnreadableKeys: true)
+        let catalog = try ProviderCatalog.load(
+            Data(Self.catalog.utf8),
+            source: "provider service",
+            environment: ["A": "a"],
+            skipUnreadableKeys: true
+        )
         #expect(catalog.providers.map(\.name) == ["cheap"])
         #expect(catalog.skipped == ["dear: providers[1].api_key_env: B is not set in the gateway's environment"])
         // Strict for the operator's own file, and never an empty catalog.
@@ -61,13 +84,23 @@ import Testing
             try ProviderCatalog.load(Data(Self.catalog.utf8), source: "catalog.json", environment: ["A": "a"])
         }
         #expect(throws: CatalogError.self) {
-            try ProviderCatalog.load(Data(Self.catalog.utf8), source: "provider service", environment: [:], skipUnreadableKeys: true)
+            try ProviderCatalog.load(
+                Data(Self.catalog.utf8),
+                source: "provider service",
+                environment: [:],
+                skipUnreadableKeys: true
+            )
         }
     }
 
     @Test func billingsKeyListIsReadLikeTheKeysFile() throws {
-        let keys = try ClientKeys.decode(Data(#"{"keys":[{"id":"key_1","sha256":"\#(String(repeating: "ab", count: 32))"}],"version":"x"}"#.utf8), source: "billing")
+        let keys = try ClientKeys.decode(
+            Data(#"{"keys":[{"id":"key_1","sha256":"\#(String(repeating: "ab", count: 32))"}],"version":"x"}"#.utf8),
+            source: "billing"
+        )
         #expect(keys.count == 1)
-        #expect(throws: StartupError.self) { try ClientKeys.decode(Data(#"{"keys":[{"id":"k","sha256":"zz"}]}"#.utf8), source: "billing") }
+        #expect(throws: StartupError.self) {
+            try ClientKeys.decode(Data(#"{"keys":[{"id":"k","sha256":"zz"}]}"#.utf8), source: "billing")
+        }
     }
 }

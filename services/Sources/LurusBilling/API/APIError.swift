@@ -37,7 +37,11 @@ enum JSONAnswer {
     static func response(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized())))
+        return Response(
+            status: status,
+            headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized()))
+        )
     }
 }
 
@@ -52,7 +56,10 @@ struct JSONFields {
             throw APIError(.badRequest, "the body must be a JSON object")
         }
         if let unknown = members.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw APIError.invalid(unknown, "is not a field here (allowed: \(allowed.sorted().joined(separator: ", ")))")
+            throw APIError.invalid(
+                unknown,
+                "is not a field here (allowed: \(allowed.sorted().joined(separator: ", ")))"
+            )
         }
         return JSONFields(members: members)
     }

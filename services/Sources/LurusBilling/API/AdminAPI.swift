@@ -38,7 +38,10 @@ struct AdminAPI: Sendable {
         admin.post("users/:id/keys") { request, context -> Response in
             _ = try await self.authenticate(request)
             let user = try await self.user(context)
-            let fields = try await JSONFields.read(request, allowed: ["name", "budget", "budget_period", "requests_per_minute"])
+            let fields = try await JSONFields.read(
+                request,
+                allowed: ["name", "budget", "budget_period", "requests_per_minute"]
+            )
             let limits = try Self.limits(fields)
             let (record, issued) = try await self.store.createKey(
                 userID: user.id,
@@ -61,7 +64,10 @@ struct AdminAPI: Sendable {
         admin.patch("keys/:id") { request, context -> Response in
             _ = try await self.authenticate(request)
             let id = try context.parameters.require("id")
-            let fields = try await JSONFields.read(request, allowed: ["budget", "budget_period", "requests_per_minute"])
+            let fields = try await JSONFields.read(
+                request,
+                allowed: ["budget", "budget_period", "requests_per_minute"]
+            )
             guard try await self.store.setLimits(keyID: id, try Self.limits(fields)),
                 let key = try await self.store.key(id: id)
             else { throw APIError(.notFound, "no key \(id)") }
@@ -185,7 +191,10 @@ struct AdminAPI: Sendable {
             period = nil
         }
         if (budget == nil) != (period == nil) {
-            throw .invalid(budget == nil ? "budget" : "budget_period", "is needed with \(budget == nil ? "budget_period" : "budget")")
+            throw .invalid(
+                budget == nil ? "budget" : "budget_period",
+                "is needed with \(budget == nil ? "budget_period" : "budget")"
+            )
         }
         if let budget, budget.value < 0 { throw .invalid("budget", "must not be negative") }
         return KeyLimits(

@@ -20,7 +20,9 @@ struct ClientAPI: Sendable {
         }
         router.get("api/v1/quota") { request, _ -> Response in
             let key = try await self.key(request)
-            guard let standing = try await self.store.standing(keyID: key.id) else { throw APIError(.notFound, "no key") }
+            guard let standing = try await self.store.standing(keyID: key.id) else {
+                throw APIError(.notFound, "no key")
+            }
             return JSONAnswer.response([
                 "key_id": .string(key.id),
                 "limits": key.limits.json,

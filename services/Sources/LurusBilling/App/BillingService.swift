@@ -49,8 +49,11 @@ public struct BillingService: Sendable {
         GatewayAPI(store: self.store, metrics: self.metrics, reservationTTL: self.configuration.reservationTTL)
             .add(to: router)
         ClientAPI(store: self.store).add(to: router)
-        AdminAPI(store: self.store, authenticate: Self.staticTokenAuthenticator(sha256: self.configuration.adminTokenSHA256))
-            .add(to: router)
+        AdminAPI(
+            store: self.store,
+            authenticate: Self.staticTokenAuthenticator(sha256: self.configuration.adminTokenSHA256)
+        )
+        .add(to: router)
         router.addMetricsRoute(registry: self.metrics.registry)
         let consumer = self.consumer
         let sweeper = self.sweeper
@@ -71,7 +74,9 @@ public struct BillingService: Sendable {
                     )
                 )
             } else {
-                checks.append(HealthCheck(name: "usage_events", passing: false, detail: "no nats.url: usage is not billed"))
+                checks.append(
+                    HealthCheck(name: "usage_events", passing: false, detail: "no nats.url: usage is not billed")
+                )
             }
             return checks
         }
@@ -110,7 +115,12 @@ public struct BillingService: Sendable {
         let settings = self.configuration.postgres
         let applied = try await withThrowingTaskGroup(of: [Int]?.self) { group in
             group.addTask {
-                try await Migrator.migrate(BillingMigrations.all, service: "billing", client: self.client, logger: self.logger)
+                try await Migrator.migrate(
+                    BillingMigrations.all,
+                    service: "billing",
+                    client: self.client,
+                    logger: self.logger
+                )
             }
             group.addTask {
                 try await Task.sleep(for: deadline)
@@ -121,7 +131,8 @@ public struct BillingService: Sendable {
             guard let applied = first else {
                 throw StartupError(
                     "PostgreSQL at \(settings.description) did not answer within \(deadline)",
-                    fix: "check it runs and that postgres.host, postgres.port, postgres.user and postgres.passwordFile are right"
+                    fix:
+                        "check it runs and that postgres.host, postgres.port, postgres.user and postgres.passwordFile are right"
                 )
             }
             return applied

@@ -24,7 +24,11 @@ public struct BillingConfiguration: ServiceConfiguration {
     public init(settings: Settings) throws(StartupError) {
         self.host = settings.string("http.host") ?? "0.0.0.0"
         self.port = try settings.int("http.port", default: 18103, range: 1...65535)
-        self.postgres = try PostgresSettings(settings: settings, defaultUser: "lurus_billing", defaultDatabase: "lurus_billing")
+        self.postgres = try PostgresSettings(
+            settings: settings,
+            defaultUser: "lurus_billing",
+            defaultDatabase: "lurus_billing"
+        )
         if let url = settings.string("nats.url") {
             var nats: NATSConfiguration
             do {

@@ -19,7 +19,8 @@ public struct Micros: Sendable, Hashable, Comparable, Codable, CustomStringConve
         let negative = text.first == "-"
         if negative { text = text.dropFirst() }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy({ $0.isASCII && $0.isNumber }),
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty,
+            whole.allSatisfy({ $0.isASCII && $0.isNumber }),
             let dollars = Int64(whole), dollars < 9_000_000_000_000
         else { return nil }
         var micros: Int64 = 0

@@ -87,7 +87,9 @@ public struct BillingStore: Sendable {
 
     /// Settles `charges` in one transaction; see `BillingMigrations.settle`.
     public func settle(_ charges: [UsageCharge]) async throws -> SettlementSummary {
-        guard !charges.isEmpty else { return SettlementSummary(settled: 0, duplicates: 0, unattributed: 0, shortfall: .zero) }
+        guard !charges.isEmpty else {
+            return SettlementSummary(settled: 0, duplicates: 0, unattributed: 0, shortfall: .zero)
+        }
         let rows = try await self.client.query(
             """
             SELECT settled, duplicates, unattributed, shortfall FROM billing_settle(
@@ -122,7 +124,10 @@ public struct BillingStore: Sendable {
     public func createUser(name: String, email: String?) async throws -> User {
         let id = Identifier.make("usr")
         try await self.client.withTransaction(logger: self.logger) { connection in
-            try await connection.query("INSERT INTO users (id, name, email) VALUES (\(id), \(name), \(email))", logger: self.logger)
+            try await connection.query(
+                "INSERT INTO users (id, name, email) VALUES (\(id), \(name), \(email))",
+                logger: self.logger
+            )
             try await connection.query("INSERT INTO wallets (user_id) VALUES (\(id))", logger: self.logger)
         }
         guard let user = try await self.user(id: id) else { throw BillingStoreError("user \(id) vanished") }
@@ -151,7 +156,14 @@ public struct BillingStore: Sendable {
             (String, String, String?, Int64, Int64, Date).self
         ) {
             users.append(
-                User(id: id, name: name, email: email, balance: Micros(balance), reserved: Micros(reserved), createdAt: created)
+                User(
+                    id: id,
+                    name: name,
+                    email: email,
+                    balance: Micros(balance),
+                    reserved: Micros(reserved),
+                    createdAt: created
+                )
             )
         }
         return users

@@ -33,14 +33,24 @@ public final class BillingMetrics: Sendable {
             descriptor: Self.name("settle_failures", "Batches whose transaction failed (redelivered later).")
         )
         self.shortfall = registry.makeCounter(
-            descriptor: Self.name("shortfall_micros", unit: "", "Micro-dollars of usage that empty wallets could not pay.")
+            descriptor: Self.name(
+                "shortfall_micros",
+                unit: "",
+                "Micro-dollars of usage that empty wallets could not pay."
+            )
         )
         self.settleDuration = registry.makeDurationHistogram(
             descriptor: Self.name("settle_batch_duration", unit: "seconds", "Time to settle one batch."),
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)]
+            buckets: [
+                .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500),
+                .seconds(2),
+            ]
         )
         var reservations: [ReservationVerdict: Counter] = [:]
-        for verdict in [ReservationVerdict.reserved, .settled, .insufficientBalance, .overBudget, .rateLimited, .revoked, .unknownKey] {
+        for verdict in [
+            ReservationVerdict.reserved, .settled, .insufficientBalance, .overBudget, .rateLimited, .revoked,
+            .unknownKey,
+        ] {
             reservations[verdict] = registry.makeCounter(
                 descriptor: Self.name("reservations", "Reservation answers by verdict."),
                 labels: [("verdict", verdict.rawValue)]

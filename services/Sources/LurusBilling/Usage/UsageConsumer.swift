@@ -84,7 +84,10 @@ public final class UsageConsumer: Service, Sendable {
                 $0.lastError = nil
             }
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                let deliveries = try await consumer.fetch(batch: self.settings.batchSize, expires: self.settings.fetchWait)
+                let deliveries = try await consumer.fetch(
+                    batch: self.settings.batchSize,
+                    expires: self.settings.fetchWait
+                )
                 if !deliveries.isEmpty {
                     try await self.settle(deliveries)
                 }
@@ -121,7 +124,10 @@ public final class UsageConsumer: Service, Sendable {
             summary = try await self.store.settle(UsageCharge.lockOrder(charges))
         } catch {
             self.metrics.settleFailures.increment()
-            self.logger.error("settling a batch failed; it will be delivered again", metadata: ["error": "\(String(reflecting: error))"])
+            self.logger.error(
+                "settling a batch failed; it will be delivered again",
+                metadata: ["error": "\(String(reflecting: error))"]
+            )
             for delivery in readable {
                 try? await delivery.nak(delay: self.settings.retryDelay)
             }

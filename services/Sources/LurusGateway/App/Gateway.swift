@@ -158,8 +158,10 @@ public struct Gateway {
                     name: "catalog",
                     passing: !catalog.providers.isEmpty,
                     detail: "\(catalog.providers.count) providers from \(catalog.source)"
-                        + (catalog.skipped.isEmpty ? "" : "; left out (key unreadable here): "
-                            + catalog.skipped.joined(separator: "; "))
+                        + (catalog.skipped.isEmpty
+                            ? ""
+                            : "; left out (key unreadable here): "
+                                + catalog.skipped.joined(separator: "; "))
                 ),
                 // NATS being down does not fail health: events are spooled, requests still served.
                 HealthCheck(

@@ -54,15 +54,20 @@ public struct ClientKeySource: Sendable {
                 }
             } catch {
                 problems.append("\(error)")
-                logger.warning("billing service unavailable for keys, trying the keys file", metadata: ["error": "\(error)"])
+                logger.warning(
+                    "billing service unavailable for keys, trying the keys file",
+                    metadata: ["error": "\(error)"]
+                )
             }
         }
         if let file = self.file {
             return ClientKeyStore(try ClientKeys.load(file: file), source: file)
         }
         throw StartupError(
-            "no client keys: " + (problems.isEmpty ? "keys.file (KEYS_FILE) is not set" : problems.joined(separator: "; ")),
-            fix: "start the billing service (billing.service.url) or point keys.file at a JSON file of key ids and sha256 hashes (doc/gateway.md)"
+            "no client keys: "
+                + (problems.isEmpty ? "keys.file (KEYS_FILE) is not set" : problems.joined(separator: "; ")),
+            fix:
+                "start the billing service (billing.service.url) or point keys.file at a JSON file of key ids and sha256 hashes (doc/gateway.md)"
         )
     }
 
@@ -110,7 +115,10 @@ struct ClientKeyRefresher: Service {
                 self.store.replace(with: keys, source: "billing service", etag: newTag)
                 self.logger.debug("client keys refreshed", metadata: ["keys": "\(keys.count)"])
             } catch {
-                self.logger.warning("client key refresh failed; keeping the current keys", metadata: ["error": "\(error)"])
+                self.logger.warning(
+                    "client key refresh failed; keeping the current keys",
+                    metadata: ["error": "\(error)"]
+                )
             }
         }
     }

@@ -16,8 +16,13 @@ enum ReservationAnswer: Sendable, Equatable {
     static func of(verdict: String) -> ReservationAnswer {
         switch verdict {
         case "reserved", "settled": .allowed
-        case "insufficient_balance": .refused(.insufficientBalance, "the balance of this key is used up; top it up to continue")
-        case "over_budget": .refused(.insufficientBalance, "this key's budget for the period is spent; raise it or wait for the next period")
+        case "insufficient_balance":
+            .refused(.insufficientBalance, "the balance of this key is used up; top it up to continue")
+        case "over_budget":
+            .refused(
+                .insufficientBalance,
+                "this key's budget for the period is spent; raise it or wait for the next period"
+            )
         case "rate_limited": .refused(.rateLimited, "this key's request rate limit is reached; retry in a minute")
         case "revoked": .refused(.authentication, "this API key was revoked")
         case "unknown_key": .refused(.authentication, "billing does not know this API key")

@@ -88,7 +88,11 @@ public struct CatalogSource: Sendable {
                 throw CatalogError(source: source, problem: "answered HTTP \(response.status.code)")
             }
             let body = try await response.body.collect(upTo: 16 << 20)
-            var catalog = try ProviderCatalog.load(Data(buffer: body), source: "provider service", skipUnreadableKeys: true)
+            var catalog = try ProviderCatalog.load(
+                Data(buffer: body),
+                source: "provider service",
+                skipUnreadableKeys: true
+            )
             catalog.etag = response.headers.first(name: "ETag")
             return catalog
         } catch let error as CatalogError {

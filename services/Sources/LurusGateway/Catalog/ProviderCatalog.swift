@@ -74,7 +74,7 @@ public struct ProviderCatalog: Sendable {
             let key: ProviderKey
             do {
                 key = try Self.loadKey(entry, environment: environment, fail: fail)
-            } catch where skipUnreadableKeys {
+            } catch  where skipUnreadableKeys {
                 // One provider whose key this host lacks must not freeze the whole catalog: the others
                 // are served and the gap is reported.
                 skipped.append("\(entry.name): \(error.problem)")
@@ -108,7 +108,10 @@ public struct ProviderCatalog: Sendable {
             routes[name]?.sort { $0.provider.priority > $1.provider.priority }
         }
         if !skipped.isEmpty && providers.isEmpty {
-            throw CatalogError(source: source, problem: "no provider's key can be read: " + skipped.joined(separator: "; "))
+            throw CatalogError(
+                source: source,
+                problem: "no provider's key can be read: " + skipped.joined(separator: "; ")
+            )
         }
         var catalog = ProviderCatalog(providers: providers, routes: routes, modelNames: names.sorted(), source: source)
         catalog.skipped = skipped

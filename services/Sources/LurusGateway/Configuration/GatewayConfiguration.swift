@@ -60,7 +60,8 @@ public struct GatewayConfiguration: ServiceConfiguration {
         if self.keysFile == nil && self.billingServiceURL == nil {
             throw StartupError(
                 "no client keys: keys.file (KEYS_FILE) is not set and there is no billing service (billing.service.url)",
-                fix: "point keys.file at a JSON file of key ids and sha256 hashes, or set billing.service.url (doc/gateway.md)"
+                fix:
+                    "point keys.file at a JSON file of key ids and sha256 hashes, or set billing.service.url (doc/gateway.md)"
             )
         }
         self.billingSkipCheck = try settings.bool("billing.skipCheck", default: false)
