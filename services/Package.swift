@@ -11,10 +11,11 @@ let package = Package(
     products: [
         .executable(name: "lurus-gateway", targets: ["lurus-gateway"]),
         .executable(name: "lurus-fake-upstream", targets: ["lurus-fake-upstream"]),
+        .executable(name: "lurus-provider", targets: ["lurus-provider"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON", "YAML"]),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -25,12 +26,17 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .executableTarget(
             name: "lurus-gateway",
             dependencies: ["LurusGateway", "LurusServiceKit"]
+        ),
+        .executableTarget(
+            name: "lurus-provider",
+            dependencies: ["LurusProvider", "LurusServiceKit"]
         ),
         .executableTarget(
             name: "lurus-fake-upstream",
@@ -95,6 +101,40 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
+        /// Admin authentication for the services' admin APIs (provider, billing): a static token
+        /// compared by SHA-256, or an OIDC issuer's JWTs verified against its JWKS, with a role claim.
+        .target(
+            name: "LurusAdminAuth",
+            dependencies: [
+                "LLMWire",
+                "LurusServiceKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        /// The provider service: providers, models and prices in PostgreSQL behind an admin API, the
+        /// catalog the gateway reads (cached in Redis), and passive provider health from `llm.usage`.
+        .target(
+            name: "LurusProvider",
+            dependencies: [
+                "LLMWire",
+                "LurusAdminAuth",
+                "LurusEvents",
+                "LurusNATS",
+                "LurusPostgres",
+                "LurusRedis",
+                "LurusServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "LurusGateway",
             dependencies: [
@@ -124,6 +164,35 @@ let package = Package(
         .testTarget(name: "LurusEventsTests", dependencies: ["LurusEvents"]),
         .testTarget(name: "LurusPostgresTests", dependencies: ["LurusPostgres", "TestServers"]),
         .testTarget(name: "LurusServiceKitTests", dependencies: ["LurusServiceKit"]),
+        .testTarget(
+            name: "LurusAdminAuthTests",
+            dependencies: [
+                "LLMWire",
+                "LurusAdminAuth",
+                "LurusServiceKit",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        .testTarget(
+            name: "LurusProviderTests",
+            dependencies: [
+                "LLMWire",
+                "LurusAdminAuth",
+                "LurusPostgres",
+                "LurusServiceKit",
+                "LurusEvents",
+                "LurusGateway",
+                "LurusNATS",
+                "LurusProvider",
+                "LurusRedis",
+                "TestServers",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
         .testTarget(
             name: "LurusGatewayTests",
             dependencies: [
