@@ -45,6 +45,9 @@ public struct ProviderService: Sendable {
         let metrics = ProviderMetrics()
         let authenticator = AdminAuthenticator(configuration.admin, logger: logger)
         let router = Router(context: AdminContext.self)
+        if tracing != nil {
+            router.middlewares.add(TracingMiddleware())
+        }
         CatalogRoute(cache: cache, metrics: metrics).add(to: router)
         AdminRoutes(store: store, cache: cache, board: board, metrics: metrics, authenticator: authenticator)
             .add(to: router)
