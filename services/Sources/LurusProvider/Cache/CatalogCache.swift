@@ -3,7 +3,7 @@ import LurusRedis
 
 /// Where the catalog answers come from: this replica's memory, then Redis (`lurus:catalog`, 5 min),
 /// then PostgreSQL. Every change drops the copies (`invalidate`); the other replicas hear of it on
-/// `lurus.catalog` (``CatalogInvalidationListener``). Redis being down never fails an answer: it is
+/// `lurus.catalog` (``CatalogInvalidationListener``). Concurrent misses share one PostgreSQL load. Redis being down never fails an answer: it is
 /// skipped for a few seconds and PostgreSQL answers, with one warning per outage.
 public actor CatalogCache {
     public static let redisKey = "lurus:catalog"
@@ -29,6 +29,8 @@ public actor CatalogCache {
     private var listening = false
     private var redisSkippedUntil: ContinuousClock.Instant?
     private var redisDown = false
+    /// The PostgreSQL load in flight: concurrent misses wait for it rather than each loading.
+    private var loading: Task<CatalogSnapshot, any Error>?
 
     public init(
         store: ProviderStore,
@@ -58,7 +60,14 @@ public actor CatalogCache {
             self.keep(cached)
             return (cached, .redis)
         }
-        let snapshot = CatalogRenderer.render(try await self.store.catalogContents())
+        if let loading = self.loading {
+            return (try await loading.value, .database)
+        }
+        let store = self.store
+        let loading = Task { CatalogRenderer.render(try await store.catalogContents()) }
+        self.loading = loading
+        defer { self.loading = nil }
+        let snapshot = try await loading.value
         self.keep(snapshot)
         await self.toRedis(snapshot)
         return (snapshot, .database)
@@ -80,6 +89,8 @@ public actor CatalogCache {
     /// Drops this replica's copy (an invalidation heard, or a subscription made again).
     public func drop(minimumVersion: Int?) {
         self.memory = nil
+        // A load begun before the change may read the older version: the next miss starts its own.
+        self.loading = nil
         if let minimumVersion { self.minimumVersion = max(self.minimumVersion, minimumVersion) }
     }
 
