@@ -170,6 +170,7 @@ let package = Package(
                 "LLMWire",
                 "LurusAdminAuth",
                 "LurusServiceKit",
+                "TestServers",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -22,7 +22,7 @@ struct AdminAuthenticatorTests {
         kids: [String] = ["ec-1", "rsa-1"],
         _ body: @Sendable (TestIssuer, AdminAuthenticator) async throws -> Void
     ) async throws {
-        let issuer = try TestIssuer()
+        let issuer = try await TestIssuer.make()
         await issuer.prepareSigners()
         let app = Application(router: issuer.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in

@@ -3,6 +3,7 @@ import Hummingbird
 import JWTKit
 import LLMWire
 import Synchronization
+import TestServers
 
 @testable import LurusAdminAuth
 
@@ -18,8 +19,14 @@ final class TestIssuer: Sendable {
     let ecKey = ES256PrivateKey()
     let rsaKey: Insecure.RSA.PrivateKey
 
-    init() throws {
-        self.rsaKey = try Insecure.RSA.PrivateKey(backing: .init(keySize: .bits2048))
+    private init(rsaKey: Insecure.RSA.PrivateKey) {
+        self.rsaKey = rsaKey
+    }
+
+    /// An issuer with the suite's one RSA key: made once, off Swift concurrency's pool (a 2048-bit
+    /// key takes long enough in a debug build to starve other suites' NATS handshakes on 2 threads).
+    static func make() async throws -> TestIssuer {
+        TestIssuer(rsaKey: try await RSAKeyCache.shared.key())
     }
 
     var base: String { self.served.withLock { $0.base } }
@@ -115,3 +122,18 @@ final class TestIssuer: Sendable {
 }
 
 struct TestIssuerError: Error {}
+
+/// The tests' RSA key, generated once.
+actor RSAKeyCache {
+    static let shared = RSAKeyCache()
+    private var made: Task<Insecure.RSA.PrivateKey, any Error>?
+
+    func key() async throws -> Insecure.RSA.PrivateKey {
+        if let made = self.made { return try await made.value }
+        let task = Task {
+            try await LocalServer.offThePool { try Insecure.RSA.PrivateKey(backing: .init(keySize: .bits2048)) }
+        }
+        self.made = task
+        return try await task.value
+    }
+}
