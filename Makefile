@@ -13,7 +13,7 @@ export LURUS_BUILD_CACHE ?= /var/cache/lurusctl
 LURUSCTL := .build/debug/lurusctl
 LAB_INVENTORY := inventory/lab.yaml
 
-.PHONY: demo test services-test bench gateway-bench setup build release lint format lab-up lab-down
+.PHONY: demo test services-test bench gateway-bench billing-bench setup build release lint format lab-up lab-down
 
 setup:
 	@scripts/setup
@@ -81,6 +81,11 @@ bench: setup
 # The gateway's figures with wrk against the fake upstream (printed, never asserted).
 gateway-bench: setup
 	services/bench/gateway-bench
+
+# The billing service's figures: settling rate, hold and balance latency, the gateway's added latency
+# with billing in the path (real PostgreSQL and nats-server; printed, never asserted).
+billing-bench: setup
+	services/bench/billing-bench
 
 lab-up: setup
 	scripts/lab up

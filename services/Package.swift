@@ -12,10 +12,11 @@ let package = Package(
         .executable(name: "lurus-gateway", targets: ["lurus-gateway"]),
         .executable(name: "lurus-fake-upstream", targets: ["lurus-fake-upstream"]),
         .executable(name: "lurus-billing", targets: ["lurus-billing"]),
+        .executable(name: "lurus-provider", targets: ["lurus-provider"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON", "YAML"]),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
@@ -34,6 +36,10 @@ let package = Package(
             dependencies: ["LurusGateway", "LurusServiceKit"]
         ),
         .executableTarget(name: "lurus-billing", dependencies: ["LurusBilling", "LurusServiceKit"]),
+        .executableTarget(
+            name: "lurus-provider",
+            dependencies: ["LurusProvider", "LurusServiceKit"]
+        ),
         .executableTarget(
             name: "lurus-fake-upstream",
             dependencies: [
@@ -103,12 +109,47 @@ let package = Package(
             name: "LurusBilling",
             dependencies: [
                 "LLMWire",
+                "LurusAdminAuth",
                 "LurusEvents",
                 "LurusNATS",
                 "LurusPostgres",
                 "LurusServiceKit",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        /// Admin authentication for the services' admin APIs (provider, billing): a static token
+        /// compared by SHA-256, or an OIDC issuer's JWTs verified against its JWKS, with a role claim.
+        .target(
+            name: "LurusAdminAuth",
+            dependencies: [
+                "LLMWire",
+                "LurusServiceKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        /// The provider service: providers, models and prices in PostgreSQL behind an admin API, the
+        /// catalog the gateway reads (cached in Redis), and passive provider health from `llm.usage`.
+        .target(
+            name: "LurusProvider",
+            dependencies: [
+                "LLMWire",
+                "LurusAdminAuth",
+                "LurusEvents",
+                "LurusNATS",
+                "LurusPostgres",
+                "LurusRedis",
+                "LurusServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -145,6 +186,7 @@ let package = Package(
         .testTarget(
             name: "LurusBillingTests",
             dependencies: [
+                "LurusAdminAuth",
                 "LurusBilling",
                 "LurusEvents",
                 "LurusNATS",
@@ -153,6 +195,36 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LurusServiceKitTests", dependencies: ["LurusServiceKit"]),
+        .testTarget(
+            name: "LurusAdminAuthTests",
+            dependencies: [
+                "LLMWire",
+                "LurusAdminAuth",
+                "LurusServiceKit",
+                "TestServers",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        .testTarget(
+            name: "LurusProviderTests",
+            dependencies: [
+                "LLMWire",
+                "LurusAdminAuth",
+                "LurusPostgres",
+                "LurusServiceKit",
+                "LurusEvents",
+                "LurusGateway",
+                "LurusNATS",
+                "LurusProvider",
+                "LurusRedis",
+                "TestServers",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
         .testTarget(
             name: "LurusGatewayTests",
             dependencies: [

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LLMWire
+import LurusAdminAuth
 import Testing
 
 @testable import LurusBilling
@@ -18,7 +19,15 @@ import Testing
             ClientAPI(store: fixture.store).add(to: router)
             AdminAPI(
                 store: fixture.store,
-                authenticate: BillingService.staticTokenAuthenticator(sha256: IssuedKey.sha256(of: Self.adminToken))
+                authenticate: BillingService.authenticator(
+                    AdminAuthenticator(
+                        AdminAuthConfiguration(
+                            staticToken: StaticTokenCheck(sha256Hex: IssuedKey.sha256(of: Self.adminToken)),
+                            oidc: nil
+                        ),
+                        logger: BillingFixture.logger
+                    )
+                )
             ).add(to: router)
             try await Application(router: router).test(.router) { client in
                 try await body(fixture, client)

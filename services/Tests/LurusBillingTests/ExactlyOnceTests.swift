@@ -43,7 +43,8 @@ import Testing
                 "POSTGRES_PASSWORD_FILE": passwords.appendingPathComponent("pg").path,
                 "NATS_URL": nats.url, "NATS_USER": nats.user,
                 "NATS_PASSWORD_FILE": passwords.appendingPathComponent("nats").path,
-                "USAGE_BATCH_SIZE": "100", "USAGE_ACK_WAIT_SECONDS": "2", "LOG_LEVEL": "warning",
+                "USAGE_BATCH_SIZE": "100", "ADMIN_TOKEN_SHA256": String(repeating: "0", count: 64),
+                "USAGE_ACK_WAIT_SECONDS": "2", "LOG_LEVEL": "warning",
             ]
 
             // 1. Kill it while a batch's transaction is running.

@@ -3,14 +3,14 @@ import Hummingbird
 import LLMWire
 
 /// Who may administer billing: given a request, the identity the change is recorded under, or an error.
-public typealias AdminAuthenticator = @Sendable (Request) async throws -> String
+public typealias AdminCheck = @Sendable (Request) async throws -> String
 
 /// The administrators' routes (`/api/v1`, admin authentication):
 /// users (create, list, get), keys (issue — the key is shown once —, list, set limits, revoke),
 /// top-ups (idempotent by `Idempotency-Key`), and a user's ledger.
 struct AdminAPI: Sendable {
     let store: BillingStore
-    let authenticate: AdminAuthenticator
+    let authenticate: AdminCheck
 
     func add(to router: Router<BasicRequestContext>) {
         let admin = router.group("api/v1")

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import Logging
+import LurusAdminAuth
 import LurusPostgres
 import LurusServiceKit
 import PostgresNIO
@@ -16,6 +17,7 @@ public struct BillingService: Sendable {
     public let metrics: BillingMetrics
     let consumer: UsageConsumer?
     let sweeper: ReservationSweeper
+    let admin: LurusAdminAuth.AdminAuthenticator
     let tracing: (any Service)?
     let logger: Logger
 
@@ -39,6 +41,7 @@ public struct BillingService: Sendable {
             metrics: metrics,
             logger: logger
         )
+        self.admin = LurusAdminAuth.AdminAuthenticator(configuration.adminAuth, logger: logger)
         self.tracing = tracing
         self.logger = logger
     }
@@ -49,11 +52,7 @@ public struct BillingService: Sendable {
         GatewayAPI(store: self.store, metrics: self.metrics, reservationTTL: self.configuration.reservationTTL)
             .add(to: router)
         ClientAPI(store: self.store).add(to: router)
-        AdminAPI(
-            store: self.store,
-            authenticate: Self.staticTokenAuthenticator(sha256: self.configuration.adminTokenSHA256)
-        )
-        .add(to: router)
+        AdminAPI(store: self.store, authenticate: Self.authenticator(self.admin)).add(to: router)
         router.addMetricsRoute(registry: self.metrics.registry)
         let consumer = self.consumer
         let sweeper = self.sweeper
@@ -102,7 +101,8 @@ public struct BillingService: Sendable {
             )
             self.logger.info("listening", metadata: ["port": "\(self.configuration.port)"])
             try await ServiceRunner.run(
-                [self.tracing, self.consumer, self.sweeper as any Service, application].compactMap { $0 },
+                [self.tracing, self.admin.refresher, self.consumer, self.sweeper as any Service, application].compactMap
+                { $0 },
                 drainDeadline: .seconds(10),
                 logger: self.logger
             )
@@ -140,22 +140,14 @@ public struct BillingService: Sendable {
         self.logger.info("schema ready", metadata: ["applied": "\(applied)"])
     }
 
-    /// The static admin token check: the presented bearer token's SHA-256 against the configured one,
-    /// compared in constant time.
-    static func staticTokenAuthenticator(sha256 expected: String?) -> AdminAuthenticator {
+    /// Administrators by the shared admin authentication (a static token or an OIDC issuer's JWTs); the
+    /// identity is what top-ups record as who made them.
+    static func authenticator(_ admin: LurusAdminAuth.AdminAuthenticator) -> AdminCheck {
         { request in
-            guard let expected else {
-                throw APIError(.unauthorized, "no admin token is configured (admin.tokenSha256)")
+            switch await admin.authenticate(authorization: request.headers[.authorization]) {
+            case .success(let identity): return identity.name
+            case .failure(let failure): throw APIError(failure.status, failure.message)
             }
-            guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
-                throw APIError(.unauthorized, "send the admin token as Authorization: Bearer TOKEN")
-            }
-            let presented = IssuedKey.sha256(of: String(header.dropFirst("Bearer ".count)))
-            let same = zip(presented.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-            guard same && presented.utf8.count == expected.utf8.count else {
-                throw APIError(.unauthorized, "the admin token is not valid")
-            }
-            return "static-token"
         }
     }
 }

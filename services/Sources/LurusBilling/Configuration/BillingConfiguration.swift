@@ -1,4 +1,5 @@
 import Foundation
+import LurusAdminAuth
 import LurusNATS
 import LurusPostgres
 import LurusServiceKit
@@ -15,8 +16,9 @@ public struct BillingConfiguration: ServiceConfiguration {
     /// How long a hold lives without its usage event: longer than the gateway's longest request.
     public var reservationTTL: Duration
     public var expiryInterval: Duration
-    /// SHA-256 (hex) of the static admin token; nil: no admin routes answer but 401.
-    public var adminTokenSHA256: String?
+    /// Who may administer: a static token by its SHA-256 (`admin.tokenSha256`), an OIDC issuer's JWTs
+    /// with a role (`admin.oidc.*`), or both; one is required.
+    public var adminAuth: AdminAuthConfiguration
     public var logLevel: String
     public var tracingEnabled: Bool
     public var tracingEndpoint: String?
@@ -48,18 +50,7 @@ public struct BillingConfiguration: ServiceConfiguration {
         self.ackWait = .seconds(try settings.int("usage.ackWaitSeconds", default: 30, range: 1...3600))
         self.reservationTTL = .seconds(try settings.int("reservations.ttlSeconds", default: 900, range: 1...86400))
         self.expiryInterval = .seconds(try settings.int("reservations.expirySweepSeconds", default: 5, range: 1...3600))
-        if let hash = settings.string("admin.tokenSha256") {
-            let lowered = hash.lowercased()
-            guard lowered.count == 64, lowered.allSatisfy(\.isHexDigit) else {
-                throw StartupError(
-                    "admin.tokenSha256 (ADMIN_TOKEN_SHA256) is not 64 hex digits",
-                    fix: "store the SHA-256 of the admin token: printf %s TOKEN | sha256sum"
-                )
-            }
-            self.adminTokenSHA256 = lowered
-        } else {
-            self.adminTokenSHA256 = nil
-        }
+        self.adminAuth = try AdminAuthConfiguration(settings: settings)
         self.logLevel = settings.string("log.level") ?? "info"
         self.tracingEnabled = try settings.bool("tracing.enabled", default: false)
         self.tracingEndpoint = settings.string("tracing.endpoint")

@@ -144,6 +144,10 @@ enum BillingMigrations {
             IF k.budget_period IS NOT NULL THEN
                 v_period := date_trunc(k.budget_period, now() AT TIME ZONE 'UTC')::date;
             END IF;
+            -- A hold's commit does not wait for the disk: a database crash may forget the last moment's
+            -- holds, which settlement's cap (never more than the wallet holds) still keeps above zero.
+            -- Settlements and top-ups commit synchronously.
+            PERFORM set_config('synchronous_commit', 'off', true);
             INSERT INTO reservations (request_id, key_id, user_id, amount, period_start, expires_at)
             VALUES (p_request_id, k.id, k.user_id, p_amount, v_period, now() + make_interval(secs => p_ttl_seconds))
             ON CONFLICT (request_id) DO NOTHING;
@@ -193,6 +197,11 @@ enum BillingMigrations {
     /// counted as a duplicate and changes nothing), its hold released, its cost charged — but never more
     /// than the wallet holds: what could not be charged is recorded as `shortfall`, so the gap is visible
     /// instead of a negative balance. Events for keys billing does not know are kept, unattributed.
+    ///
+    /// In two passes, so that a wallet is locked only briefly: the first writes the ledger rows and
+    /// releases the holds (no wallet lock); the second locks each wallet once, charges its events in
+    /// order in memory, writes their amounts and the wallet once. Holds made meanwhile wait milliseconds,
+    /// not the whole batch.
     static let settle = """
         CREATE FUNCTION billing_settle(
             p_request_ids text[], p_key_ids text[], p_costs bigint[], p_models text[], p_providers text[],
@@ -203,13 +212,18 @@ enum BillingMigrations {
         LANGUAGE plpgsql AS $$
         #variable_conflict use_column
         DECLARE
+            n integer := coalesce(array_length(p_request_ids, 1), 0);
             i integer;
+            v_ids bigint[] := array_fill(NULL::bigint, ARRAY[greatest(n, 1)]);
+            v_users text[] := array_fill(NULL::text, ARRAY[greatest(n, 1)]);
+            v_released bigint[] := array_fill(0::bigint, ARRAY[greatest(n, 1)]);
+            v_periods date[] := array_fill(NULL::date, ARRAY[greatest(n, 1)]);
             v_id bigint;
             v_user text;
             v_budget_period text;
-            v_released bigint;
+            v_amount bigint;
             v_hold_period date;
-            v_period date;
+            v_current text := NULL;
             v_balance bigint;
             v_reserved bigint;
             v_charge bigint;
@@ -218,50 +232,69 @@ enum BillingMigrations {
             v_unattributed integer := 0;
             v_shortfall bigint := 0;
         BEGIN
-            FOR i IN 1 .. coalesce(array_length(p_request_ids, 1), 0) LOOP
+            -- Pass 1: ledger rows, holds released, the key's period row locked. No wallet is touched.
+            FOR i IN 1 .. n LOOP
                 v_id := NULL;
                 INSERT INTO ledger (kind, request_id, key_id, amount, cost, model, provider, outcome,
                                     input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, occurred_at)
-                VALUES ('usage', p_request_ids[i], p_key_ids[i], 0, p_costs[i], nullif(p_models[i], ''), nullif(p_providers[i], ''),
-                        p_outcomes[i], p_input[i], p_output[i], p_cache_read[i], p_cache_write[i], p_occurred[i])
+                VALUES ('usage', p_request_ids[i], p_key_ids[i], 0, p_costs[i], nullif(p_models[i], ''),
+                        nullif(p_providers[i], ''), p_outcomes[i], p_input[i], p_output[i], p_cache_read[i],
+                        p_cache_write[i], p_occurred[i])
                 ON CONFLICT (request_id) DO NOTHING
                 RETURNING id INTO v_id;
                 IF v_id IS NULL THEN
                     v_duplicates := v_duplicates + 1;
                     CONTINUE;
                 END IF;
-                v_released := 0;
+                v_ids[i] := v_id;
+                v_amount := NULL;
                 v_hold_period := NULL;
                 DELETE FROM reservations WHERE request_id = p_request_ids[i]
-                RETURNING amount, period_start INTO v_released, v_hold_period;
-                v_released := coalesce(v_released, 0);
+                RETURNING amount, period_start INTO v_amount, v_hold_period;
+                v_released[i] := coalesce(v_amount, 0);
                 v_user := NULL;
+                v_budget_period := NULL;
                 SELECT user_id, budget_period INTO v_user, v_budget_period FROM api_keys WHERE id = p_key_ids[i];
                 IF v_user IS NULL THEN
                     UPDATE ledger SET shortfall = p_costs[i] WHERE id = v_id;
                     v_unattributed := v_unattributed + 1;
+                    v_ids[i] := NULL;
                     CONTINUE;
                 END IF;
+                v_users[i] := v_user;
                 IF v_budget_period IS NOT NULL THEN
-                    v_period := coalesce(v_hold_period,
+                    v_periods[i] := coalesce(v_hold_period,
                         date_trunc(v_budget_period, coalesce(p_occurred[i], now()) AT TIME ZONE 'UTC')::date);
-                    INSERT INTO key_spend (key_id, period_start) VALUES (p_key_ids[i], v_period) ON CONFLICT DO NOTHING;
-                    UPDATE key_spend SET reserved = reserved - v_released
-                    WHERE key_id = p_key_ids[i] AND period_start = v_period AND v_hold_period IS NOT NULL;
+                    INSERT INTO key_spend (key_id, period_start) VALUES (p_key_ids[i], v_periods[i])
+                    ON CONFLICT DO NOTHING;
+                    UPDATE key_spend SET reserved = reserved - CASE WHEN v_hold_period IS NULL THEN 0 ELSE v_released[i] END
+                    WHERE key_id = p_key_ids[i] AND period_start = v_periods[i];
                 END IF;
-                UPDATE wallets SET reserved = reserved - v_released WHERE user_id = v_user
-                RETURNING balance, reserved INTO v_balance, v_reserved;
+            END LOOP;
+            -- Pass 2: each wallet locked once, in user order; its events charged in batch order.
+            FOR i IN SELECT t.i FROM unnest(v_users) WITH ORDINALITY AS t(u, i) WHERE t.u IS NOT NULL ORDER BY t.u, t.i LOOP
+                IF v_current IS DISTINCT FROM v_users[i] THEN
+                    IF v_current IS NOT NULL THEN
+                        UPDATE wallets SET balance = v_balance, reserved = v_reserved WHERE user_id = v_current;
+                    END IF;
+                    v_current := v_users[i];
+                    SELECT balance, reserved INTO v_balance, v_reserved FROM wallets WHERE user_id = v_current FOR UPDATE;
+                END IF;
+                v_reserved := v_reserved - v_released[i];
                 v_charge := greatest(0, least(p_costs[i], v_balance - v_reserved));
-                UPDATE wallets SET balance = balance - v_charge WHERE user_id = v_user RETURNING balance INTO v_balance;
-                UPDATE ledger SET user_id = v_user, amount = -v_charge, shortfall = p_costs[i] - v_charge,
+                v_balance := v_balance - v_charge;
+                UPDATE ledger SET user_id = v_current, amount = -v_charge, shortfall = p_costs[i] - v_charge,
                                   balance_after = v_balance
-                WHERE id = v_id;
-                IF v_budget_period IS NOT NULL THEN
-                    UPDATE key_spend SET spent = spent + v_charge WHERE key_id = p_key_ids[i] AND period_start = v_period;
+                WHERE id = v_ids[i];
+                IF v_periods[i] IS NOT NULL THEN
+                    UPDATE key_spend SET spent = spent + v_charge WHERE key_id = p_key_ids[i] AND period_start = v_periods[i];
                 END IF;
                 v_settled := v_settled + 1;
                 v_shortfall := v_shortfall + p_costs[i] - v_charge;
             END LOOP;
+            IF v_current IS NOT NULL THEN
+                UPDATE wallets SET balance = v_balance, reserved = v_reserved WHERE user_id = v_current;
+            END IF;
             RETURN QUERY SELECT v_settled, v_duplicates, v_unattributed, v_shortfall;
         END
         $$

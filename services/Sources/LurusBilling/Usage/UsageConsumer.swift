@@ -134,8 +134,12 @@ public final class UsageConsumer: Service, Sendable {
             return
         }
         self.metrics.settleDuration.record(ContinuousClock.now - started)
-        for delivery in readable {
-            try await delivery.ack()
+        // All at once: each is a write on the one connection, none waits for the one before.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for delivery in readable {
+                group.addTask { try await delivery.ack() }
+            }
+            try await group.waitForAll()
         }
         self.metrics.settled.increment(by: Int64(summary.settled))
         self.metrics.duplicates.increment(by: Int64(summary.duplicates))
