@@ -227,7 +227,10 @@ struct PullConsumerTests {
         let error = await TestSupport.error {
             _ = try await jetStream.pullConsumer(stream: "ORDERS", name: "nobody").fetch(batch: 1, expires: .seconds(1))
         }
-        #expect(clock.now - started < .seconds(6), "expires (1 s) + the context timeout (2 s), with slack for a loaded machine")
+        #expect(
+            clock.now - started < .seconds(6),
+            "expires (1 s) + the context timeout (2 s), with slack for a loaded machine"
+        )
         #expect(
             error
                 == .timeout(
