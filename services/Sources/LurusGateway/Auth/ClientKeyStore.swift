@@ -75,22 +75,20 @@ public struct ClientKeySource: Sendable {
     func fromBilling(ifNoneMatch etag: String?) async throws(StartupError) -> (ClientKeys, String?)? {
         guard let base = self.billingURL else { return nil }
         let url = base.absoluteString.withoutTrailingSlash + "/v1/keys"
+        let source = "keys from the billing service (\(url))"
+        let answer: (body: ByteBuffer, etag: String?)?
         do {
-            var request = HTTPClientRequest(url: url)
-            if let etag { request.headers.add(name: "If-None-Match", value: etag) }
-            let response = try await self.httpClient.execute(request, timeout: .init(self.timeout))
-            if response.status == .notModified && etag != nil { return nil }
-            guard response.status == .ok else {
-                throw StartupError("keys from the billing service (\(url)): answered HTTP \(response.status.code)")
-            }
-            let body = try await response.body.collect(upTo: 16 << 20)
-            let keys = try ClientKeys.decode(Data(buffer: body), source: "keys from the billing service (\(url))")
-            return (keys, response.headers.first(name: "ETag"))
-        } catch let error as StartupError {
-            throw error
+            answer = try await ConditionalFetch.get(
+                url,
+                ifNoneMatch: etag,
+                client: self.httpClient,
+                timeout: self.timeout
+            )
         } catch {
-            throw StartupError("keys from the billing service (\(url)): unreachable (\(error))")
+            throw StartupError("\(source): \(error.problem)")
         }
+        guard let answer else { return nil }
+        return (try ClientKeys.decode(Data(buffer: answer.body), source: source), answer.etag)
     }
 }
 

@@ -79,27 +79,25 @@ public struct CatalogSource: Sendable {
         }
         let url = base.absoluteString.withoutTrailingSlash + "/v1/catalog"
         let source = "from the provider service (\(url))"
+        let answer: (body: ByteBuffer, etag: String?)?
         do {
-            var request = HTTPClientRequest(url: url)
-            if let etag { request.headers.add(name: "If-None-Match", value: etag) }
-            let response = try await self.httpClient.execute(request, timeout: .init(self.timeout))
-            if response.status == .notModified && etag != nil { return nil }
-            guard response.status == .ok else {
-                throw CatalogError(source: source, problem: "answered HTTP \(response.status.code)")
-            }
-            let body = try await response.body.collect(upTo: 16 << 20)
-            var catalog = try ProviderCatalog.load(
-                Data(buffer: body),
-                source: "provider service",
-                skipUnreadableKeys: true
+            answer = try await ConditionalFetch.get(
+                url,
+                ifNoneMatch: etag,
+                client: self.httpClient,
+                timeout: self.timeout
             )
-            catalog.etag = response.headers.first(name: "ETag")
-            return catalog
-        } catch let error as CatalogError {
-            throw error
         } catch {
-            throw CatalogError(source: source, problem: "unreachable (\(error))")
+            throw CatalogError(source: source, problem: error.problem)
         }
+        guard let answer else { return nil }
+        var catalog = try ProviderCatalog.load(
+            Data(buffer: answer.body),
+            source: "provider service",
+            skipUnreadableKeys: true
+        )
+        catalog.etag = answer.etag
+        return catalog
     }
 
     func fromFile(_ path: String) throws(CatalogError) -> ProviderCatalog {
