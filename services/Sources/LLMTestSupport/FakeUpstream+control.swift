@@ -12,11 +12,6 @@ extension FakeUpstream {
         var down: Bool?
     }
 
-    struct BalanceAnswer: ResponseEncodable {
-        var allowed: Bool
-        var balance: Double
-    }
-
     /// Control routes for tests, and the fake provider and billing services.
     static func addControlRoutes(to router: Router<BasicRequestContext>, state: FakeUpstreamState) {
         router.post("_control/script") { request, context -> HTTPResponse.Status in
@@ -50,20 +45,7 @@ extension FakeUpstream {
             state.setCatalog(text.isEmpty ? nil : text)
             return .noContent
         }
-        router.get("_billing/v1/balance/:key") { _, context -> Response in
-            let key = context.parameters.get("key") ?? ""
-            let answer = state.balance(key: key)
-            if answer.down {
-                return Response(status: .serviceUnavailable)
-            }
-            let body = #"{"allowed":\#(answer.allowed),"balance":\#(answer.allowed ? 100 : 0)}"#
-            return Response(
-                status: .ok,
-                headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: body))
-            )
-        }
-        // The reservation call answers from the same switch: an allowed key is held, a refused one is not.
+        // The gateway's hold: an allowed key is held, a refused one is not.
         router.post("_billing/v1/reservations") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 64 << 10)
             let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
@@ -72,7 +54,6 @@ extension FakeUpstream {
             if answer.down {
                 return Response(status: .serviceUnavailable)
             }
-            state.recordReservation(key: key, micros: (object?["amount_micros"] as? Int) ?? -1)
             let verdict = answer.allowed ? "reserved" : "insufficient_balance"
             return Response(
                 status: .ok,
@@ -80,14 +61,6 @@ extension FakeUpstream {
                 body: ResponseBody(
                     byteBuffer: ByteBuffer(string: #"{"verdict":"\#(verdict)","allowed":\#(answer.allowed)}"#)
                 )
-            )
-        }
-        router.get("_billing/reservations") { _, _ -> Response in
-            let data = try JSONEncoder().encode(state.reservations)
-            return Response(
-                status: .ok,
-                headers: [.contentType: "application/json"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
             )
         }
         router.get("_provider/v1/catalog") { _, _ -> Response in

@@ -8,8 +8,6 @@ public final class FakeUpstreamState: Sendable {
         var records: [FakeRequestRecord] = []
         var balances: [String: Bool] = [:]
         var billingDown = false
-        var billingRequests = 0
-        var reservations: [FakeReservation] = []
         var catalog: String?
         /// Bumped by reset, so an answer still being written cannot touch a later test's records.
         var generation = 0
@@ -76,23 +74,8 @@ public final class FakeUpstreamState: Sendable {
 
     func balance(key: String) -> (down: Bool, allowed: Bool) {
         self.contents.withLock { contents in
-            contents.billingRequests += 1
-            return (contents.billingDown, contents.balances[key] ?? true)
+            (contents.billingDown, contents.balances[key] ?? true)
         }
-    }
-
-    func recordReservation(key: String, micros: Int) {
-        self.contents.withLock { $0.reservations.append(FakeReservation(keyID: key, amountMicros: micros)) }
-    }
-
-    /// The holds the fake billing service was asked for, in order.
-    public var reservations: [FakeReservation] {
-        self.contents.withLock { $0.reservations }
-    }
-
-    /// How many balance questions the fake billing service has answered.
-    public var billingRequests: Int {
-        self.contents.withLock { $0.billingRequests }
     }
 
     /// The catalog the fake provider service serves (nil: it answers 503).
@@ -103,10 +86,4 @@ public final class FakeUpstreamState: Sendable {
     var catalog: String? {
         self.contents.withLock { $0.catalog }
     }
-}
-
-/// A hold the fake billing service was asked for.
-public struct FakeReservation: Sendable, Codable, Equatable {
-    public var keyID: String
-    public var amountMicros: Int
 }
