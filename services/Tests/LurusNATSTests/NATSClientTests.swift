@@ -144,7 +144,7 @@ struct NATSClientTests {
             #expect(mixed[1].failure == .noResponders("nobody.home"))
             #expect(TestSupport.kind(mixed[2].failure) == "timeout")
             #expect(TestSupport.kind(mixed[3].failure) == "protocolViolation")
-            #expect(clock.now - started < .seconds(2))
+            #expect(clock.now - started < .seconds(10), "bounded by the 300 ms timeout, not hung")
         }
         await silent.unsubscribe()
         await client.close()
@@ -173,7 +173,7 @@ struct NATSClientTests {
             _ = try await client.request("silent", payload: [], timeout: .milliseconds(200))
         }
         #expect(TestSupport.kind(error) == "timeout")
-        #expect(clock.now - started < .seconds(2))
+        #expect(clock.now - started < .seconds(10), "bounded by the 200 ms timeout, not hung")
         #expect(client.isConnected)
         await subscription.unsubscribe()
         await client.close()
@@ -222,7 +222,7 @@ struct NATSClientTests {
             server: server
         ) { server.stop() }
         #expect(pendingError == .connectionClosed)
-        #expect(closedAfter < .seconds(1))
+        #expect(closedAfter < .seconds(10), "the closed socket, not the request's 30 s timeout, ended it")
         #expect(!client.isConnected)
         var clientIterator = clientSubscription.makeAsyncIterator()
         #expect(await clientIterator.next() == nil)

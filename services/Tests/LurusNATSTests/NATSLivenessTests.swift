@@ -32,7 +32,7 @@ struct NATSLivenessTests {
             server: server
         ) { server.suspend() }
         #expect(pendingError == .connectionClosed)
-        #expect(closedAfter < .seconds(2))
+        #expect(closedAfter < .seconds(10), "the pings, not the request's 30 s timeout, ended it")
         #expect(!client.isConnected)
         server.resume()
         await listener.close()
@@ -59,7 +59,7 @@ struct NATSLivenessTests {
         }
         #expect(TestSupport.kind(error) == "timeout")
         #expect("\(String(describing: error))".contains("cancelled"))
-        #expect(clock.now - cancelled < .seconds(1))
+        #expect(clock.now - cancelled < .seconds(10), "the cancellation, not the 30 s timeout, ended it")
         #expect(client.isConnected)
         try await client.flush()
         await client.close()

@@ -202,11 +202,11 @@ struct PullConsumerTests {
         var started = clock.now
         #expect(try await consumer.fetch(batch: 5, expires: .milliseconds(700)).isEmpty)
         let waited = clock.now - started
-        #expect(waited >= .milliseconds(600) && waited < .seconds(2))
+        #expect(waited >= .milliseconds(600) && waited < .seconds(10), "\(waited)")
 
         started = clock.now
         #expect(try await consumer.fetchAvailable(batch: 5).isEmpty)
-        #expect(clock.now - started < .seconds(1))
+        #expect(clock.now - started < .seconds(5), "no expires was waited out")
 
         // What is there comes at once, without waiting for a full batch.
         for index in 1...2 {
@@ -214,7 +214,7 @@ struct PullConsumerTests {
         }
         started = clock.now
         #expect(Self.texts(try await consumer.fetchAvailable(batch: 5)) == ["order 1", "order 2"])
-        #expect(clock.now - started < .seconds(1))
+        #expect(clock.now - started < .seconds(5), "no expires was waited out")
         await client.close()
     }
 
@@ -228,8 +228,8 @@ struct PullConsumerTests {
             _ = try await jetStream.pullConsumer(stream: "ORDERS", name: "nobody").fetch(batch: 1, expires: .seconds(1))
         }
         #expect(
-            clock.now - started < .seconds(6),
-            "expires (1 s) + the context timeout (2 s), with slack for a loaded machine"
+            clock.now - started < .seconds(20),
+            "bounded (the message names the 3 s of expires plus the context timeout), not hung"
         )
         #expect(
             error

@@ -119,7 +119,7 @@ struct CatalogTests {
                         let clock = ContinuousClock()
                         let started = clock.now
                         try await Self.waitUntil { try await Self.catalog(two).etag == "\"2\"" }
-                        #expect(clock.now - started < .seconds(2))
+                        #expect(clock.now - started < .seconds(10), "well inside the 30 s the memory copy is trusted")
                         // The first replica's answer was put in Redis: a third reader gets it from there.
                         _ = try await Self.catalog(one)
                         await second.cache.drop(minimumVersion: nil)

@@ -84,7 +84,7 @@ import Testing
         await #expect(throws: RedisError.timedOut(command: "GET", after: .seconds(1))) {
             try await redis.get("before")
         }
-        #expect(ContinuousClock.now - start < .seconds(4), "the deadline, not the server, ended it")
+        #expect(ContinuousClock.now - start < .seconds(15), "the deadline, not the server, ended it")
         server.resume()
         // The timed-out connection was closed (its late reply would answer the wrong command): a new one.
         #expect(try await redis.get("before") == Array("ok".utf8))
