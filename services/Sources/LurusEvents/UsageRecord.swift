@@ -39,6 +39,9 @@ public struct UsageRecord: Codable, Sendable, Equatable {
     public var costUsd: Double
     /// ISO 8601, UTC, milliseconds.
     public var startedAt: String
+    /// The billing lease the gateway took this request's hold from; nil when the request was held on its
+    /// own (by its request id) or not at all.
+    public var leaseId: String?
 
     /// Creates a record.
     public init(
@@ -60,7 +63,8 @@ public struct UsageRecord: Codable, Sendable, Equatable {
         cacheReadTokens: Int,
         cacheWriteTokens: Int,
         costUsd: Double,
-        startedAt: String
+        startedAt: String,
+        leaseId: String? = nil
     ) {
         self.requestId = requestId
         self.keyId = keyId
@@ -81,6 +85,7 @@ public struct UsageRecord: Codable, Sendable, Equatable {
         self.cacheWriteTokens = cacheWriteTokens
         self.costUsd = costUsd
         self.startedAt = startedAt
+        self.leaseId = leaseId
     }
 
     /// The wire names of the fields.
@@ -104,6 +109,7 @@ public struct UsageRecord: Codable, Sendable, Equatable {
         case cacheWriteTokens = "cache_write_tokens"
         case costUsd = "cost_usd"
         case startedAt = "started_at"
+        case leaseId = "lease_id"
     }
 
     /// The JSON payload: compact, keys sorted, absent optionals left out.
@@ -121,6 +127,7 @@ public struct UsageRecord: Codable, Sendable, Equatable {
         writer.member("input_tokens", integer: self.inputTokens)
         writer.member("key_id", string: self.keyId)
         writer.member("latency_ms", number: self.latencyMs)
+        if let leaseId = self.leaseId { writer.member("lease_id", string: leaseId) }
         writer.member("model", string: self.model)
         writer.member("outcome", string: self.outcome.rawValue)
         writer.member("output_tokens", integer: self.outputTokens)

@@ -71,10 +71,11 @@ struct BillingFixture: Sendable {
         try self.server.psql(sql).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func charge(_ requestID: String, key: String, micros: Int64) -> UsageCharge {
+    static func charge(_ requestID: String, key: String, micros: Int64, lease: String = "") -> UsageCharge {
         UsageCharge(
             requestID: requestID,
             keyID: key,
+            leaseID: lease,
             cost: Micros(micros),
             model: "m",
             provider: "p",

@@ -139,6 +139,7 @@ struct AdminAPI: Sendable {
             let charge = UsageCharge(
                 requestID: try fields.string("request_id", required: true)!,
                 keyID: try fields.string("key_id", required: true)!,
+                leaseID: "",
                 cost: try fields.money("cost", required: true)!,
                 model: try fields.string("model") ?? "",
                 provider: try fields.string("provider") ?? "",

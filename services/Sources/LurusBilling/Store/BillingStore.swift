@@ -35,6 +35,43 @@ public struct BillingStore: Sendable {
         throw BillingStoreError("billing_reserve answered no verdict")
     }
 
+    /// Leases a block of `keyID`'s wallet to a gateway: at least `minimum`, at most `want`; see
+    /// `BillingMigrations.lease`.
+    public func lease(
+        leaseID: String,
+        keyID: String,
+        want: Micros,
+        minimum: Micros,
+        ttl: Duration
+    ) async throws -> (verdict: ReservationVerdict, granted: Micros, available: Micros) {
+        let seconds = Int32(clamping: ttl.components.seconds)
+        let rows = try await self.client.query(
+            """
+            SELECT verdict, granted, available
+            FROM billing_lease(\(leaseID), \(keyID), \(want.value), \(minimum.value), \(seconds))
+            """,
+            logger: self.logger
+        )
+        for try await (verdict, granted, available) in rows.decode((String, Int64, Int64).self) {
+            guard let verdict = ReservationVerdict(rawValue: verdict) else { break }
+            return (verdict, Micros(granted), Micros(available))
+        }
+        throw BillingStoreError("billing_lease answered no verdict")
+    }
+
+    /// Frees what a gateway did not spend of a lease; once per lease. What was released, and what stays
+    /// held for the lease's requests whose usage has not been settled yet.
+    public func release(leaseID: String, unused: Micros) async throws -> (released: Micros, stillHeld: Micros) {
+        let rows = try await self.client.query(
+            "SELECT released, still_held FROM billing_release(\(leaseID), \(unused.value))",
+            logger: self.logger
+        )
+        for try await (released, held) in rows.decode((Int64, Int64).self) {
+            return (Micros(released), Micros(held))
+        }
+        throw BillingStoreError("billing_release answered nothing")
+    }
+
     /// A key's wallet and budget, or nil for a key billing does not know.
     public func standing(keyID: String) async throws -> KeyStanding? {
         let rows = try await self.client.query(
@@ -93,7 +130,8 @@ public struct BillingStore: Sendable {
         let rows = try await self.client.query(
             """
             SELECT settled, duplicates, unattributed, shortfall FROM billing_settle(
-                \(charges.map(\.requestID)), \(charges.map(\.keyID)), \(charges.map(\.cost.value)),
+                \(charges.map(\.requestID)), \(charges.map(\.keyID)), \(charges.map(\.leaseID)),
+                \(charges.map(\.cost.value)),
                 \(charges.map(\.model)), \(charges.map(\.provider)), \(charges.map(\.outcome)),
                 \(charges.map(\.inputTokens)), \(charges.map(\.outputTokens)), \(charges.map(\.cacheReadTokens)),
                 \(charges.map(\.cacheWriteTokens)), \(charges.map(\.occurredAt))::timestamptz[])

@@ -64,6 +64,8 @@ public struct KeyStanding: Sendable, Equatable {
 public struct UsageCharge: Sendable, Equatable {
     public var requestID: String
     public var keyID: String
+    /// The lease the gateway took the request's hold from; empty when the request had its own hold.
+    public var leaseID: String
     public var cost: Micros
     public var model: String
     public var provider: String
@@ -94,6 +96,9 @@ public enum ReservationVerdict: String, Sendable, Equatable {
     case rateLimited = "rate_limited"
     case revoked
     case unknownKey = "unknown_key"
+    /// A lease was asked for a key whose request rate is limited: hold per request instead, so that the
+    /// limit is counted exactly.
+    case perRequest = "per_request"
 
     public var allowed: Bool { self == .reserved || self == .settled }
 }

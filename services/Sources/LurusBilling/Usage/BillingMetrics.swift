@@ -11,6 +11,9 @@ public final class BillingMetrics: Sendable {
     let shortfall: Counter
     let settleDuration: DurationHistogram
     let reservations: [ReservationVerdict: Counter]
+    let leases: [ReservationVerdict: Counter]
+    let leasedMicros: Counter
+    let releasedMicros: Counter
     let expired: Counter
 
     static func name(_ name: String, unit: String = "total", _ help: String) -> MetricNameDescriptor {
@@ -57,6 +60,20 @@ public final class BillingMetrics: Sendable {
             )
         }
         self.reservations = reservations
+        var leases: [ReservationVerdict: Counter] = [:]
+        for verdict in [ReservationVerdict.reserved, .insufficientBalance, .overBudget, .perRequest, .revoked, .unknownKey] {
+            leases[verdict] = registry.makeCounter(
+                descriptor: Self.name("leases", "Lease answers by verdict."),
+                labels: [("verdict", verdict.rawValue)]
+            )
+        }
+        self.leases = leases
+        self.leasedMicros = registry.makeCounter(
+            descriptor: Self.name("leased_micros", unit: "", "Micro-dollars leased to gateways.")
+        )
+        self.releasedMicros = registry.makeCounter(
+            descriptor: Self.name("lease_released_micros", unit: "", "Micro-dollars of leases given back unspent.")
+        )
         self.expired = registry.makeCounter(
             descriptor: Self.name("reservations_expired", "Holds released because no usage came before they expired.")
         )

@@ -8,6 +8,7 @@ extension UsageCharge {
         self.init(
             requestID: record.requestId,
             keyID: record.keyId,
+            leaseID: record.leaseId ?? "",
             cost: max(Micros(usd: record.costUsd) ?? .zero, .zero),
             model: record.model,
             provider: record.provider ?? "",
@@ -20,8 +21,8 @@ extension UsageCharge {
         )
     }
 
-    /// The batch in the order its wallets are locked: by key, the same in every batch, so that two
-    /// replicas settling at once never wait on each other in a cycle.
+    /// The batch by key: the order of the ledger rows, the same in every batch. (The settlement takes its
+    /// other locks sorted itself.)
     static func lockOrder(_ charges: [UsageCharge]) -> [UsageCharge] {
         charges.sorted { ($0.keyID, $0.requestID) < ($1.keyID, $1.requestID) }
     }
