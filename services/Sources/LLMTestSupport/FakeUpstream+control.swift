@@ -63,6 +63,16 @@ extension FakeUpstream {
                 )
             )
         }
+        // Leases: this fake holds every key per request, so that a test's change of balance shows on
+        // the very next request.
+        router.post("_billing/v1/leases") { _, _ -> Response in
+            if state.balance(key: "").down { return Response(status: .serviceUnavailable) }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"verdict":"per_request","allowed":false}"#))
+            )
+        }
         router.get("_provider/v1/catalog") { _, _ -> Response in
             guard let catalog = state.catalog else { return Response(status: .serviceUnavailable) }
             return Response(

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// A fake LLM upstream speaking Anthropic messages, OpenAI chat, OpenAI Responses and Gemini, with
 /// scripted failures, plus fake provider (`/_provider/v1/catalog`) and billing
-/// (`POST /_billing/v1/reservations`) services. It stands for third parties in tests and benchmarks.
+/// (`POST /_billing/v1/reservations`, and `/_billing/v1/leases` answering `per_request`) services. It stands for third parties in tests and benchmarks.
 ///
 /// A provider named P lives under `/p/P`: base URLs `http://HOST:PORT/p/P` (anthropic, gemini) and
 /// `http://HOST:PORT/p/P/v1` (openai, openai-responses).

@@ -44,7 +44,11 @@ import Testing
                 catalog: store,
                 cooldowns: Cooldowns(),
                 upstream: UpstreamClient(clients: clients, tracer: nil),
-                reservations: Reservations(serviceURL: nil, clients: clients, timeout: .seconds(1)),
+                credit: CreditLeases(
+                    billing: Reservations(serviceURL: nil, clients: clients, timeout: .seconds(1)),
+                    policy: LeasePolicy(),
+                    logger: Logger(label: "test")
+                ),
                 billingSkipCheck: true,
                 defaultOutputTokens: 4096,
                 defaultRest: .seconds(30),

@@ -148,9 +148,10 @@ def billing(workdir, postgres, nats_server):
 
 @pytest.fixture
 def billed(make_gateway, billing):
-    """A gateway whose keys and holds come from the real billing service (keys refreshed every second)."""
+    """A gateway whose keys and holds come from the real billing service (keys refreshed every second,
+    leases spent for one second)."""
     return make_gateway("billing-real", BILLING_SERVICE_URL=billing.url, KEYS_REFRESH_SECONDS="1",
-                        KEYS_FILE=None, BILLING_TIMEOUT_MS="2000")
+                        KEYS_FILE=None, BILLING_TIMEOUT_MS="2000", BILLING_LEASE_SECONDS="1")
 
 
 def micros(decimal: str) -> int:
@@ -183,7 +184,44 @@ def test_a_request_is_charged_exactly_the_catalog_price_of_its_tokens(billed, bi
     assert rows[0]["request_id"] == request_id
     assert micros(rows[0]["amount"]) == -expected
     assert micros(billing.user(customer["user"])["balance"]) == 1_000_000 - expected
-    assert billing.user(customer["user"])["reserved"] == "0.000000", "the hold was released by the settlement"
+    # The lease the request was held on is given back after its one-second window.
+    wait_until(lambda: billing.user(customer["user"])["reserved"] == "0.000000", 10,
+               what="the gateway to give its lease back and the usage to settle it")
+    assert micros(billing.user(customer["user"])["balance"]) == 1_000_000 - expected
+
+
+def lease_calls(billing: Billing) -> int:
+    text = httpx.get(f"{billing.url}/metrics", timeout=5).text
+    return sum(int(float(line.split()[-1])) for line in text.splitlines()
+               if line.startswith("lurus_billing_leases_total{") and 'verdict="reserved"' in line)
+
+
+def test_requests_are_held_on_leases_not_one_billing_call_each(billed, billing):
+    customer = billing.customer("5.00")
+    wait_for_key(billed, customer["key"])
+    before = lease_calls(billing)
+    client = openai.OpenAI(base_url=f"{billed.url}/v1", api_key=customer["key"], max_retries=0)
+    for _ in range(60):
+        client.chat.completions.create(model="gpt-test", messages=USER_MESSAGES, max_tokens=64)
+    leases = lease_calls(billing) - before
+    assert 1 <= leases <= 10, f"{leases} leases for 60 requests"
+    rows = wait_settled(billing, customer["user"], 60)
+    assert all(row["shortfall"] == "0.000000" for row in rows)
+    wait_until(lambda: billing.user(customer["user"])["reserved"] == "0.000000", 10,
+               what="every lease given back and settled")
+    charged = -sum(micros(row["amount"]) for row in rows)
+    assert micros(billing.user(customer["user"])["balance"]) == 5_000_000 - charged
+
+
+def test_a_key_with_a_request_rate_is_held_per_request_and_limited_exactly(billed, billing):
+    customer = billing.customer("5.00", requests_per_minute=3)
+    wait_for_key(billed, customer["key"])
+    client = openai.OpenAI(base_url=f"{billed.url}/v1", api_key=customer["key"], max_retries=0)
+    for _ in range(3):
+        client.chat.completions.create(model="gpt-test", messages=USER_MESSAGES, max_tokens=8)
+    with pytest.raises(openai.RateLimitError) as raised:
+        client.chat.completions.create(model="gpt-test", messages=USER_MESSAGES, max_tokens=8)
+    assert "rate limit" in str(raised.value)
 
 
 def test_a_key_out_of_balance_is_refused_in_each_clients_format(billed, billing):
@@ -254,4 +292,6 @@ def test_200_concurrent_streams_on_one_small_balance_never_go_below_zero(billed,
     charged = -sum(micros(row["amount"]) for row in rows)
     assert charged == 2_000 - micros(user["balance"]), "the wallet is the sum of its ledger"
     assert all(row["shortfall"] == "0.000000" for row in rows), "every served stream fit in its hold"
-    assert served <= 2_000 // 100, f"{served} streams served on 2,000 µ$ (each costs over 100 µ$)"
+    # Refused requests are in the ledger too, at no cost.
+    cheapest = min(-micros(row["amount"]) for row in rows if micros(row["amount"]) != 0)
+    assert served * cheapest <= 2_000, f"{served} streams of at least {cheapest} µ$ on 2,000 µ$"

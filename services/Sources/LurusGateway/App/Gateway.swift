@@ -79,6 +79,15 @@ public struct Gateway {
             } catch {
                 throw StartupError("usage spool: \(error)", fix: "check spool.directory (SPOOL_DIRECTORY)")
             }
+            let credit = CreditLeases(
+                billing: Reservations(
+                    serviceURL: configuration.billingServiceURL,
+                    clients: loopClients,
+                    timeout: configuration.billingTimeout
+                ),
+                policy: LeasePolicy(window: configuration.billingLeaseWindow),
+                logger: logger
+            )
             let proxy = Proxy(
                 catalog: store,
                 cooldowns: Cooldowns(),
@@ -86,11 +95,7 @@ public struct Gateway {
                     clients: loopClients,
                     tracer: tracing == nil ? nil : InstrumentationSystem.tracer
                 ),
-                reservations: Reservations(
-                    serviceURL: configuration.billingServiceURL,
-                    clients: loopClients,
-                    timeout: configuration.billingTimeout
-                ),
+                credit: credit,
                 billingSkipCheck: configuration.billingSkipCheck,
                 defaultOutputTokens: configuration.billingDefaultOutputTokens,
                 defaultRest: configuration.cooldown,
@@ -123,6 +128,7 @@ public struct Gateway {
                 services: [
                     tracing, publisher, configuration.providerServiceURL == nil ? nil : refresher,
                     configuration.billingServiceURL == nil ? nil : keyRefresher,
+                    configuration.billingServiceURL == nil ? nil : credit,
                 ].compactMap { $0 },
                 publisher: publisher,
                 metrics: metrics,

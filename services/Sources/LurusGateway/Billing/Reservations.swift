@@ -31,45 +31,105 @@ enum ReservationAnswer: Sendable, Equatable {
     }
 }
 
-/// Holds a request's most it can cost on its key's wallet before it is forwarded:
-/// `POST {BILLING_SERVICE_URL}/v1/reservations {"request_id", "key_id", "amount_micros"}`. The usage
-/// event settles the hold (the actual cost charged, the rest released); a hold whose event never comes
-/// expires. So concurrent requests can never together spend more than the balance.
+/// What billing answered to a lease.
+enum LeaseAnswer: Sendable, Equatable {
+    case granted(Int64)
+    /// The key is held per request (it has a request rate limit).
+    case perRequest
+    /// Refused, as a reservation would be; `verdict` is billing's.
+    case refused(verdict: String, ReservationAnswer)
+    case unavailable(String)
+}
+
+/// Billing's hold calls, each bounded by the configured timeout:
+/// - `POST {BILLING_SERVICE_URL}/v1/reservations {"request_id", "key_id", "amount_micros"}` holds one
+///   request's most it can cost; its usage event settles the hold, or it expires;
+/// - `POST /v1/leases {"lease_id", "key_id", "want_micros", "minimum_micros"}` holds a block for
+///   ``CreditLeases`` to spend from locally, and `POST /v1/leases/{id}/release {"unused_micros"}` gives
+///   back what was not spent.
+/// So concurrent requests can never together spend more than the balance.
 final class Reservations: Sendable {
     private let serviceURL: String?
     private let clients: LoopLocalClients
     private let timeout: Duration
 
     init(serviceURL: URL?, clients: LoopLocalClients, timeout: Duration) {
-        self.serviceURL = serviceURL.map { $0.absoluteString.withoutTrailingSlash + "/v1/reservations" }
+        self.serviceURL = serviceURL.map { $0.absoluteString.withoutTrailingSlash }
         self.clients = clients
         self.timeout = timeout
     }
 
     func reserve(requestID: String, keyID: String, micros: Int64) async -> ReservationAnswer {
-        guard let url = self.serviceURL else {
-            return .unavailable("no billing service is configured (billing.service.url)")
-        }
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
         let body: JSONValue = [
             "request_id": .string(requestID), "key_id": .string(keyID), "amount_micros": .integer(Int(micros)),
         ]
-        request.body = .bytes(ByteBuffer(bytes: body.serialized()))
-        do {
-            let response = try await self.clients.current.execute(request, timeout: .init(self.timeout))
-            guard response.status == .ok else {
-                return .unavailable("billing service answered HTTP \(response.status.code)")
-            }
-            let answer = try await response.body.collect(upTo: 64 << 10)
-            guard let verdict = (try? JSONValue.parse(answer.readableBytesView))?["verdict"]?.stringValue else {
+        switch await self.post("/v1/reservations", body) {
+        case .failure(let failure): return .unavailable(failure.description)
+        case .success(let answer):
+            guard let verdict = answer["verdict"]?.stringValue else {
                 return .unavailable("billing service answered without a verdict")
             }
             return .of(verdict: verdict)
-        } catch {
-            return .unavailable("billing service unreachable (\(Self.describe(error)))")
         }
+    }
+
+    func lease(leaseID: String, keyID: String, want: Int64, minimum: Int64) async -> LeaseAnswer {
+        let body: JSONValue = [
+            "lease_id": .string(leaseID), "key_id": .string(keyID), "want_micros": .integer(Int(want)),
+            "minimum_micros": .integer(Int(minimum)),
+        ]
+        switch await self.post("/v1/leases", body) {
+        case .failure(let failure): return .unavailable(failure.description)
+        case .success(let answer):
+            guard let verdict = answer["verdict"]?.stringValue else {
+                return .unavailable("billing service answered without a verdict")
+            }
+            switch verdict {
+            case "reserved":
+                guard let granted = answer["granted_micros"]?.intValue, granted >= minimum else {
+                    return .unavailable("billing service granted a lease without granted_micros")
+                }
+                return .granted(Int64(granted))
+            case "per_request": return .perRequest
+            default: return .refused(verdict: verdict, .of(verdict: verdict))
+            }
+        }
+    }
+
+    /// Gives back what a lease did not spend; nil when billing took it, else why not.
+    func release(leaseID: String, unused: Int64) async -> String? {
+        switch await self.post("/v1/leases/\(leaseID)/release", ["unused_micros": .integer(Int(unused))]) {
+        case .failure(let failure): failure.description
+        case .success: nil
+        }
+    }
+
+    private func post(_ path: String, _ body: JSONValue) async -> Result<JSONValue, Failure> {
+        guard let base = self.serviceURL else {
+            return .failure(Failure("no billing service is configured (billing.service.url)"))
+        }
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body.serialized()))
+        do {
+            let response = try await self.clients.current.execute(request, timeout: .init(self.timeout))
+            let answer = try await response.body.collect(upTo: 64 << 10)
+            guard response.status == .ok else {
+                return .failure(Failure("billing service answered HTTP \(response.status.code)"))
+            }
+            guard let value = try? JSONValue.parse(answer.readableBytesView) else {
+                return .failure(Failure("billing service answered something that is not JSON"))
+            }
+            return .success(value)
+        } catch {
+            return .failure(Failure("billing service unreachable (\(Self.describe(error)))"))
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     static func describe(_ error: any Error) -> String {

@@ -9,7 +9,7 @@ struct Proxy: Sendable {
     let catalog: CatalogStore
     let cooldowns: Cooldowns
     let upstream: UpstreamClient
-    let reservations: Reservations
+    let credit: CreditLeases
     let billingSkipCheck: Bool
     /// The output tokens a reservation assumes when the request sets no limit.
     let defaultOutputTokens: Int
@@ -60,7 +60,9 @@ struct Proxy: Sendable {
             candidates: ordered,
             defaultOutputTokens: self.defaultOutputTokens
         )
-        switch await self.reservations.reserve(requestID: requestID, keyID: keyID, micros: most) {
+        let (answer, hold) = await self.credit.hold(requestID: requestID, keyID: keyID, micros: most)
+        ledger.hold = hold
+        switch answer {
         case .allowed:
             break
         case .refused(let kind, let message):
@@ -155,6 +157,7 @@ struct Proxy: Sendable {
 
     func account(_ ledger: RequestLedger, status: Int, outcome: Outcome, error: String? = nil) {
         let record = ledger.record(status: status, outcome: outcome, error: error)
+        self.credit.finish(ledger.hold, keyID: ledger.keyID, costMicros: Int64((record.costUsd * 1e6).rounded()))
         self.metrics.request(record)
         self.usageSink(record)
     }

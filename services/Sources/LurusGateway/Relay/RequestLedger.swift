@@ -16,6 +16,8 @@ struct RequestLedger: Sendable {
     var attempts = 0
     var firstContent: ContinuousClock.Instant?
     var usage = TokenUsage.zero
+    /// What the request holds of its key's money, given back when it is accounted.
+    var hold = CreditHold.none
 
     init(requestID: String, keyID: String, platform: APIProtocol, model: String, stream: Bool) {
         self.requestID = requestID
@@ -50,7 +52,8 @@ struct RequestLedger: Sendable {
             cacheReadTokens: self.usage.cacheReadTokens,
             cacheWriteTokens: self.usage.cacheWriteTokens,
             costUsd: self.candidate?.price.cost(of: self.usage) ?? 0,
-            startedAt: self.startedAt.formatted(Self.timestampStyle)
+            startedAt: self.startedAt.formatted(Self.timestampStyle),
+            leaseId: self.hold.leaseID
         )
     }
 }
