@@ -6,13 +6,8 @@ concurrent streams on one small balance that never goes below zero."""
 from __future__ import annotations
 
 import asyncio
-import glob
 import hashlib
 import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -22,67 +17,10 @@ import httpx
 import openai
 import pytest
 
-from conftest import BUILD, USER_MESSAGES, Proc, free_port, require_binary, tail, wait_until
+from conftest import BUILD, USER_MESSAGES, PostgresServer, Proc, free_port, require_binary, tail, wait_until
 
 BILLING_BIN = BUILD / "lurus-billing"
 ADMIN_TOKEN = "admin-token-SECRET-7"
-
-
-class PostgresServer:
-    """A throwaway PostgreSQL cluster (initdb) on a free port; as root it runs as the postgres user."""
-
-    def __init__(self, workdir: Path):
-        versions = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
-        if not versions:
-            pytest.fail("PostgreSQL's server is missing: run scripts/setup (apt-get install postgresql-15)", pytrace=False)
-        self.bin = Path(versions[-1])
-        # Outside pytest's own folders, which are private to root: the postgres user must reach it.
-        self.dir = Path(tempfile.mkdtemp(prefix="lurus-sdk-pg-"))
-        self.dir.chmod(0o755)
-        self.data = self.dir / "data"
-        self.port = free_port()
-        self.password = uuid.uuid4().hex
-        self.root = os.geteuid() == 0
-        pwfile = self.dir / "pw"
-        pwfile.write_text(self.password)
-        if self.root:
-            shutil.chown(self.dir, "postgres")
-            shutil.chown(pwfile, "postgres")
-        self.run("initdb", "-D", str(self.data), "-U", "lurus", "--pwfile", str(pwfile), "--auth", "scram-sha-256", "--no-sync")
-        pwfile.unlink()
-        self.log = self.dir / "postgres.log"
-        argv = self.argv("postgres", "-D", str(self.data), "-p", str(self.port), "-k", str(self.dir),
-                         "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200")
-        self.proc = Proc("postgres", argv, self.env(), self.log).start()
-        wait_until(lambda: self.ready(), 20, what="postgres to accept sessions")
-        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "lurus", "lurus")
-
-    def argv(self, tool: str, *args: str) -> list[str]:
-        command = [str(self.bin / tool), *args]
-        return ["runuser", "-u", "postgres", "--", *command] if self.root else command
-
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        env["PGPASSWORD"] = self.password
-        return env
-
-    def run(self, tool: str, *args: str) -> str:
-        done = subprocess.run(self.argv(tool, *args), env=self.env(), capture_output=True, text=True, timeout=60)
-        if done.returncode != 0:
-            pytest.fail(f"{tool} failed: {done.stdout}{done.stderr}", pytrace=False)
-        return done.stdout
-
-    def ready(self) -> bool:
-        if not self.proc.alive():
-            pytest.fail(f"postgres exited:\n{tail(self.log)}", pytrace=False)
-        return subprocess.run(self.argv("pg_isready", "-h", "127.0.0.1", "-p", str(self.port), "-q"), env=self.env()).returncode == 0
-
-    def sql(self, query: str) -> str:
-        return self.run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "lurus", "-d", "lurus", "-XAtq", "-c", query).strip()
-
-    def stop(self) -> None:
-        self.proc.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Billing:
@@ -130,13 +68,6 @@ class Billing:
 
     def stop(self) -> None:
         self.proc.stop()
-
-
-@pytest.fixture(scope="module")
-def postgres(workdir):
-    server = PostgresServer(workdir)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ enum CreditHold: Sendable, Equatable {
 /// Holds each request's most it can cost before it is forwarded, mostly without a call to billing: the
 /// estimate is taken from a lease billing granted this gateway for the key (``LeaseBook``), and billing
 /// is asked only when a key has no lease that covers it. Concurrent requests of one key share one such
-/// call. Keys billing holds per request (a request rate limit) and a policy window of zero use
-/// ``Reservations/reserve`` for every request.
+/// call. Keys billing holds per request (a request rate limit), free requests and a policy window of zero
+/// use ``Reservations/reserve``.
 ///
 /// As a service it gives back leases that went quiet, and all of them at shutdown.
 final class CreditLeases: Service, Sendable {
@@ -48,7 +48,8 @@ final class CreditLeases: Service, Sendable {
 
     /// Holds `micros` for `requestID` of `keyID`.
     func hold(requestID: String, keyID: String, micros: Int64) async -> (ReservationAnswer, CreditHold) {
-        guard self.leasing else {
+        // A free request (no prices) holds nothing, and is allowed at a zero balance: billing says so.
+        guard self.leasing, micros > 0 else {
             return (await self.billing.reserve(requestID: requestID, keyID: keyID, micros: micros), .own)
         }
         // A lease that arrives and is taken by others first is followed by one more call, not a loop.
