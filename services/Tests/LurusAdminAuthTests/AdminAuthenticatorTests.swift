@@ -183,6 +183,28 @@ struct AdminAuthenticatorTests {
         }
     }
 
+    @Test(
+        "the gateway's service token: unset is none, a bad SHA-256 is refused by name, a good one matches only its token"
+    )
+    func gatewayToken() throws {
+        #expect(try StaticTokenCheck.gatewayToken(settings: Settings(values: [:])) == nil)
+        do {
+            _ = try StaticTokenCheck.gatewayToken(settings: Settings(values: ["gateway.tokenSha256": "abc"]))
+            Issue.record("a bad SHA-256 was accepted")
+        } catch {
+            #expect(error.problem.contains("gateway.tokenSha256 (GATEWAY_TOKEN_SHA256)"))
+        }
+        // sha256("svc")
+        let check = try #require(
+            try StaticTokenCheck.gatewayToken(
+                settings: Settings(values: [
+                    "gateway.tokenSha256": "348c658682ae8701d3e9d21f191872491cf15e6acbb1681770b1cb787c1cf7ff"
+                ])
+            )
+        )
+        #expect(check.matches("svc") && !check.matches("svc ") && !check.matches(""))
+    }
+
     @Test("settings: a bad SHA-256 and an issuer without an audience are refused by name; nothing set is refused")
     func configuration() throws {
         #expect(throws: StartupError.self) { try AdminAuthConfiguration(settings: Settings(values: [:])) }

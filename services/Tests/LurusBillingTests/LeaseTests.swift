@@ -18,7 +18,9 @@ import Testing
                 minimum: Micros(1000),
                 ttl: .seconds(60)
             )
-            #expect(first.verdict == .reserved && first.granted == Micros(500_000) && first.available == Micros(500_000))
+            #expect(
+                first.verdict == .reserved && first.granted == Micros(500_000) && first.available == Micros(500_000)
+            )
             // A retried call answers with the same grant and holds nothing more.
             let retried = try await fixture.store.lease(
                 leaseID: "lease_a",

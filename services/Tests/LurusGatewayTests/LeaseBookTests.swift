@@ -18,7 +18,10 @@ import Testing
         // The first cost 150 of its 400: 250 back, so a third fits.
         #expect(book.finish(keyID: "k", leaseID: "L1", micros: 400, cost: 150) == nil)
         #expect(book.take(keyID: "k", micros: 400, now: self.start).0 == .took(leaseID: "L1"))
-        #expect(book.accounts["k"]?.current == LeaseBook.Lease(id: "L1", granted: 1000, remaining: 50, inFlight: 2, started: self.start))
+        #expect(
+            book.accounts["k"]?.current
+                == LeaseBook.Lease(id: "L1", granted: 1000, remaining: 50, inFlight: 2, started: self.start)
+        )
     }
 
     @Test func aUsedUpLeaseIsGivenBackWhenItsLastRequestEndsWithWhatIsLeft() {
@@ -58,15 +61,23 @@ import Testing
             _ = book.take(keyID: "k", micros: 100, now: now)  // used up at once
         }
         #expect(book.accounts["k"]?.scale == 256)
-        #expect(book.take(keyID: "k", micros: 9000, now: self.start + .seconds(17)).0 == .needLease(want: 1_000_000, minimum: 9000))
-        #expect(book.take(keyID: "big", micros: 2_000_000, now: self.start).0 == .needLease(want: 2_000_000, minimum: 2_000_000))
+        #expect(
+            book.take(keyID: "k", micros: 9000, now: self.start + .seconds(17)).0
+                == .needLease(want: 1_000_000, minimum: 9000)
+        )
+        #expect(
+            book.take(keyID: "big", micros: 2_000_000, now: self.start).0
+                == .needLease(want: 2_000_000, minimum: 2_000_000)
+        )
     }
 
     @Test func aKeyHeldPerRequestIsSoForTheGivenTime() {
         var book = LeaseBook(policy: self.policy)
         book.holdPerRequest(keyID: "k", for: .seconds(30), now: self.start)
         #expect(book.take(keyID: "k", micros: 10, now: self.start + .seconds(29)).0 == .perRequest)
-        #expect(book.take(keyID: "k", micros: 10, now: self.start + .seconds(30)).0 == .needLease(want: 160, minimum: 10))
+        #expect(
+            book.take(keyID: "k", micros: 10, now: self.start + .seconds(30)).0 == .needLease(want: 160, minimum: 10)
+        )
     }
 
     @Test func quietLeasesAreGivenBackAndEverythingAtShutdown() {
@@ -118,7 +129,9 @@ import Testing
                 let (lease, micros) = inFlight.remove(at: Int(random.next() % UInt64(inFlight.count)))
                 let cost = Int64(random.next() % UInt64(micros + 1))
                 spent[lease, default: 0] += cost
-                if let release = book.finish(keyID: "k", leaseID: lease, micros: micros, cost: cost) { record([release]) }
+                if let release = book.finish(keyID: "k", leaseID: lease, micros: micros, cost: cost) {
+                    record([release])
+                }
             }
         }
         for (lease, micros) in inFlight {

@@ -21,6 +21,7 @@ from conftest import BUILD, USER_MESSAGES, PostgresServer, Proc, free_port, requ
 
 BILLING_BIN = BUILD / "lurus-billing"
 ADMIN_TOKEN = "admin-token-SECRET-7"
+GATEWAY_TOKEN = "gateway-service-token-SECRET-5"
 
 
 class Billing:
@@ -38,6 +39,7 @@ class Billing:
             "POSTGRES_PASSWORD_FILE": str(secret), "POSTGRES_MAX_CONNECTIONS": "20",
             "NATS_URL": nats_url, "USAGE_ACK_WAIT_SECONDS": "2", "RESERVATIONS_EXPIRY_SWEEP_SECONDS": "1",
             "ADMIN_TOKEN_SHA256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(), "LOG_LEVEL": "info",
+            "GATEWAY_TOKEN_SHA256": hashlib.sha256(GATEWAY_TOKEN.encode()).hexdigest(),
         }
         self.log = workdir / f"billing-{self.port}.log"
         self.proc = Proc("billing", [str(BILLING_BIN)], env, self.log).start()
@@ -77,12 +79,34 @@ def billing(workdir, postgres, nats_server):
     service.stop()
 
 
+@pytest.fixture(scope="module")
+def gateway_token_file(workdir) -> Path:
+    path = workdir / "billing-gateway-token"
+    path.write_text(GATEWAY_TOKEN + "\n")
+    path.chmod(0o600)
+    return path
+
+
 @pytest.fixture
-def billed(make_gateway, billing):
+def billed(make_gateway, billing, gateway_token_file):
     """A gateway whose keys and holds come from the real billing service (keys refreshed every second,
     leases spent for one second)."""
     return make_gateway("billing-real", BILLING_SERVICE_URL=billing.url, KEYS_REFRESH_SECONDS="1",
-                        KEYS_FILE=None, BILLING_TIMEOUT_MS="2000", BILLING_LEASE_SECONDS="1")
+                        KEYS_FILE=None, BILLING_TIMEOUT_MS="2000", BILLING_LEASE_SECONDS="1",
+                        BILLING_TOKEN_FILE=str(gateway_token_file))
+
+
+def test_the_gateways_routes_want_its_service_token(billing):
+    customer = billing.customer("1.00")
+    for headers in ({}, {"authorization": "Bearer not-the-token"}, {"authorization": f"Bearer {ADMIN_TOKEN}"}):
+        keys = httpx.get(f"{billing.url}/v1/keys", headers=headers, timeout=5)
+        assert keys.status_code == 401 and "service token" in keys.json()["error"]["message"]
+        lease = httpx.post(f"{billing.url}/v1/leases", headers=headers, timeout=5,
+                           json={"lease_id": "lease_x", "key_id": customer["key_id"], "want_micros": 100})
+        assert lease.status_code == 401
+    assert billing.user(customer["user"])["reserved"] == "0.000000", "nothing was held"
+    good = {"authorization": f"Bearer {GATEWAY_TOKEN}"}
+    assert httpx.get(f"{billing.url}/v1/keys", headers=good, timeout=5).status_code == 200
 
 
 def micros(decimal: str) -> int:

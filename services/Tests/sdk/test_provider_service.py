@@ -17,6 +17,7 @@ from conftest import BUILD, USER_MESSAGES, Proc, free_port, require_binary, tail
 
 PROVIDER_BIN = BUILD / "lurus-provider"
 ADMIN_TOKEN = "provider-admin-token-SECRET-3"
+GATEWAY_TOKEN = "provider-gateway-token-SECRET-8"
 
 
 class ProviderService:
@@ -34,6 +35,7 @@ class ProviderService:
             "POSTGRES_PORT": str(postgres.port), "POSTGRES_USER": "lurus", "POSTGRES_DATABASE": "lurus_provider",
             "POSTGRES_PASSWORD_FILE": str(secret),
             "ADMIN_TOKEN_SHA256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(), "LOG_LEVEL": "info",
+            "GATEWAY_TOKEN_SHA256": hashlib.sha256(GATEWAY_TOKEN.encode()).hexdigest(),
         }
         self.log = workdir / f"provider-{self.port}.log"
         self.proc = Proc("provider", [str(PROVIDER_BIN)], env, self.log).start()
@@ -70,12 +72,17 @@ def models(gateway) -> set[str]:
     return {entry["id"] for entry in answer.json()["data"]} if answer.status_code == 200 else set()
 
 
-def test_a_provider_added_through_the_admin_api_is_served_after_one_refresh(make_gateway, provider, fake, jetstream):
+def test_a_provider_added_through_the_admin_api_is_served_after_one_refresh(make_gateway, provider, fake, jetstream,
+                                                                             workdir):
+    assert httpx.get(f"{provider.url}/v1/catalog", timeout=5).status_code == 401, "the catalog wants the token"
+    token_file = workdir / "provider-gateway-token"
+    token_file.write_text(GATEWAY_TOKEN)
+    token_file.chmod(0o600)
     provider.add("/api/v1/providers", {"name": "alpha", "protocol": "openai",
                                        "base_url": fake.base("alpha", "openai"), "api_key_env": "ALPHA_KEY"})
     provider.add("/api/v1/models", {"provider": "alpha", "name": "gpt-test", "price": {"input": 1, "output": 2}})
     gateway = make_gateway("provider-real", PROVIDER_SERVICE_URL=provider.url, CATALOG_FILE=None,
-                           CATALOG_REFRESH_SECONDS="1", BILLING_SKIP_CHECK="true")
+                           CATALOG_REFRESH_SECONDS="1", BILLING_SKIP_CHECK="true", PROVIDER_TOKEN_FILE=str(token_file))
     assert "gpt-test" in models(gateway)
     client = openai.OpenAI(base_url=f"{gateway.url}/v1", api_key=gateway.headers()["authorization"].split()[-1],
                            max_retries=0)

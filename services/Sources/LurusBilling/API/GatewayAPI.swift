@@ -1,7 +1,8 @@
 import Hummingbird
 import LLMWire
 
-/// The calls the gateway makes on every request, kept to one statement each:
+/// The calls the gateway makes, kept to one statement each (behind the gateway's service token when
+/// `gateway.tokenSha256` is set):
 /// - `GET /v1/balance/{key_id}` → `{"allowed": bool, "balance": dollars}` (the check it makes today);
 /// - `POST /v1/reservations` `{"request_id", "key_id", "amount_micros"}` → the verdict: a hold of the
 ///   request's most it can cost, settled by its usage event or released when it expires;
@@ -14,7 +15,7 @@ struct GatewayAPI: Sendable {
     let metrics: BillingMetrics
     let reservationTTL: Duration
 
-    func add(to router: Router<BasicRequestContext>) {
+    func add(to router: some RouterMethods<BasicRequestContext>) {
         router.get("v1/balance/:key_id") { _, context -> Response in
             let keyID = try context.parameters.require("key_id")
             guard let standing = try await self.store.standing(keyID: keyID) else {

@@ -44,13 +44,26 @@ public struct BillingService: Sendable {
         self.admin = LurusAdminAuth.AdminAuthenticator(configuration.adminAuth, logger: logger)
         self.tracing = tracing
         self.logger = logger
+        if configuration.gatewayToken == nil {
+            logger.warning(
+                "the gateway's routes (/v1/…) are open to the network: set gateway.tokenSha256 (GATEWAY_TOKEN_SHA256) to require the gateway's token"
+            )
+        }
     }
 
     /// The routes: the gateway's, the clients', the administrators', `/health` and `/metrics`.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
-        GatewayAPI(store: self.store, metrics: self.metrics, reservationTTL: self.configuration.reservationTTL)
-            .add(to: router)
+        let gatewayAPI = GatewayAPI(
+            store: self.store,
+            metrics: self.metrics,
+            reservationTTL: self.configuration.reservationTTL
+        )
+        if let check = self.configuration.gatewayToken {
+            gatewayAPI.add(to: router.group().add(middleware: ServiceTokenGuard(check)))
+        } else {
+            gatewayAPI.add(to: router)
+        }
         ClientAPI(store: self.store).add(to: router)
         AdminAPI(store: self.store, authenticate: Self.authenticator(self.admin)).add(to: router)
         router.addMetricsRoute(registry: self.metrics.registry)

@@ -19,6 +19,8 @@ public struct BillingConfiguration: ServiceConfiguration {
     /// Who may administer: a static token by its SHA-256 (`admin.tokenSha256`), an OIDC issuer's JWTs
     /// with a role (`admin.oidc.*`), or both; one is required.
     public var adminAuth: AdminAuthConfiguration
+    /// The gateway's service token's check for `/v1/…`; nil leaves them open to the network.
+    public var gatewayToken: StaticTokenCheck?
     public var logLevel: String
     public var tracingEnabled: Bool
     public var tracingEndpoint: String?
@@ -51,6 +53,7 @@ public struct BillingConfiguration: ServiceConfiguration {
         self.reservationTTL = .seconds(try settings.int("reservations.ttlSeconds", default: 900, range: 1...86400))
         self.expiryInterval = .seconds(try settings.int("reservations.expirySweepSeconds", default: 5, range: 1...3600))
         self.adminAuth = try AdminAuthConfiguration(settings: settings)
+        self.gatewayToken = try StaticTokenCheck.gatewayToken(settings: settings)
         self.logLevel = settings.string("log.level") ?? "info"
         self.tracingEnabled = try settings.bool("tracing.enabled", default: false)
         self.tracingEndpoint = settings.string("tracing.endpoint")

@@ -61,7 +61,9 @@ public final class BillingMetrics: Sendable {
         }
         self.reservations = reservations
         var leases: [ReservationVerdict: Counter] = [:]
-        for verdict in [ReservationVerdict.reserved, .insufficientBalance, .overBudget, .perRequest, .revoked, .unknownKey] {
+        for verdict in [
+            ReservationVerdict.reserved, .insufficientBalance, .overBudget, .perRequest, .revoked, .unknownKey,
+        ] {
             leases[verdict] = registry.makeCounter(
                 descriptor: Self.name("leases", "Lease answers by verdict."),
                 labels: [("verdict", verdict.rawValue)]

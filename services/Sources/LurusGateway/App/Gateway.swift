@@ -52,7 +52,8 @@ public struct Gateway {
             let source = CatalogSource(
                 serviceURL: configuration.providerServiceURL,
                 file: configuration.catalogFile,
-                httpClient: httpClient
+                httpClient: httpClient,
+                token: configuration.providerToken
             )
             let catalog = try await source.initial(logger: logger)
             logger.info(
@@ -62,7 +63,8 @@ public struct Gateway {
             let keySource = ClientKeySource(
                 billingURL: configuration.billingServiceURL,
                 file: configuration.keysFile,
-                httpClient: httpClient
+                httpClient: httpClient,
+                token: configuration.billingToken
             )
             let keys = try await keySource.initial(logger: logger)
             logger.info("client keys loaded", metadata: ["source": "\(keys.source)", "keys": "\(keys.current.count)"])
@@ -83,7 +85,8 @@ public struct Gateway {
                 billing: Reservations(
                     serviceURL: configuration.billingServiceURL,
                     clients: loopClients,
-                    timeout: configuration.billingTimeout
+                    timeout: configuration.billingTimeout,
+                    token: configuration.billingToken
                 ),
                 policy: LeasePolicy(window: configuration.billingLeaseWindow),
                 logger: logger

@@ -36,8 +36,17 @@ public struct ClientKeySource: Sendable {
     let file: String?
     let httpClient: HTTPClient
     let timeout: Duration
+    /// The service token sent with each call, when there is one.
+    let token: String?
 
-    public init(billingURL: URL?, file: String?, httpClient: HTTPClient, timeout: Duration = .seconds(2)) {
+    public init(
+        billingURL: URL?,
+        file: String?,
+        httpClient: HTTPClient,
+        timeout: Duration = .seconds(2),
+        token: String? = nil
+    ) {
+        self.token = token
         self.billingURL = billingURL
         self.file = file
         self.httpClient = httpClient
@@ -81,6 +90,7 @@ public struct ClientKeySource: Sendable {
             answer = try await ConditionalFetch.get(
                 url,
                 ifNoneMatch: etag,
+                bearer: self.token,
                 client: self.httpClient,
                 timeout: self.timeout
             )

@@ -54,15 +54,18 @@ final class CreditLeases: Service, Sendable {
         }
         // A lease that arrives and is taken by others first is followed by one more call, not a loop.
         for _ in 0..<3 {
-            let (take, fetch) = self.state.withLock { state -> (LeaseBook.Take, Task<(LeaseAnswer, String, minimum: Int64), Never>?) in
+            let (take, fetch) = self.state.withLock {
+                state -> (LeaseBook.Take, Task<(LeaseAnswer, String, minimum: Int64), Never>?) in
                 let (take, released) = state.book.take(keyID: keyID, micros: micros, now: .now)
                 for release in released { self.releaseSink.yield(release) }
                 guard case .needLease(let want, let minimum) = take else { return (take, nil) }
                 if let running = state.fetches[keyID] { return (take, running) }
                 let leaseID = "lease_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
                 let task = Task {
-                    (await self.billing.lease(leaseID: leaseID, keyID: keyID, want: want, minimum: minimum), leaseID,
-                        minimum: minimum)
+                    (
+                        await self.billing.lease(leaseID: leaseID, keyID: keyID, want: want, minimum: minimum), leaseID,
+                        minimum: minimum
+                    )
                 }
                 state.fetches[keyID] = task
                 return (take, task)
@@ -152,7 +155,9 @@ final class CreditLeases: Service, Sendable {
         if let failure = await self.billing.release(leaseID: release.leaseID, unused: release.unused) {
             self.logger.warning(
                 "could not give a lease back; billing frees it when it expires",
-                metadata: ["lease_id": "\(release.leaseID)", "unused_micros": "\(release.unused)", "error": "\(failure)"]
+                metadata: [
+                    "lease_id": "\(release.leaseID)", "unused_micros": "\(release.unused)", "error": "\(failure)",
+                ]
             )
         }
     }

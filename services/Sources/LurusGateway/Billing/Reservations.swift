@@ -52,8 +52,10 @@ final class Reservations: Sendable {
     private let serviceURL: String?
     private let clients: LoopLocalClients
     private let timeout: Duration
+    private let token: String?
 
-    init(serviceURL: URL?, clients: LoopLocalClients, timeout: Duration) {
+    init(serviceURL: URL?, clients: LoopLocalClients, timeout: Duration, token: String? = nil) {
+        self.token = token
         self.serviceURL = serviceURL.map { $0.absoluteString.withoutTrailingSlash }
         self.clients = clients
         self.timeout = timeout
@@ -111,6 +113,7 @@ final class Reservations: Sendable {
         var request = HTTPClientRequest(url: base + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
+        if let token = self.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         request.body = .bytes(ByteBuffer(bytes: body.serialized()))
         do {
             let response = try await self.clients.current.execute(request, timeout: .init(self.timeout))

@@ -29,8 +29,17 @@ public struct CatalogSource: Sendable {
     let file: String?
     let httpClient: HTTPClient
     let timeout: Duration
+    /// The service token sent with each call, when there is one.
+    let token: String?
 
-    public init(serviceURL: URL?, file: String?, httpClient: HTTPClient, timeout: Duration = .seconds(2)) {
+    public init(
+        serviceURL: URL?,
+        file: String?,
+        httpClient: HTTPClient,
+        timeout: Duration = .seconds(2),
+        token: String? = nil
+    ) {
+        self.token = token
         self.serviceURL = serviceURL
         self.file = file
         self.httpClient = httpClient
@@ -84,6 +93,7 @@ public struct CatalogSource: Sendable {
             answer = try await ConditionalFetch.get(
                 url,
                 ifNoneMatch: etag,
+                bearer: self.token,
                 client: self.httpClient,
                 timeout: self.timeout
             )

@@ -13,6 +13,7 @@ import LurusServiceKit
 /// | billing.service.url | BILLING_SERVICE_URL | none |
 /// | billing.skipCheck | BILLING_SKIP_CHECK | false |
 /// | billing.timeoutMs / billing.defaultOutputTokens | BILLING_TIMEOUT_MS / BILLING_DEFAULT_OUTPUT_TOKENS | 300 / 4096 |
+/// | billing.tokenFile / provider.tokenFile | BILLING_TOKEN_FILE / PROVIDER_TOKEN_FILE | none (no service token sent) |
 /// | billing.leaseSeconds | BILLING_LEASE_SECONDS | 5 (0: hold every request on its own) |
 /// | keys.refreshSeconds | KEYS_REFRESH_SECONDS | 30 |
 /// | nats.url / nats.user / nats.passwordFile | NATS_URL / NATS_USER / NATS_PASSWORD_FILE | none |
@@ -37,6 +38,9 @@ public struct GatewayConfiguration: ServiceConfiguration {
     public var billingDefaultOutputTokens: Int
     /// How long a billing lease is spent from before it is given back; zero holds every request on its own.
     public var billingLeaseWindow: Duration
+    /// The service tokens the gateway sends to billing and the provider service (read from files).
+    public var billingToken: String?
+    public var providerToken: String?
     public var keysRefresh: Duration
     public var natsURL: String?
     public var natsUser: String?
@@ -74,6 +78,8 @@ public struct GatewayConfiguration: ServiceConfiguration {
             default: 4096,
             range: 1...10_000_000
         )
+        self.billingToken = try settings.secretFile("billing.tokenFile")
+        self.providerToken = try settings.secretFile("provider.tokenFile")
         self.billingLeaseWindow = .seconds(try settings.int("billing.leaseSeconds", default: 5, range: 0...300))
         self.keysRefresh = .seconds(try settings.int("keys.refreshSeconds", default: 30, range: 1...86400))
         self.natsURL = settings.string("nats.url")

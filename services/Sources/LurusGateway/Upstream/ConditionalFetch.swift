@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 
-/// `GET url` with `If-None-Match: etag` when there is one: the body and its `ETag`, or nil for a 304 (what
+/// `GET url` with `If-None-Match: etag` when there is one (and the service token, when given): the body and its `ETag`, or nil for a 304 (what
 /// the caller holds is current). The catalog and the client keys are both refreshed this way.
 enum ConditionalFetch {
     /// Why the answer could not be used, for the caller's own error.
@@ -12,12 +12,14 @@ enum ConditionalFetch {
     static func get(
         _ url: String,
         ifNoneMatch etag: String?,
+        bearer: String?,
         client: HTTPClient,
         timeout: Duration
     ) async throws(Failure) -> (body: ByteBuffer, etag: String?)? {
         do {
             var request = HTTPClientRequest(url: url)
             if let etag { request.headers.add(name: "If-None-Match", value: etag) }
+            if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
             let response = try await client.execute(request, timeout: .init(timeout))
             if response.status == .notModified && etag != nil { return nil }
             guard response.status == .ok else {

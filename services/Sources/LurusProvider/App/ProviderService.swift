@@ -48,7 +48,15 @@ public struct ProviderService: Sendable {
         if tracing != nil {
             router.middlewares.add(TracingMiddleware())
         }
-        CatalogRoute(cache: cache, metrics: metrics).add(to: router)
+        let catalogRoute = CatalogRoute(cache: cache, metrics: metrics)
+        if let check = configuration.gatewayToken {
+            catalogRoute.add(to: router.group().add(middleware: ServiceTokenGuard(check)))
+        } else {
+            logger.warning(
+                "GET /v1/catalog is open to the network: set gateway.tokenSha256 (GATEWAY_TOKEN_SHA256) to require the gateway's token"
+            )
+            catalogRoute.add(to: router)
+        }
         AdminRoutes(store: store, cache: cache, board: board, metrics: metrics, authenticator: authenticator)
             .add(to: router)
         router.addMetricsRoute(registry: metrics.registry)

@@ -2,13 +2,14 @@ import Hummingbird
 import Logging
 import LurusAdminAuth
 
-/// `GET /v1/catalog`: no authentication (the gateway calls it every 30 s with a 2 s timeout); the
+/// `GET /v1/catalog`: the gateway's service token when `gateway.tokenSha256` is set (the gateway calls it
+/// every 30 s with a 2 s timeout); the
 /// version as the entity tag, 304 for an `If-None-Match` naming it.
 struct CatalogRoute: Sendable {
     let cache: CatalogCache
     let metrics: ProviderMetrics
 
-    func add(to router: Router<AdminContext>) {
+    func add(to router: some RouterMethods<AdminContext>) {
         router.get("v1/catalog") { request, context -> Response in
             let answer: (snapshot: CatalogSnapshot, source: CatalogCache.Source)
             do {

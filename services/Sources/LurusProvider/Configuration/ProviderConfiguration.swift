@@ -16,6 +16,7 @@ import LurusServiceKit
 /// | health.consumer | HEALTH_CONSUMER | lurus-provider-health (one per replica) |
 /// | health.windowSeconds / health.windowEvents | HEALTH_WINDOW_SECONDS / HEALTH_WINDOW_EVENTS | 300 / 500 |
 /// | admin.* | ADMIN_* | see `AdminAuthConfiguration` |
+/// | gateway.tokenSha256 | GATEWAY_TOKEN_SHA256 | none (`/v1/catalog` open) |
 /// | tracing.enabled / tracing.endpoint | TRACING_ENABLED / TRACING_ENDPOINT | false / none |
 /// | shutdown.drainSeconds | SHUTDOWN_DRAIN_SECONDS | 10 |
 /// | log.level | LOG_LEVEL | info |
@@ -31,6 +32,8 @@ public struct ProviderConfiguration: ServiceConfiguration {
     public var healthWindow: Duration
     public var healthWindowEvents: Int
     public var admin: AdminAuthConfiguration
+    /// The gateway's service token's check for `/v1/catalog`; nil leaves it open to the network.
+    public var gatewayToken: StaticTokenCheck?
     public var tracingEnabled: Bool
     public var tracingEndpoint: String?
     public var drainDeadline: Duration
@@ -75,6 +78,7 @@ public struct ProviderConfiguration: ServiceConfiguration {
         self.healthWindow = .seconds(try settings.int("health.windowSeconds", default: 300, range: 10...86400))
         self.healthWindowEvents = try settings.int("health.windowEvents", default: 500, range: 10...100_000)
         self.admin = try AdminAuthConfiguration(settings: settings)
+        self.gatewayToken = try StaticTokenCheck.gatewayToken(settings: settings)
         self.tracingEnabled = try settings.bool("tracing.enabled", default: false)
         self.tracingEndpoint = settings.string("tracing.endpoint")
         self.drainDeadline = .seconds(try settings.int("shutdown.drainSeconds", default: 10, range: 0...3600))
