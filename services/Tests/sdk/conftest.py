@@ -731,3 +731,21 @@ def postgres(workdir):
     server = PostgresServer(workdir)
     yield server
     server.stop()
+
+
+def service_env(port: int, postgres: PostgresServer, database: str, workdir: Path, admin_token: str,
+                gateway_token: str, **extra: str) -> dict[str, str]:
+    """The environment of a service on PostgreSQL (billing, provider): its port, the database with the
+    password in a 0600 file, the admin token's and the gateway's service token's SHA-256."""
+    secret = workdir / f"{database}-pg-{uuid.uuid4().hex[:6]}"
+    secret.write_text(postgres.password)
+    secret.chmod(0o600)
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(port), "LOG_LEVEL": "info",
+        "POSTGRES_PORT": str(postgres.port), "POSTGRES_USER": "lurus", "POSTGRES_DATABASE": database,
+        "POSTGRES_PASSWORD_FILE": str(secret),
+        "ADMIN_TOKEN_SHA256": hashlib.sha256(admin_token.encode()).hexdigest(),
+        "GATEWAY_TOKEN_SHA256": hashlib.sha256(gateway_token.encode()).hexdigest(),
+        **extra,
+    }

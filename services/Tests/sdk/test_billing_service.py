@@ -6,8 +6,6 @@ concurrent streams on one small balance that never goes below zero."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import os
 import time
 import uuid
 from pathlib import Path
@@ -17,7 +15,7 @@ import httpx
 import openai
 import pytest
 
-from conftest import BUILD, USER_MESSAGES, PostgresServer, Proc, free_port, require_binary, tail, wait_until
+from conftest import BUILD, USER_MESSAGES, PostgresServer, Proc, free_port, require_binary, service_env, tail, wait_until
 
 BILLING_BIN = BUILD / "lurus-billing"
 ADMIN_TOKEN = "admin-token-SECRET-7"
@@ -27,20 +25,11 @@ GATEWAY_TOKEN = "gateway-service-token-SECRET-5"
 class Billing:
     def __init__(self, workdir: Path, postgres: PostgresServer, nats_url: str):
         require_binary(BILLING_BIN)
-        secret = workdir / f"billing-pg-{uuid.uuid4().hex[:6]}"
-        secret.write_text(postgres.password)
-        secret.chmod(0o600)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(self.port),
-            "POSTGRES_PORT": str(postgres.port), "POSTGRES_USER": "lurus", "POSTGRES_DATABASE": "lurus",
-            "POSTGRES_PASSWORD_FILE": str(secret), "POSTGRES_MAX_CONNECTIONS": "20",
-            "NATS_URL": nats_url, "USAGE_ACK_WAIT_SECONDS": "2", "RESERVATIONS_EXPIRY_SWEEP_SECONDS": "1",
-            "ADMIN_TOKEN_SHA256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(), "LOG_LEVEL": "info",
-            "GATEWAY_TOKEN_SHA256": hashlib.sha256(GATEWAY_TOKEN.encode()).hexdigest(),
-        }
+        env = service_env(self.port, postgres, "lurus", workdir, ADMIN_TOKEN, GATEWAY_TOKEN,
+                          POSTGRES_MAX_CONNECTIONS="20", NATS_URL=nats_url, USAGE_ACK_WAIT_SECONDS="2",
+                          RESERVATIONS_EXPIRY_SWEEP_SECONDS="1")
         self.log = workdir / f"billing-{self.port}.log"
         self.proc = Proc("billing", [str(BILLING_BIN)], env, self.log).start()
         self.http = httpx.Client(base_url=self.url, timeout=10, headers={"authorization": f"Bearer {ADMIN_TOKEN}"})

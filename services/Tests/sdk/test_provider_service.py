@@ -5,15 +5,12 @@ whole catalog; a provider disabled through the admin API stops being served."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import uuid
 
 import httpx
 import openai
 import pytest
 
-from conftest import BUILD, USER_MESSAGES, Proc, free_port, require_binary, tail, wait_until
+from conftest import BUILD, USER_MESSAGES, Proc, free_port, require_binary, service_env, tail, wait_until
 
 PROVIDER_BIN = BUILD / "lurus-provider"
 ADMIN_TOKEN = "provider-admin-token-SECRET-3"
@@ -24,19 +21,9 @@ class ProviderService:
     def __init__(self, workdir, postgres):
         require_binary(PROVIDER_BIN)
         postgres.run("createdb", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "lurus", "lurus_provider")
-        secret = workdir / f"provider-pg-{uuid.uuid4().hex[:6]}"
-        secret.write_text(postgres.password)
-        secret.chmod(0o600)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HTTP_HOST": "127.0.0.1", "HTTP_PORT": str(self.port),
-            "POSTGRES_PORT": str(postgres.port), "POSTGRES_USER": "lurus", "POSTGRES_DATABASE": "lurus_provider",
-            "POSTGRES_PASSWORD_FILE": str(secret),
-            "ADMIN_TOKEN_SHA256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(), "LOG_LEVEL": "info",
-            "GATEWAY_TOKEN_SHA256": hashlib.sha256(GATEWAY_TOKEN.encode()).hexdigest(),
-        }
+        env = service_env(self.port, postgres, "lurus_provider", workdir, ADMIN_TOKEN, GATEWAY_TOKEN)
         self.log = workdir / f"provider-{self.port}.log"
         self.proc = Proc("provider", [str(PROVIDER_BIN)], env, self.log).start()
         self.http = httpx.Client(base_url=self.url, timeout=10, headers={"authorization": f"Bearer {ADMIN_TOKEN}"})
