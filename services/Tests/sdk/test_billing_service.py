@@ -6,6 +6,7 @@ concurrent streams on one small balance that never goes below zero."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 import uuid
 from pathlib import Path
@@ -15,7 +16,8 @@ import httpx
 import openai
 import pytest
 
-from conftest import BUILD, USER_MESSAGES, PostgresServer, Proc, free_port, require_binary, service_env, tail, wait_until
+from conftest import (BUILD, USER_MESSAGES, JetStreamReader, NatsServer, PostgresServer, Proc, free_port, metric_value,
+                      require_binary, service_env, tail, wait_until)
 
 BILLING_BIN = BUILD / "lurus-billing"
 ADMIN_TOKEN = "admin-token-SECRET-7"
@@ -239,3 +241,57 @@ def test_200_concurrent_streams_on_one_small_balance_never_go_below_zero(billed,
     # Refused requests are in the ledger too, at no cost.
     cheapest = min(-micros(row["amount"]) for row in rows if micros(row["amount"]) != 0)
     assert served * cheapest <= 2_000, f"{served} streams of at least {cheapest} µ$ on 2,000 µ$"
+
+
+def test_a_spool_replayed_after_the_streams_duplicate_window_is_charged_once(make_gateway, postgres, workdir,
+                                                                             gateway_token_file):
+    """The gateway spools five requests while NATS is down; a copy of its spool is kept (a restored disk
+    snapshot, a second replica started on the same volume). NATS comes back, the spool is replayed and
+    billed. After the stream's real 120 s duplicate window the copy is replayed too: NATS stores every
+    event again (it no longer knows their ids), and the ledger still charges each request once."""
+    nats = NatsServer(workdir, name="nats-window").start()
+    own = Billing(workdir, postgres, nats.url)
+    reader = JetStreamReader(nats.url)
+    spool = workdir / "spool-window"
+    try:
+        customer = own.customer("1.00")
+        first = make_gateway("window-gateway-1", NATS_URL=nats.url, SPOOL_DIRECTORY=str(spool),
+                             BILLING_SERVICE_URL=own.url, KEYS_FILE=None, KEYS_REFRESH_SECONDS="1",
+                             BILLING_LEASE_SECONDS="1", BILLING_TOKEN_FILE=str(gateway_token_file))
+        wait_for_key(first, customer["key"])
+        wait_until(lambda: reader.stream_info("BILLING_EVENTS"), 5, what="BILLING_EVENTS to exist")
+        nats.stop()
+        wait_until(lambda: metric_value(first.metrics(), "lurus_gateway_nats_connected") == 0, 5,
+                   what="the gateway to notice NATS is gone")
+        client = openai.OpenAI(base_url=f"{first.url}/v1", api_key=customer["key"], max_retries=0)
+        request_ids = [client.chat.completions.with_raw_response.create(
+            model="gpt-test", messages=USER_MESSAGES, max_tokens=32).headers["x-request-id"] for _ in range(5)]
+        wait_until(lambda: metric_value(first.metrics(), "lurus_gateway_usage_events_spooled_total") >= 15, 5,
+                   what="15 spooled events (5 records × 3 subjects)")
+        copy = workdir / "spool-window-copy"
+        shutil.copytree(spool, copy)
+
+        nats.start()
+        rows = wait_settled(own, customer["user"], 5)
+        replayed_at = time.monotonic()
+        assert sorted(row["request_id"] for row in rows) == sorted(request_ids)
+        assert first.stop(timeout=15) == 0
+        assert len(reader.messages("BILLING_EVENTS", "billing.usage")) == 5
+
+        time.sleep(max(0.0, 122 - (time.monotonic() - replayed_at)))  # past the stream's 120 s window
+        second = make_gateway("window-gateway-2", NATS_URL=nats.url, SPOOL_DIRECTORY=str(copy),
+                              BILLING_SERVICE_URL=own.url, KEYS_FILE=None, BILLING_TOKEN_FILE=str(gateway_token_file))
+        wait_until(lambda: len(reader.messages("BILLING_EVENTS", "billing.usage")) == 10, 15,
+                   what="NATS to store the replayed events again, the window having passed")
+        wait_until(lambda: metric_value(httpx.get(f"{own.url}/metrics", timeout=5).text,
+                                        "lurus_billing_usage_duplicates_total") >= 5, 15,
+                   what="billing to see the five replayed events as duplicates")
+        rows = [e for e in own.ledger(customer["user"]) if e["kind"] == "usage"]
+        assert sorted(row["request_id"] for row in rows) == sorted(request_ids), "one row per request"
+        wait_until(lambda: own.user(customer["user"])["reserved"] == "0.000000", 10, what="the leases given back")
+        charged = -sum(micros(row["amount"]) for row in rows)
+        assert charged > 0 and micros(own.user(customer["user"])["balance"]) == 1_000_000 - charged
+        second.stop()
+    finally:
+        own.stop()
+        nats.stop()
