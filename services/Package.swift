@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "lurus-fake-upstream", targets: ["lurus-fake-upstream"]),
         .executable(name: "lurus-billing", targets: ["lurus-billing"]),
         .executable(name: "lurus-provider", targets: ["lurus-provider"]),
+        .executable(name: "lurus-logs", targets: ["lurus-logs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: ["JSON", "YAML"]),
@@ -40,6 +41,7 @@ let package = Package(
             name: "lurus-provider",
             dependencies: ["LurusProvider", "LurusServiceKit"]
         ),
+        .executableTarget(name: "lurus-logs", dependencies: ["LurusLogs", "LurusServiceKit"]),
         .executableTarget(
             name: "lurus-fake-upstream",
             dependencies: [
@@ -73,7 +75,7 @@ let package = Package(
         ),
         /// The event contract between services: the usage record and the streams it goes to.
         /// Producer (the gateway) and consumers (billing, logs) import it; no HTTP, no gateway.
-        .target(name: "LurusEvents", dependencies: ["LLMWire", "LurusNATS"]),
+        .target(name: "LurusEvents", dependencies: ["LLMWire", "LurusNATS", "LurusServiceKit"]),
         /// What every bundled service shares: start-up (`ServiceMain`), configuration, JSON logs,
         /// metrics, tracing, health, request ids.
         .target(
@@ -155,6 +157,33 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        /// A small ClickHouse client over its HTTP interface, on AsyncHTTPClient (no Swift ClickHouse client
+        /// is available here): statements, inserts of encoded rows, ping; timeouts on every call.
+        .target(
+            name: "LurusClickHouse",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        /// The log service: its ClickHouse schema (migrations at start), the ingest from LOG_EVENTS that
+        /// stores each request once, and the logs and statistics API.
+        .target(
+            name: "LurusLogs",
+            dependencies: [
+                "LLMWire",
+                "LurusAdminAuth",
+                "LurusClickHouse",
+                "LurusEvents",
+                "LurusNATS",
+                "LurusServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "LurusGateway",
             dependencies: [
@@ -177,10 +206,25 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LLMWireTests", dependencies: ["LLMWire"]),
-        /// Real servers started by tests (nats-server with JetStream, redis-server), Foundation only.
+        /// Real servers started by tests (nats-server with JetStream, redis-server, PostgreSQL, ClickHouse),
+        /// Foundation only.
         .target(name: "TestServers"),
         .testTarget(name: "LurusNATSTests", dependencies: ["LurusNATS", "TestServers"]),
         .testTarget(name: "LurusRedisTests", dependencies: ["LurusRedis", "TestServers"]),
+        .testTarget(
+            name: "LurusLogsTests",
+            dependencies: [
+                "LLMWire",
+                "LurusAdminAuth",
+                "LurusClickHouse",
+                "LurusEvents",
+                "LurusLogs",
+                "LurusNATS",
+                "LurusServiceKit",
+                "TestServers",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "LurusEventsTests", dependencies: ["LurusEvents"]),
         .testTarget(name: "LurusPostgresTests", dependencies: ["LurusPostgres", "TestServers"]),
         .testTarget(

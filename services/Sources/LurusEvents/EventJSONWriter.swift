@@ -4,38 +4,44 @@ import LLMWire
 ///
 /// Strings are escaped as RFC 8259 requires; non-finite numbers (never produced) become `null`.
 /// The caller writes members in the order they should appear.
-struct EventJSONWriter {
+public struct EventJSONWriter {
     private var output: [UInt8]
     private var empty = true
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         self.output = []
         self.output.reserveCapacity(capacity)
         self.output.append(UInt8(ascii: "{"))
     }
 
-    mutating func member(_ key: StaticString, string value: String) {
+    public mutating func member(_ key: StaticString, string value: String) {
         self.key(key)
         Self.writeString(value, to: &self.output)
     }
 
-    mutating func member(_ key: StaticString, integer value: Int) {
+    public mutating func member(_ key: StaticString, integer value: Int) {
         self.key(key)
         self.output.append(contentsOf: String(value).utf8)
     }
 
-    mutating func member(_ key: StaticString, number value: Double) {
+    public mutating func member(_ key: StaticString, number value: Double) {
         self.key(key)
         self.output.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
     }
 
-    mutating func member(_ key: StaticString, bool value: Bool) {
+    public mutating func member(_ key: StaticString, bool value: Bool) {
         self.key(key)
         self.output.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
+    /// A value written as it is: a number the caller formatted.
+    public mutating func member(_ key: StaticString, raw value: String) {
+        self.key(key)
+        self.output.append(contentsOf: value.utf8)
+    }
+
     /// The object, closed.
-    consuming func finish() -> [UInt8] {
+    public consuming func finish() -> [UInt8] {
         self.output.append(UInt8(ascii: "}"))
         return self.output
     }

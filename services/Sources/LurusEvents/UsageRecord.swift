@@ -8,6 +8,8 @@ public struct UsageRecord: Codable, Sendable, Equatable {
     public var requestId: String
     /// The client key's id from the gateway's keys file.
     public var keyId: String
+    /// The billing user the key belongs to, when the gateway knows it (keys from the billing service).
+    public var userId: String?
     /// The client's API format: anthropic, openai, openai-responses or gemini.
     public var platform: String
     /// The provider that served (or last failed); nil when none was tried.
@@ -64,7 +66,8 @@ public struct UsageRecord: Codable, Sendable, Equatable {
         cacheWriteTokens: Int,
         costUsd: Double,
         startedAt: String,
-        leaseId: String? = nil
+        leaseId: String? = nil,
+        userId: String? = nil
     ) {
         self.requestId = requestId
         self.keyId = keyId
@@ -86,6 +89,7 @@ public struct UsageRecord: Codable, Sendable, Equatable {
         self.costUsd = costUsd
         self.startedAt = startedAt
         self.leaseId = leaseId
+        self.userId = userId
     }
 
     /// The wire names of the fields.
@@ -110,6 +114,7 @@ public struct UsageRecord: Codable, Sendable, Equatable {
         case costUsd = "cost_usd"
         case startedAt = "started_at"
         case leaseId = "lease_id"
+        case userId = "user_id"
     }
 
     /// The JSON payload: compact, keys sorted, absent optionals left out.
@@ -139,6 +144,7 @@ public struct UsageRecord: Codable, Sendable, Equatable {
         writer.member("stream", bool: self.stream)
         if let ttftMs = self.ttftMs { writer.member("ttft_ms", number: ttftMs) }
         if let upstreamModel = self.upstreamModel { writer.member("upstream_model", string: upstreamModel) }
+        if let userId = self.userId { writer.member("user_id", string: userId) }
         return writer.finish()
     }
 }

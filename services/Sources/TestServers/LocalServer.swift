@@ -51,6 +51,47 @@ public enum LocalServer {
         return connected == 0
     }
 
+    /// POSTs `body` to 127.0.0.1:`port` with HTTP/1.0 and reads the whole answer (the server closes the
+    /// connection at its end); the status and the body. Blocking, with `timeout` seconds per read.
+    public static func httpPost(port: Int, path: String, body: [UInt8], timeout: Int) throws -> (Int, String) {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw NATSServerError("socket() failed: errno \(errno)") }
+        defer { close(descriptor) }
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var address = Self.loopbackAddress(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw NATSServerError("nothing answers on 127.0.0.1:\(port) (errno \(errno))") }
+        let request =
+            Array("POST \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+        var sent = 0
+        while sent < request.count {
+            let written = request[sent...].withUnsafeBytes {
+                send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+            guard written > 0 else { throw NATSServerError("sending to 127.0.0.1:\(port) failed: errno \(errno)") }
+            sent += written
+        }
+        var answer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let read = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if read == 0 { break }
+            guard read > 0 else { throw NATSServerError("no answer from 127.0.0.1:\(port) within \(timeout) s") }
+            answer += chunk[0..<read]
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        guard let headerEnd = text.range(of: "\r\n\r\n"),
+            let status = Int(text.split(separator: " ").dropFirst().first ?? "")
+        else { throw NATSServerError("127.0.0.1:\(port) did not answer in HTTP: \(text.prefix(200))") }
+        return (status, String(text[headerEnd.upperBound...]))
+    }
+
     /// `name` on PATH or in the usual system folders, or an error saying `missing`.
     public static func executable(_ name: String, missing: String) throws -> URL {
         var directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
@@ -67,11 +108,22 @@ public enum LocalServer {
 
     /// Waits up to `seconds` for `process` to exit; whether it did.
     public static func waitForExit(of process: Process, seconds: Double) -> Bool {
+        Self.waitUntilGone(process.processIdentifier, seconds: seconds)
+    }
+
+    /// Waits up to `seconds` until process `pid` has ended (gone, or a zombie); whether it did. Read from
+    /// /proc, not Foundation's `isRunning` or `waitUntilExit`: with several servers ending at once,
+    /// Foundation sometimes never sees one of them exit, and a test hung in `waitUntilExit` for good.
+    @discardableResult
+    public static func waitUntilGone(_ pid: Int32, seconds: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline {
+        repeat {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+            // The state follows the command name in parentheses: "PID (name) S …".
+            if let end = stat.lastIndex(of: ")"), stat[stat.index(after: end)...].hasPrefix(" Z") { return true }
             usleep(10_000)
-        }
-        return !process.isRunning
+        } while Date() < deadline
+        return false
     }
 
     /// The last 20 lines of `file`.

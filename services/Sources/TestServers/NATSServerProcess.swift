@@ -146,7 +146,7 @@ public final class NATSServerProcess: SignalledServer, Sendable {
         if !LocalServer.waitForExit(of: process, seconds: 5) {
             kill(process.processIdentifier, SIGKILL)
         }
-        process.waitUntilExit()
+        LocalServer.waitUntilGone(process.processIdentifier)
     }
 
     /// Stops the server and starts it again on the same port with the same store directory,

@@ -69,7 +69,7 @@ public final class RedisServerProcess: SignalledServer, Sendable {
     public func stop() {
         guard let process = self.process.withLock({ $0.take() }), process.isRunning else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        LocalServer.waitUntilGone(process.processIdentifier)
     }
 
     public func signal(_ signal: Int32) {

@@ -48,7 +48,7 @@ import Testing
             ]
 
             // 1. Kill it while a batch's transaction is running.
-            let first = try BillingProcess.start(environment: environment, directory: directory)
+            let first = try ServiceProcess.start("lurus-billing", environment: environment, directory: directory)
             var killedMidBatch = false
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline, !killedMidBatch {
@@ -66,7 +66,7 @@ import Testing
 
             // 2. NATS restarts (its store survives); 3. billing starts again and finishes.
             try await nats.restart()
-            let second = try BillingProcess.start(environment: environment, directory: directory)
+            let second = try ServiceProcess.start("lurus-billing", environment: environment, directory: directory)
             try await Self.waitUntil("every event settled", fixture: fixture) {
                 try fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'usage'") == "\(Self.events)"
             }

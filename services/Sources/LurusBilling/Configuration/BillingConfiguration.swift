@@ -1,5 +1,6 @@
 import Foundation
 import LurusAdminAuth
+import LurusEvents
 import LurusNATS
 import LurusPostgres
 import LurusServiceKit
@@ -33,21 +34,7 @@ public struct BillingConfiguration: ServiceConfiguration {
             defaultUser: "lurus_billing",
             defaultDatabase: "lurus_billing"
         )
-        if let url = settings.string("nats.url") {
-            var nats: NATSConfiguration
-            do {
-                nats = try NATSConfiguration(url: url)
-            } catch {
-                throw StartupError("nats.url (NATS_URL) is \"\(url)\": \(error)", fix: "use nats://HOST:PORT")
-            }
-            nats.name = "lurus-billing"
-            // Credentials in the URL stay unless the settings name others.
-            if let user = settings.string("nats.user") { nats.user = user }
-            if let password = try settings.secretFile("nats.passwordFile") { nats.password = password }
-            self.nats = nats
-        } else {
-            self.nats = nil
-        }
+        self.nats = try NATSConfiguration.events(settings: settings, clientName: "lurus-billing")
         self.batchSize = try settings.int("usage.batchSize", default: 500, range: 1...10_000)
         self.ackWait = .seconds(try settings.int("usage.ackWaitSeconds", default: 30, range: 1...3600))
         self.reservationTTL = .seconds(try settings.int("reservations.ttlSeconds", default: 900, range: 1...86400))

@@ -1,5 +1,6 @@
 import Foundation
 import LurusAdminAuth
+import LurusEvents
 import LurusNATS
 import LurusPostgres
 import LurusRedis
@@ -56,18 +57,7 @@ public struct ProviderConfiguration: ServiceConfiguration {
                 clientName: "lurus-provider"
             )
         }
-        if let url = settings.string("nats.url") {
-            var nats: NATSConfiguration
-            do {
-                nats = try NATSConfiguration(url: url)
-            } catch {
-                throw StartupError("setting nats.url (NATS_URL) is \"\(url)\": \(error)", fix: "use nats://HOST:PORT")
-            }
-            nats.name = "lurus-provider"
-            if let user = settings.string("nats.user") { nats.user = user }
-            if let password = try settings.secretFile("nats.passwordFile") { nats.password = password }
-            self.nats = nats
-        }
+        self.nats = try NATSConfiguration.events(settings: settings, clientName: "lurus-provider")
         self.healthConsumer = settings.string("health.consumer") ?? "lurus-provider-health"
         guard self.healthConsumer.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw StartupError(
