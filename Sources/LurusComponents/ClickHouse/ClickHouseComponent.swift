@@ -4,15 +4,14 @@ import LurusRemote
 
 /// `clickhouse`: ClickHouse from its own repository (pinned) or Debian's 18.16, listening on localhost and
 /// the mesh address; the `default` user kept to localhost, a `lurus` user (password from the secret
-/// `clickhouse/lurus`, stored as its sha256) for the log service, and the request-log table.
+/// `clickhouse/lurus`, stored as its sha256) for the log service, and the request-log database.
 ///
 /// Settings and users are `config.d`/`users.d` files over the package's own; ClickHouse re-reads users by
-/// itself, so a new password needs no restart. The schema is made over HTTP on localhost by a script that
-/// reads the server's version and adds TTL retention where the server supports it (19.6 and later).
+/// itself, so a new password needs no restart. The database is made over HTTP on localhost by a script;
+/// its tables and their retention belong to the log service, which migrates them at start (one owner).
 enum ClickHouseComponent: ComponentDefinition {
     static let secret = "clickhouse/lurus"
     static let database = "lurus_logs"
-    static let table = "request_log"
 
     static func secretNames(inventory: Inventory, node: Node) -> [SecretNeed] { [SecretNeed(self.secret)] }
 
@@ -43,10 +42,7 @@ enum ClickHouseComponent: ComponentDefinition {
             group: "clickhouse",
             sensitive: true
         )
-        let schema = try context.render(
-            "schema.sh",
-            ["database": self.database, "table": self.table, "retention_days": context.integer("retention_days")]
-        )
+        let script = try context.render("database.sh", ["database": self.database])
         resources += [
             .directory(Directory(path: "/etc/clickhouse-server/config.d")),
             .directory(Directory(path: "/etc/clickhouse-server/users.d")),
@@ -55,9 +51,9 @@ enum ClickHouseComponent: ComponentDefinition {
             .service(Service("clickhouse-server", restartOn: [config.id])),
             .command(
                 Command(
-                    "clickhouse schema \(self.database).\(self.table)",
-                    ShellScript("clickhouse-schema", schema, [String(httpPort)]).command,
-                    unless: ShellScript("clickhouse-schema", schema, [String(httpPort), "check"]).command,
+                    "clickhouse database \(self.database)",
+                    ShellScript("clickhouse-database", script, [String(httpPort)]).command,
+                    unless: ShellScript("clickhouse-database", script, [String(httpPort), "check"]).command,
                     timeout: .seconds(120)
                 )
             ),

@@ -120,7 +120,8 @@ extension Component {
                     key: "retention_days",
                     kind: .count(1...36500),
                     defaultValue: .integer(90),
-                    summary: "request logs older than this are dropped (TTL, where the server supports it)"
+                    summary:
+                        "days the log service keeps request logs (its RETENTION_DAYS; TTL needs ClickHouse 19.6 or later)"
                 ),
             ]
         case .k3sServer:
