@@ -28,6 +28,23 @@ public struct JetStreamDelivery: Sendable {
         try await self.answer(.ack, confirmed: confirmed)
     }
 
+    /// Acknowledges deliveries in one write per connection (unconfirmed): after a batch's commit, ten
+    /// thousand acknowledgements cost one write instead of ten thousand.
+    public static func ack(_ deliveries: [JetStreamDelivery]) async throws(NATSError) {
+        var byClient: [ObjectIdentifier: (client: NATSClient, acks: [NATSRequest])] = [:]
+        for delivery in deliveries {
+            guard let replyTo = delivery.message.replyTo else {
+                throw .protocolViolation("a delivery has no reply subject to acknowledge to")
+            }
+            byClient[ObjectIdentifier(delivery.client), default: (delivery.client, [])].acks.append(
+                NATSRequest(subject: replyTo, payload: AckKind.ack.payload)
+            )
+        }
+        for (client, acks) in byClient.values {
+            try await client.publish(acks)
+        }
+    }
+
     /// Asks for the message again, after `delay` when given.
     public func nak(delay: Duration? = nil) async throws(NATSError) {
         try await self.answer(.nak(delay: delay), confirmed: false)

@@ -61,6 +61,31 @@ public final class NATSClient: Sendable {
         try await self.send(operation)
     }
 
+    /// Publishes messages in one write; returns once they are written to the socket. None is sent when
+    /// one fails validation. What a batch consumer's acknowledgements take: one write and one flush
+    /// instead of one per message.
+    public func publish(_ messages: [NATSRequest]) async throws(NATSError) {
+        var bytes = ByteBuffer()
+        for message in messages {
+            let operation = try self.makePublish(
+                message.subject,
+                payload: message.payload,
+                headers: message.headers,
+                replyTo: nil
+            )
+            NATSProtocolEncoder.encode(operation, into: &bytes)
+        }
+        guard bytes.readableBytes > 0 else { return }
+        guard self.connection.phase == .connected else {
+            throw .connectionClosed
+        }
+        do {
+            try await self.channel.writeAndFlush(bytes).get()
+        } catch {
+            throw .connectionClosed
+        }
+    }
+
     /// Subscribes to `subject`; returns once the server has the subscription.
     ///
     /// Messages are buffered without limit until read. Cancelling the task that iterates the

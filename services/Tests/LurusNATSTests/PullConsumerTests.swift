@@ -95,6 +95,28 @@ struct PullConsumerTests {
         await client.close()
     }
 
+    @Test("a batch acknowledged in one write is acknowledged whole, out of order too; none comes back")
+    func batchAck() async throws {
+        let server = try await NATSServerProcess.start()
+        let (client, jetStream) = try await Self.prepare(server, messages: 500)
+        _ = try await jetStream.ensureConsumer(
+            ConsumerConfiguration(durableName: "logs", ackWait: .seconds(1), maxAckPending: 1000),
+            on: "ORDERS"
+        )
+        let consumer = jetStream.pullConsumer(stream: "ORDERS", name: "logs")
+        let deliveries = try await consumer.fetch(batch: 500, expires: .seconds(2))
+        #expect(deliveries.count == 500)
+        // Explicit acks, not "ack all": acknowledging only the last would leave the other 499 pending.
+        try await JetStreamDelivery.ack(Array(deliveries.reversed()))
+        try await client.flush()
+        let info = try #require(try await jetStream.consumerInfo(stream: "ORDERS", consumer: "logs"))
+        #expect(info.ackPending == 0)
+        #expect(info.ackFloor == .init(consumerSequence: 500, streamSequence: 500))
+        try await Task.sleep(for: .milliseconds(1300))
+        #expect(try await consumer.fetch(batch: 10, expires: .milliseconds(500)).isEmpty)
+        await client.close()
+    }
+
     @Test("an unacknowledged message is delivered again after the ack wait, with a higher delivery count")
     func redelivery() async throws {
         let server = try await NATSServerProcess.start()

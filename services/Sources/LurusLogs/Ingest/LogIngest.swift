@@ -10,7 +10,7 @@ import Synchronization
 /// ClickHouse took it.
 ///
 /// ClickHouse away: the batch in hand is tried again with a growing pause (up to `maximumBackoff`), nothing
-/// is acknowledged and nothing more is fetched meanwhile; messages whose ack wait runs out are delivered
+/// is acknowledged and at most one more batch is fetched meanwhile; messages whose ack wait runs out are delivered
 /// again and found already stored once the batch is in. A crash loses only acknowledgements, never rows.
 public final class LogIngest: Service, Sendable {
     public struct Settings: Sendable {
@@ -98,16 +98,35 @@ public final class LogIngest: Service, Sendable {
         await client.close()
     }
 
-    /// Fetches into a batch until it is due, stores it, acknowledges it; again.
+    /// Fills a batch until it is due, then stores it while the next one fills: one insert at a time (the
+    /// look-up of stored ids must see the insert before it), and fetching never waits for ClickHouse.
     private func pump(_ consumer: PullConsumer) async throws {
+        var due = try await self.fill(from: consumer)
+        while self.running {
+            let storing = due
+            async let stored = self.store(storing)
+            let next = try await self.fill(from: consumer)
+            guard try await stored else {
+                due = next
+                break
+            }
+            due = next
+        }
+        // Shutting down: what is in hand goes in if ClickHouse takes it at once; otherwise it is delivered
+        // again to the next run.
+        if !due.isEmpty {
+            _ = try? await self.insert(due)
+        }
+    }
+
+    /// Fetches into a new batch until it is due or the service stops.
+    private func fill(from consumer: PullConsumer) async throws -> IngestBatch<JetStreamDelivery> {
         let clock = ContinuousClock()
         var batch = IngestBatch<JetStreamDelivery>()
         while self.running {
             let now = clock.now
             if batch.isDue(at: now, maximumRows: self.settings.maximumRows, maximumWait: self.settings.maximumWait) {
-                guard try await self.store(batch) else { return }
-                batch = IngestBatch()
-                continue
+                break
             }
             let wait = batch.remainingWait(at: now, maximumWait: self.settings.maximumWait)
             let deliveries = try await consumer.fetch(
@@ -118,13 +137,8 @@ public final class LogIngest: Service, Sendable {
             for delivery in deliveries {
                 batch.add(self.row(of: delivery), ticket: delivery, at: arrived)
             }
-            self.current.withLock { $0.waitingRows = batch.rows.count }
         }
-        // Shutting down: what is in hand goes in if ClickHouse takes it at once; otherwise it is delivered
-        // again to the next run.
-        if !batch.isEmpty {
-            _ = try? await self.insert(batch)
-        }
+        return batch
     }
 
     /// The row of an event, or nil (counted, logged, and acknowledged with its batch: it can never be read) when it cannot be read.
@@ -150,6 +164,8 @@ public final class LogIngest: Service, Sendable {
     /// service is stopping before it could (nothing acknowledged).
     private func store(_ batch: IngestBatch<JetStreamDelivery>) async throws -> Bool {
         var pause = self.settings.retryDelay
+        self.current.withLock { $0.waitingRows = batch.rows.count }
+        defer { self.current.withLock { $0.waitingRows = 0 } }
         while self.running {
             if try await self.insert(batch) { return true }
             let wait = pause
@@ -181,16 +197,10 @@ public final class LogIngest: Service, Sendable {
         self.current.withLock {
             $0.clickHouseError = nil
             $0.insertedTotal += outcome.inserted
-            $0.waitingRows = 0
         }
         // The rows are stored: acknowledge everything fetched for them (unreadable events too: no retry reads them),
         // all at once; a lost acknowledgement only means a redelivery the look-up catches.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for delivery in batch.tickets {
-                group.addTask { try await delivery.ack() }
-            }
-            try await group.waitForAll()
-        }
+        try await JetStreamDelivery.ack(batch.tickets)
         return true
     }
 }
