@@ -76,14 +76,7 @@ public final class NATSClient: Sendable {
             NATSProtocolEncoder.encode(operation, into: &bytes)
         }
         guard bytes.readableBytes > 0 else { return }
-        guard self.connection.phase == .connected else {
-            throw .connectionClosed
-        }
-        do {
-            try await self.channel.writeAndFlush(bytes).get()
-        } catch {
-            throw .connectionClosed
-        }
+        try await self.write(bytes)
     }
 
     /// Subscribes to `subject`; returns once the server has the subscription.
@@ -252,11 +245,16 @@ public final class NATSClient: Sendable {
     }
 
     private func send(_ operation: NATSClientOperation) async throws(NATSError) {
+        try await self.write(NATSProtocolEncoder.encode(operation))
+    }
+
+    /// Writes and flushes encoded operations; a closed connection or a failed write is `connectionClosed`.
+    private func write(_ bytes: ByteBuffer) async throws(NATSError) {
         guard self.connection.phase == .connected else {
             throw .connectionClosed
         }
         do {
-            try await self.channel.writeAndFlush(NATSProtocolEncoder.encode(operation)).get()
+            try await self.channel.writeAndFlush(bytes).get()
         } catch {
             throw .connectionClosed
         }
