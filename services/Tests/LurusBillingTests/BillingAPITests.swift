@@ -117,6 +117,7 @@ import Testing
             let keys = try await client.execute(uri: "/v1/keys", method: .get)
             let etag = try #require(keys.headers[.eTag])
             #expect(try Self.json(keys)["keys"]?[0]?["sha256"]?.stringValue == IssuedKey.sha256(of: secret))
+            #expect(try Self.json(keys)["keys"]?[0]?["user_id"]?.stringValue == userID, "the gateway logs whose key")
             let unchanged = try await client.execute(uri: "/v1/keys", method: .get, headers: [.ifNoneMatch: etag])
             #expect(unchanged.status == .notModified)
             let hold = try await client.execute(

@@ -733,6 +733,70 @@ def postgres(workdir):
     server.stop()
 
 
+class ClickHouseServer:
+    """A throwaway ClickHouse server (Debian's clickhouse-server, 18.16) on free loopback ports, with the
+    database lurus_logs and the user lurus (a random password, that database only) as `up` makes them."""
+
+    def __init__(self, workdir: Path, name: str = "clickhouse"):
+        binary = shutil.which("clickhouse-server") or "/usr/bin/clickhouse-server"
+        if not os.access(binary, os.X_OK):
+            pytest.fail("clickhouse-server is missing: run scripts/setup (apt-get install clickhouse-server)",
+                        pytrace=False)
+        self.dir = workdir / f"{name}-{uuid.uuid4().hex[:6]}"
+        self.dir.mkdir()
+        self.http_port = free_port()
+        self.url = f"http://127.0.0.1:{self.http_port}"
+        self.password = uuid.uuid4().hex
+        d = self.dir
+        (d / "config.xml").write_text(f"""<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>{d}/server.log</log><errorlog>{d}/error.log</errorlog></logger>
+  <http_port>{self.http_port}</http_port><tcp_port>{free_port()}</tcp_port>
+  <listen_host>127.0.0.1</listen_host>
+  <path>{d}/data/</path><tmp_path>{d}/tmp/</tmp_path><user_files_path>{d}/user_files/</user_files_path>
+  <format_schema_path>{d}/format_schemas/</format_schema_path><users_config>{d}/users.xml</users_config>
+  <default_profile>default</default_profile><default_database>default</default_database>
+  <mark_cache_size>53687091</mark_cache_size><uncompressed_cache_size>53687091</uncompressed_cache_size>
+  <timezone>UTC</timezone>
+</yandex>
+""")
+        (d / "users.xml").write_text(f"""<?xml version="1.0"?>
+<yandex>
+  <profiles><default></default></profiles>
+  <users>
+    <default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default>
+    <lurus><password>{self.password}</password><networks><ip>127.0.0.1</ip></networks>
+      <profile>default</profile><quota>default</quota>
+      <allow_databases><database>lurus_logs</database></allow_databases></lurus>
+  </users>
+  <quotas><default></default></quotas>
+</yandex>
+""")
+        self.password_file = d / "lurus.password"
+        self.password_file.write_text(self.password)
+        self.password_file.chmod(0o600)
+        self.proc = Proc("clickhouse", [binary, f"--config-file={d / 'config.xml'}"], dict(os.environ),
+                         d / "stdout.log", cwd=d).start()
+
+        def ready():
+            if not self.proc.alive():
+                pytest.fail(f"clickhouse-server exited:\n{tail(d / 'error.log')}", pytrace=False)
+            return httpx.post(self.url, content=b"SELECT 1", timeout=2).text.strip() == "1"
+
+        wait_until(ready, 30, what="clickhouse-server to answer")
+        self.query("CREATE DATABASE IF NOT EXISTS lurus_logs")
+
+    def query(self, sql: str) -> str:
+        """`sql` as the default user (the test's own view); ClickHouse's message on an error."""
+        answer = httpx.post(self.url, content=sql.encode(), timeout=30)
+        if answer.status_code != 200:
+            raise AssertionError(f"ClickHouse refused {sql[:200]}: {answer.text}")
+        return answer.text
+
+    def stop(self) -> None:
+        self.proc.stop()
+
+
 def service_env(port: int, postgres: PostgresServer, database: str, workdir: Path, admin_token: str,
                 gateway_token: str, **extra: str) -> dict[str, str]:
     """The environment of a service on PostgreSQL (billing, provider): its port, the database with the

@@ -6,7 +6,7 @@ import LLMWire
 /// - `GET /v1/balance/{key_id}` → `{"allowed": bool, "balance": dollars}` (the check it makes today);
 /// - `POST /v1/reservations` `{"request_id", "key_id", "amount_micros"}` → the verdict: a hold of the
 ///   request's most it can cost, settled by its usage event or released when it expires;
-/// - `GET /v1/keys` → `{"keys": [{"id", "sha256"}], "version"}` with an ETag: the keys that work now.
+/// - `GET /v1/keys` → `{"keys": [{"id", "sha256", "user_id"}], "version"}` with an ETag: the keys that work now.
 /// - `POST /v1/leases` `{"lease_id", "key_id", "want_micros", "minimum_micros"}` → the verdict and
 ///   `granted_micros`: a block of the wallet the gateway spends from without asking per request;
 /// - `POST /v1/leases/{lease_id}/release` `{"unused_micros"}` → `released_micros`, `still_held_micros`.
@@ -94,7 +94,9 @@ struct GatewayAPI: Sendable {
             if request.headers[.ifNoneMatch] == etag {
                 return Response(status: .notModified, headers: [.eTag: etag])
             }
-            let entries = keys.map { JSONValue.object(["id": .string($0.id), "sha256": .string($0.sha256)]) }
+            let entries = keys.map {
+                JSONValue.object(["id": .string($0.id), "sha256": .string($0.sha256), "user_id": .string($0.userID)])
+            }
             return JSONAnswer.response(["keys": .array(entries), "version": .string(version)], headers: [.eTag: etag])
         }
     }
@@ -102,7 +104,7 @@ struct GatewayAPI: Sendable {
 
 /// A short hash of the key list: it changes whenever a key is issued or revoked.
 enum KeyListVersion {
-    static func of(_ keys: [(id: String, sha256: String)]) -> String {
+    static func of(_ keys: [ActiveKey]) -> String {
         let text = keys.map { "\($0.id)=\($0.sha256)" }.joined(separator: "\n")
         return String(IssuedKey.sha256(of: text).prefix(16))
     }

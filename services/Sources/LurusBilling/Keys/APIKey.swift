@@ -43,3 +43,10 @@ enum Identifier {
         return kind + "_" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
+
+/// A key that works now, as the gateway is told of it (`GET /v1/keys`).
+public struct ActiveKey: Sendable, Hashable {
+    public var id: String
+    public var sha256: String
+    public var userID: String
+}

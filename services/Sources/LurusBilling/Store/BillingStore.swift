@@ -102,15 +102,15 @@ public struct BillingStore: Sendable {
         return nil
     }
 
-    /// Every key that works now: id and SHA-256, in id order.
-    public func activeKeys() async throws -> [(id: String, sha256: String)] {
+    /// Every key that works now: id, SHA-256 and user, in id order.
+    public func activeKeys() async throws -> [ActiveKey] {
         let rows = try await self.client.query(
-            "SELECT id, sha256 FROM api_keys WHERE revoked_at IS NULL ORDER BY id",
+            "SELECT id, sha256, user_id FROM api_keys WHERE revoked_at IS NULL ORDER BY id",
             logger: self.logger
         )
-        var keys: [(id: String, sha256: String)] = []
-        for try await (id, hash) in rows.decode((String, String).self) {
-            keys.append((id, hash))
+        var keys: [ActiveKey] = []
+        for try await (id, hash, user) in rows.decode((String, String, String).self) {
+            keys.append(ActiveKey(id: id, sha256: hash, userID: user))
         }
         return keys
     }

@@ -52,7 +52,8 @@ struct GatewayRoutes: Sendable {
             pathModel = parts[0].removingPercentEncoding ?? parts[0]
             streamRoute = parts[1] == "streamGenerateContent"
         }
-        guard let keyID = self.keys.keyID(for: request.headers, queryKey: request.uri.queryParameters.get("key")) else {
+        guard let client = self.keys.identity(for: request.headers, queryKey: request.uri.queryParameters.get("key"))
+        else {
             return ErrorResponses.response(
                 .authentication,
                 message: "missing or unknown API key",
@@ -82,13 +83,18 @@ struct GatewayRoutes: Sendable {
         }
         // Always our own id: it is the JetStream message id, and a client-chosen one could make
         // de-duplication drop another request's usage.
-        return await self.proxy.serve(parsed, bodyBytes: body.readableBytes, keyID: keyID, requestID: RequestID.make())
+        return await self.proxy.serve(
+            parsed,
+            bodyBytes: body.readableBytes,
+            client: client,
+            requestID: RequestID.make()
+        )
     }
 
     /// `GET /v1/models`: the catalog's model names in OpenAI's list shape (Anthropic's clients read
     /// `data[].id` too).
     func models(_ request: Request) -> Response {
-        guard self.keys.keyID(for: request.headers, queryKey: request.uri.queryParameters.get("key")) != nil else {
+        guard self.keys.identity(for: request.headers, queryKey: request.uri.queryParameters.get("key")) != nil else {
             return ErrorResponses.response(.authentication, message: "missing or unknown API key", protocol: .openai)
         }
         let names = self.proxy.catalog.current.modelNames

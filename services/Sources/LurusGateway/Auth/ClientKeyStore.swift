@@ -24,9 +24,9 @@ public final class ClientKeyStore: Sendable {
         self.keys.withLock { $0 = (keys, source, etag) }
     }
 
-    /// The key id for the key a request presents, or nil.
-    public func keyID(for headers: HTTPFields, queryKey: @autoclosure () -> String?) -> String? {
-        self.current.keyID(for: headers, queryKey: queryKey())
+    /// Whose key a request presents, or nil.
+    public func identity(for headers: HTTPFields, queryKey: @autoclosure () -> String?) -> ClientIdentity? {
+        self.current.identity(for: headers, queryKey: queryKey())
     }
 }
 

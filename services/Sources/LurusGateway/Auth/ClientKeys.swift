@@ -3,15 +3,32 @@ import Foundation
 import Hummingbird
 import LurusServiceKit
 
+/// Who a request is from: its key's id and, when the keys document names one, the user the key belongs to
+/// (billing's keys always do). Both go into the request's usage record.
+public struct ClientIdentity: Sendable, Hashable {
+    public var keyID: String
+    public var userID: String?
+
+    public init(keyID: String, userID: String? = nil) {
+        self.keyID = keyID
+        self.userID = userID
+    }
+}
+
 /// The client keys the gateway accepts, stored as SHA-256 hashes, never as keys.
 ///
-/// The keys file is JSON: `{"keys": [{"id": "team-a", "sha256": "<hex of sha256(key)>"}]}`.
-/// A presented key is hashed and looked up; the key itself is never logged or kept.
+/// The keys file is JSON: `{"keys": [{"id": "team-a", "sha256": "<hex of sha256(key)>", "user_id": "u1"}]}`
+/// (`user_id` optional). A presented key is hashed and looked up; the key itself is never logged or kept.
 public struct ClientKeys: Sendable {
-    private let idsByHash: [String: String]
+    private let identitiesByHash: [String: ClientIdentity]
 
+    public init(hashes: [String: ClientIdentity]) {
+        self.identitiesByHash = hashes
+    }
+
+    /// Keys without users: key id by SHA-256.
     public init(hashes: [String: String]) {
-        self.idsByHash = hashes
+        self.identitiesByHash = hashes.mapValues { ClientIdentity(keyID: $0) }
     }
 
     /// Reads the keys file; every problem names the file and the entry.
@@ -23,12 +40,13 @@ public struct ClientKeys: Sendable {
     }
 
     /// Reads the keys document (the keys file, or billing's `GET /v1/keys`):
-    /// `{"keys": [{"id", "sha256"}]}`; every problem names `source` and the entry.
+    /// `{"keys": [{"id", "sha256", "user_id"?}]}`; every problem names `source` and the entry.
     public static func decode(_ data: Data, source: String) throws(StartupError) -> ClientKeys {
         struct Document: Decodable {
             struct Entry: Decodable {
                 var id: String
                 var sha256: String
+                var user_id: String?
             }
             var keys: [Entry]
         }
@@ -40,7 +58,7 @@ public struct ClientKeys: Sendable {
         } catch {
             throw StartupError("\(source): \(error)")
         }
-        var hashes: [String: String] = [:]
+        var hashes: [String: ClientIdentity] = [:]
         for (index, entry) in document.keys.enumerated() {
             let hash = entry.sha256.lowercased()
             guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
@@ -49,7 +67,8 @@ public struct ClientKeys: Sendable {
                     fix: "store sha256 of the key, e.g. printf %s KEY | sha256sum"
                 )
             }
-            guard !entry.id.isEmpty, hashes.updateValue(entry.id, forKey: hash) == nil else {
+            let identity = ClientIdentity(keyID: entry.id, userID: entry.user_id.flatMap { $0.isEmpty ? nil : $0 })
+            guard !entry.id.isEmpty, hashes.updateValue(identity, forKey: hash) == nil else {
                 throw StartupError("\(source): keys[\(index)] repeats a key or has an empty id")
             }
         }
@@ -57,13 +76,13 @@ public struct ClientKeys: Sendable {
     }
 
     /// How many keys there are.
-    public var count: Int { self.idsByHash.count }
+    public var count: Int { self.identitiesByHash.count }
 
-    /// The key id for the key a request presents (`Authorization: Bearer`, `x-api-key`,
-    /// `x-goog-api-key`, or Gemini's `?key=`), or nil.
-    public func keyID(for headers: HTTPFields, queryKey: @autoclosure () -> String?) -> String? {
+    /// Whose key a request presents (`Authorization: Bearer`, `x-api-key`, `x-goog-api-key`, or Gemini's
+    /// `?key=`), or nil.
+    public func identity(for headers: HTTPFields, queryKey: @autoclosure () -> String?) -> ClientIdentity? {
         guard let key = Self.presentedKey(headers, queryKey: queryKey) else { return nil }
-        return self.idsByHash[Self.hash(key)]
+        return self.identitiesByHash[Self.hash(key)]
     }
 
     static func presentedKey(_ headers: HTTPFields, queryKey: () -> String?) -> String? {

@@ -18,10 +18,11 @@ struct Proxy: Sendable {
     let usageSink: @Sendable (UsageRecord) -> Void
     let logger: Logger
 
-    func serve(_ request: ClientRequest, bodyBytes: Int, keyID: String, requestID: String) async -> Response {
+    func serve(_ request: ClientRequest, bodyBytes: Int, client: ClientIdentity, requestID: String) async -> Response {
+        let keyID = client.keyID
         var ledger = RequestLedger(
             requestID: requestID,
-            keyID: keyID,
+            client: client,
             platform: request.clientProtocol,
             model: request.model,
             stream: request.stream

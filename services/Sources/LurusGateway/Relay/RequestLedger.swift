@@ -6,7 +6,8 @@ import LurusServiceKit
 /// What is known about one request as it goes, turned into its usage record at the end.
 struct RequestLedger: Sendable {
     let requestID: String
-    let keyID: String
+    let client: ClientIdentity
+    var keyID: String { self.client.keyID }
     let platform: APIProtocol
     let started: ContinuousClock.Instant
     let startedAt: Date
@@ -19,9 +20,9 @@ struct RequestLedger: Sendable {
     /// What the request holds of its key's money, given back when it is accounted.
     var hold = CreditHold.none
 
-    init(requestID: String, keyID: String, platform: APIProtocol, model: String, stream: Bool) {
+    init(requestID: String, client: ClientIdentity, platform: APIProtocol, model: String, stream: Bool) {
         self.requestID = requestID
-        self.keyID = keyID
+        self.client = client
         self.platform = platform
         self.started = .now
         self.startedAt = Date()
@@ -35,7 +36,7 @@ struct RequestLedger: Sendable {
         let now = ContinuousClock.now
         return UsageRecord(
             requestId: self.requestID,
-            keyId: self.keyID,
+            keyId: self.client.keyID,
             platform: self.platform.rawValue,
             provider: self.candidate?.provider.name,
             model: self.candidate?.model ?? self.model,
@@ -53,7 +54,8 @@ struct RequestLedger: Sendable {
             cacheWriteTokens: self.usage.cacheWriteTokens,
             costUsd: self.candidate?.price.cost(of: self.usage) ?? 0,
             startedAt: self.startedAt.formatted(Self.timestampStyle),
-            leaseId: self.hold.leaseID
+            leaseId: self.hold.leaseID,
+            userId: self.client.userID
         )
     }
 }
