@@ -92,7 +92,7 @@ extension LogsServerTests {
                     method: .get,
                     headers: Self.admin
                 )
-                #expect(answer.status == .ok)
+                #expect(answer.status == .ok, "\(String(buffer: answer.body))")
                 let buckets = try #require(try Self.json(answer)["buckets"]?.arrayValue)
                 #expect(buckets.count == 2)
                 for (bucket, model, hour) in [(buckets[0], "gpt-test", "10"), (buckets[1], "claude-test", "11")] {

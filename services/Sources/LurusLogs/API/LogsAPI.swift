@@ -9,6 +9,7 @@ import LurusClickHouse
 struct LogsAPI: Sendable {
     let client: ClickHouseClient
     let metrics: LogMetrics
+    let rollupStart: RollupStart
 
     func add(to group: RouterGroup<AdminContext>) {
         group.get("logs") { request, _ -> Response in
@@ -28,7 +29,7 @@ struct LogsAPI: Sendable {
         group.get("stats") { request, _ -> Response in
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let query = try StatsQuery(try Self.parameters(request, allowed: StatsQuery.parameters), nowMs: now)
-            let rows = try await self.rows(query.sql)
+            let rows = try await self.rows(query.sql(rollupStart: self.rollupStart.value))
             var body: [String: JSONValue] = [
                 "interval": .string(query.interval.rawValue),
                 "from": .string(EventTime.iso(milliseconds: query.filter.fromMs ?? 0)),

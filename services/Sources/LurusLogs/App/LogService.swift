@@ -12,6 +12,7 @@ public struct LogService: Sendable {
     public let metrics: LogMetrics
     public let ingest: LogIngest?
     let admin: AdminAuthenticator
+    let rollupStart = RollupStart()
     let tracing: (any Service)?
     let logger: Logger
 
@@ -41,7 +42,7 @@ public struct LogService: Sendable {
         if self.tracing != nil {
             router.middlewares.add(TracingMiddleware())
         }
-        LogsAPI(client: self.client, metrics: self.metrics)
+        LogsAPI(client: self.client, metrics: self.metrics, rollupStart: self.rollupStart)
             .add(to: router.group("api/v1").add(middleware: AdminAuthMiddleware(self.admin)))
         router.addMetricsRoute(registry: self.metrics.registry)
         let ingest = self.ingest
@@ -109,7 +110,15 @@ public struct LogService: Sendable {
             do {
                 let applied = try await migrator.migrate()
                 let retention = try await migrator.setRetention(days: self.configuration.retentionDays)
-                self.logger.info("schema ready", metadata: ["applied": "\(applied)", "retention": "\(retention)"])
+                let rollupStart = try await migrator.rollupStart()
+                self.rollupStart.set(rollupStart)
+                self.logger.info(
+                    "schema ready",
+                    metadata: [
+                        "applied": "\(applied)", "retention": "\(retention)",
+                        "stats_rollup_from": "\(rollupStart.map { EventTime.iso(milliseconds: $0 * 1000) } ?? "none")",
+                    ]
+                )
                 return
             } catch let error where error.isTransient && clock.now < end {
                 self.logger.warning("ClickHouse not ready; trying again", metadata: ["error": "\(error)"])

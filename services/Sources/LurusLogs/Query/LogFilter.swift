@@ -53,6 +53,12 @@ public struct LogFilter: Sendable, Equatable {
             conditions.append("time <= toDateTime(\(to / 1000), 'UTC')")
             conditions.append("started_at_ms < \(to)")
         }
+        return conditions + self.dimensionConditions
+    }
+
+    /// The conditions on columns other than time (the request log and the hourly rollup both have them).
+    public var dimensionConditions: [String] {
+        var conditions: [String] = []
         if let key = self.keyID { conditions.append("key_id = \(SQLText.quoted(key))") }
         if let user = self.userID { conditions.append("user_id = \(SQLText.quoted(user))") }
         if let model = self.model { conditions.append("model = \(SQLText.quoted(model))") }

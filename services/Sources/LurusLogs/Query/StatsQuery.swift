@@ -2,6 +2,11 @@ import LurusEvents
 
 /// `GET /api/v1/stats`: totals per hour or day, optionally per key, user, model or provider. Pure: the
 /// parameters, and the SQL they make.
+///
+/// Stats count whole hours: `from` rounds down and `to` up to the hour (the answer gives the range
+/// counted). Hours from the rollup's start on are read from the hourly rollup (thousands of rows instead of
+/// millions); earlier hours, stored before the rollup existed, from the request log; both as the same
+/// aggregate states, merged in one query, so a range across the boundary is still one exact answer.
 public struct StatsQuery: Sendable, Equatable {
     public enum Interval: String, Sendable, CaseIterable {
         case hour, day
@@ -38,8 +43,9 @@ public struct StatsQuery: Sendable, Equatable {
         self.filter = try LogFilter(query)
         self.interval = try query.choice("interval", default: Interval.hour)!
         self.group = try query.choice("group_by", default: nil as Group?)
-        let to = self.filter.toMs ?? nowMs
-        let from = self.filter.fromMs ?? (to - self.interval.defaultSpan)
+        let hour: Int64 = 3_600_000
+        let to = Self.ceiling(self.filter.toMs ?? nowMs, to: hour)
+        let from = (self.filter.fromMs ?? (to - self.interval.defaultSpan)) / hour * hour
         guard from < to else { throw QueryError("from", "must be before to") }
         guard (to - from) / self.interval.milliseconds <= self.interval.maximumBuckets else {
             throw QueryError(
@@ -51,22 +57,50 @@ public struct StatsQuery: Sendable, Equatable {
         self.filter.toMs = to
     }
 
-    public var sql: String {
-        let bucket = "toUnixTimestamp(\(self.interval.function)(time))"
+    static func ceiling(_ value: Int64, to step: Int64) -> Int64 {
+        (value + step - 1) / step * step
+    }
+
+    /// The query, for a rollup that holds every row from `rollupStart` (Unix seconds, an hour) on; nil:
+    /// no rollup yet, every row is read from the request log.
+    public func sql(rollupStart: Int64?) -> String {
+        let from = (self.filter.fromMs ?? 0) / 1000
+        let to = (self.filter.toMs ?? 0) / 1000
+        let split = min(max(rollupStart ?? to, from), to)
         let group = self.group.map { "\($0.column)" } ?? "''"
+        let dimensions = self.filter.dimensionConditions
+        func range(_ column: String, _ lower: Int64, _ upper: Int64) -> [String] {
+            ["\(column) >= toDateTime(\(lower), 'UTC')", "\(column) < toDateTime(\(upper), 'UTC')"]
+        }
+        var parts: [String] = []
+        if from < split {
+            parts.append(
+                "SELECT toStartOfHour(time) AS hour, \(group) AS grouped, outcome, \(LogMigrations.rollupAggregates) "
+                    + "FROM \(LogMigrations.table) WHERE \((range("time", from, split) + dimensions).joined(separator: " AND ")) "
+                    + "GROUP BY hour, grouped, outcome"
+            )
+        }
+        if split < to {
+            parts.append(
+                "SELECT hour, \(group) AS grouped, outcome, request_count, input_tokens_total, output_tokens_total, "
+                    + "cache_read_tokens_total, cache_write_tokens_total, cost_total, latency_digest, ttft_digest, ttft_count "
+                    + "FROM \(LogMigrations.rollup) WHERE \((range("hour", split, to) + dimensions).joined(separator: " AND "))"
+            )
+        }
+        let bucket = "toUnixTimestamp(\(self.interval.function)(hour))"
         // One count per outcome (18.16's sumMap takes numeric keys only).
         let outcomes = Outcome.allCases.map {
-            "countIf(outcome = \(SQLText.quoted($0.rawValue))) AS outcome_\($0.rawValue)"
+            "countMergeIf(request_count, outcome = \(SQLText.quoted($0.rawValue))) AS outcome_\($0.rawValue)"
         }
         .joined(separator: ", ")
         return """
-            SELECT \(bucket) AS bucket, \(group) AS grouped, count() AS requests, \(outcomes), \
-            sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, \
-            sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens, \
-            toString(sum(cost)) AS cost, \
-            quantilesTDigest(0.5, 0.95, 0.99)(latency_ms) AS latency, \
-            quantilesTDigest(0.5, 0.95, 0.99)(ttft_ms) AS ttft, count(ttft_ms) AS with_ttft \
-            FROM \(LogMigrations.table) WHERE \(self.filter.conditions.joined(separator: " AND ")) \
+            SELECT \(bucket) AS bucket, grouped, countMerge(request_count) AS requests, \(outcomes), \
+            sumMerge(input_tokens_total) AS input_tokens, sumMerge(output_tokens_total) AS output_tokens, \
+            sumMerge(cache_read_tokens_total) AS cache_read_tokens, \
+            sumMerge(cache_write_tokens_total) AS cache_write_tokens, toString(sumMerge(cost_total)) AS cost, \
+            quantilesTDigestMerge(0.5, 0.95, 0.99)(latency_digest) AS latency, \
+            quantilesTDigestMerge(0.5, 0.95, 0.99)(ttft_digest) AS ttft, countMerge(ttft_count) AS with_ttft \
+            FROM (\(parts.joined(separator: " UNION ALL "))) \
             GROUP BY bucket, grouped ORDER BY bucket, grouped FORMAT JSONEachRow
             """
     }

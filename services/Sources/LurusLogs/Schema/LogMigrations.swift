@@ -22,6 +22,9 @@ public enum LogMigrations {
     }
 
     public static let table = "request_log"
+    /// The hourly totals `GET /api/v1/stats` reads (``StatsQuery``), and the view that feeds them.
+    public static let rollup = "request_stats_hourly"
+    public static let rollupFeed = "request_stats_hourly_feed"
 
     /// The columns, in the order rows are written.
     public static let requestLogColumns = """
@@ -48,6 +51,36 @@ public enum LogMigrations {
         cost Decimal(18, 9),
         lease_id String,
         ingested_at DateTime('UTC') DEFAULT now()
+        """
+
+    /// The rollup's columns: an hour and the dimensions stats filter and group on, then the states of the
+    /// aggregates (no SimpleAggregateFunction on 18.16). `RollupColumns.aggregates` makes the same states from
+    /// raw rows, so the two can be merged in one query.
+    public static let rollupColumns = """
+        hour DateTime('UTC'),
+        key_id String,
+        user_id String,
+        model String,
+        provider String,
+        outcome String,
+        request_count AggregateFunction(count),
+        input_tokens_total AggregateFunction(sum, UInt32),
+        output_tokens_total AggregateFunction(sum, UInt32),
+        cache_read_tokens_total AggregateFunction(sum, UInt32),
+        cache_write_tokens_total AggregateFunction(sum, UInt32),
+        cost_total AggregateFunction(sum, Decimal(18, 9)),
+        latency_digest AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), Float64),
+        ttft_digest AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), Float64),
+        ttft_count AggregateFunction(count, Float64)
+        """
+
+    /// The aggregate states of `rollupColumns` over rows of `request_log`, in the same order.
+    public static let rollupAggregates = """
+        countState() AS request_count, sumState(input_tokens) AS input_tokens_total, \
+        sumState(output_tokens) AS output_tokens_total, sumState(cache_read_tokens) AS cache_read_tokens_total, \
+        sumState(cache_write_tokens) AS cache_write_tokens_total, sumState(cost) AS cost_total, \
+        quantilesTDigestState(0.5, 0.95, 0.99)(latency_ms) AS latency_digest, \
+        quantilesTDigestState(0.5, 0.95, 0.99)(ttft_ms) AS ttft_digest, countState(ttft_ms) AS ttft_count
         """
 
     public static let all: [Migration] = [
@@ -82,6 +115,43 @@ public enum LogMigrations {
                     doneWhen: nil
                 ),
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "hourly totals for stats, fed by every insert",
+            steps: [
+                // AggregatingMergeTree: an hour's rows from many inserts merge into one per dimension. It is
+                // exact because the writer stores each request once (the view sees each insert once).
+                Step(
+                    sql: """
+                        CREATE TABLE IF NOT EXISTS \(Self.rollup)
+                        (
+                        \(Self.rollupColumns)
+                        )
+                        ENGINE = AggregatingMergeTree()
+                        PARTITION BY toYYYYMM(hour)
+                        ORDER BY (hour, model, provider, key_id, user_id, outcome)
+                        """,
+                    doneWhen: Self.exists(Self.rollup)
+                ),
+                // Rows stored before the view existed are not in the rollup: stats read them from the
+                // request log (see LogSchemaMigrator.rollupStart), so nothing is backfilled and no row is
+                // counted twice, even with another replica ingesting meanwhile.
+                Step(
+                    sql: """
+                        CREATE MATERIALIZED VIEW IF NOT EXISTS \(Self.rollupFeed) TO \(Self.rollup) AS \
+                        SELECT toStartOfHour(time) AS hour, key_id, user_id, model, provider, outcome, \
+                        \(Self.rollupAggregates) \
+                        FROM \(Self.table) GROUP BY hour, key_id, user_id, model, provider, outcome
+                        """,
+                    doneWhen: Self.exists(Self.rollupFeed)
+                ),
+            ]
+        ),
     ]
+
+    /// A `doneWhen` for a CREATE: the table or view is there (another replica may be making it too).
+    static func exists(_ name: String) -> String {
+        "SELECT count() = 1 FROM system.tables WHERE database = currentDatabase() AND name = '\(name)'"
+    }
 }

@@ -66,6 +66,33 @@ public struct LogSchemaMigrator: Sendable {
         return String(buffer: try await self.client.query(check + " FORMAT TSV")).hasPrefix("1")
     }
 
+    /// The first hour (Unix seconds) from which the rollup holds every row: the hour after the last row
+    /// stored before the rollup's view existed (all rows are at or after it when none was), or nil before
+    /// migration 2. A row with a later time was stored after the view existed, so the view counted it.
+    /// Rows stored while the migration ran count as before (`<=` the time it was recorded): the boundary
+    /// may come later than needed, never earlier.
+    public func rollupStart() async throws(ClickHouseError) -> Int64? {
+        let answer = String(
+            buffer: try await self.client.query(
+                "SELECT count() FROM schema_migrations WHERE version = 2 FORMAT TSV"
+            )
+        )
+        guard let recorded = Int(answer.trimmingCharacters(in: .whitespacesAndNewlines)), recorded > 0 else {
+            return nil
+        }
+        let last = String(
+            buffer: try await self.client.query(
+                """
+                SELECT toUnixTimestamp(toStartOfHour(max(time))) + 3600, count() FROM \(LogMigrations.table) \
+                WHERE ingested_at <= (SELECT min(applied_at) FROM schema_migrations WHERE version = 2) FORMAT TSV
+                """
+            )
+        ).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t")
+        // Not understood: nil, and stats read every row from the request log (slower, still exact).
+        guard last.count == 2, let hour = Int64(last[0]), let before = Int64(last[1]) else { return nil }
+        return before == 0 ? 0 : hour
+    }
+
     /// Keeps rows `days` days where the server has TTL (19.6 and later); on older servers (18.16) rows are
     /// kept and the answer says so. Changes the table only when its TTL differs.
     public func setRetention(days: Int) async throws(ClickHouseError) -> String {
@@ -74,15 +101,17 @@ public struct LogSchemaMigrator: Sendable {
         guard parts.count >= 2, parts[0] > 19 || (parts[0] == 19 && parts[1] >= 6) else {
             return "ClickHouse \(version) has no TTL: rows are kept until deleted by hand"
         }
-        let clause = "TTL time + toIntervalDay(\(days))"
-        let created = String(
-            buffer: try await self.client.query(
-                "SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = '\(LogMigrations.table)' FORMAT TSVRaw"
+        for (table, column) in [(LogMigrations.table, "time"), (LogMigrations.rollup, "hour")] {
+            let clause = "TTL \(column) + toIntervalDay(\(days))"
+            let created = String(
+                buffer: try await self.client.query(
+                    "SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = '\(table)' FORMAT TSVRaw"
+                )
             )
-        )
-        if !created.contains(clause) {
-            try await self.client.query("ALTER TABLE \(LogMigrations.table) MODIFY \(clause)")
+            if !created.contains(clause) {
+                try await self.client.query("ALTER TABLE \(table) MODIFY \(clause)")
+            }
         }
-        return "rows kept \(days) days"
+        return "rows and hourly totals kept \(days) days"
     }
 }
