@@ -210,6 +210,8 @@ let package = Package(
         /// Real servers started by tests (nats-server with JetStream, redis-server, PostgreSQL, ClickHouse),
         /// Foundation only.
         .target(name: "TestServers"),
+        /// Publishing usage records and reading consumers on a test's nats-server, for the services' tests.
+        .target(name: "EventTestSupport", dependencies: ["LurusEvents", "LurusNATS", "TestServers"]),
         .testTarget(name: "LurusNATSTests", dependencies: ["LurusNATS", "TestServers"]),
         .testTarget(name: "LurusRedisTests", dependencies: ["LurusRedis", "TestServers"]),
         .testTarget(
@@ -223,6 +225,7 @@ let package = Package(
                 "LurusNATS",
                 "LurusServiceKit",
                 "TestServers",
+                "EventTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
@@ -236,6 +239,7 @@ let package = Package(
                 "LurusEvents",
                 "LurusNATS",
                 "TestServers",
+                "EventTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

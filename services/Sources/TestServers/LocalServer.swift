@@ -173,3 +173,13 @@ extension SignalledServer {
         self.signal(SIGCONT)
     }
 }
+
+/// Polls `condition` every 100 ms for up to `seconds`; then an error naming `what`.
+public func waitUntil(_ what: String, seconds: Double = 60, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw ServiceProcessError("gave up waiting for \(what) after \(seconds) s")
+}

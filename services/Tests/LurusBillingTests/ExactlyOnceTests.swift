@@ -1,3 +1,4 @@
+import EventTestSupport
 import Foundation
 import Logging
 import LurusEvents
@@ -26,7 +27,7 @@ import Testing
                 return Self.record(id: id, key: key.id, usd: usd)
             }
             let expected = costs.values.reduce(Int64(0)) { $0 + $1.value }
-            try await Self.publish(records, to: nats, withIDs: true)
+            try await nats.publish(records, to: EventStreams.billing, subject: EventStreams.billingUsageSubject)
 
             let directory = fixture.server.directory
             let passwords = directory.appendingPathComponent("secrets", isDirectory: true)
@@ -72,7 +73,12 @@ import Testing
             }
 
             // 4. The whole stream again, as a spool replayed after the duplicate window: the stream keeps them all.
-            try await Self.publish(records, to: nats, withIDs: false)
+            try await nats.publish(
+                records,
+                to: EventStreams.billing,
+                subject: EventStreams.billingUsageSubject,
+                withIDs: false
+            )
             try await Self.waitUntil("the replay consumed", fixture: fixture) {
                 try await Self.consumerIsDone(nats)
             }
@@ -120,46 +126,15 @@ import Testing
         )
     }
 
-    static func connect(_ nats: NATSServerProcess) async throws -> NATSClient {
-        var configuration = try NATSConfiguration(url: nats.url)
-        configuration.user = nats.user
-        configuration.password = nats.password
-        return try await NATSClient.connect(configuration, logger: Logger(label: "test.nats"))
-    }
-
-    static func publish(_ records: [UsageRecord], to nats: NATSServerProcess, withIDs: Bool) async throws {
-        let client = try await Self.connect(nats)
-        let jetStream = JetStream(client: client)
-        _ = try await jetStream.ensureStream(EventStreams.billing)
-        for chunk in stride(from: 0, to: records.count, by: 500) {
-            let messages = records[chunk..<min(chunk + 500, records.count)].map {
-                JetStreamMessage(
-                    subject: EventStreams.billingUsageSubject,
-                    payload: $0.encoded(),
-                    messageID: withIDs ? $0.requestId : nil
-                )
-            }
-            for result in await jetStream.publish(Array(messages)) { _ = try result.get() }
-        }
-        await client.close()
-    }
-
     static func consumerIsDone(_ nats: NATSServerProcess) async throws -> Bool {
-        let client = try await Self.connect(nats)
-        defer { Task { await client.close() } }
-        let info = try await JetStream(client: client).consumerInfo(
-            stream: EventStreams.billing.name,
-            consumer: "billing"
-        )
-        return info.map { $0.pending == 0 && $0.ackPending == 0 } ?? false
+        try await nats.pending(stream: EventStreams.billing.name, consumer: "billing").map { $0 == (0, 0) } ?? false
     }
 
     static func waitUntil(_ what: String, fixture: BillingFixture, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
+        do {
+            try await TestServers.waitUntil(what, condition)
+        } catch {
+            Issue.record("\(error) (ledger has \(try fixture.scalar("SELECT count(*) FROM ledger")) rows)")
         }
-        Issue.record("not within 60 s: \(what) (ledger has \(try fixture.scalar("SELECT count(*) FROM ledger")) rows)")
     }
 }

@@ -38,13 +38,13 @@ extension LogsServerTests {
             // 2. NATS restarts (its store survives); 3. the service starts again and finishes.
             try await fixture.nats.restart()
             let second = try ServiceProcess.start("lurus-logs", environment: environment, directory: fixture.directory)
-            try await LogsFixture.waitUntil("every event stored", seconds: 90) {
+            try await waitUntil("every event stored", seconds: 90) {
                 try fixture.scalar("SELECT count() FROM lurus_logs.request_log") == "\(Self.events)"
             }
 
             // 4. The whole stream again, as a spool replayed after the duplicate window.
             try await fixture.publish(records, withIDs: false)
-            try await LogsFixture.waitUntil("the replay consumed", seconds: 90) {
+            try await waitUntil("the replay consumed", seconds: 90) {
                 try await fixture.pending() == (0, 0)
             }
             second.kill()

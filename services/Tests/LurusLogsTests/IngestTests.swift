@@ -1,5 +1,6 @@
 import Foundation
 import LurusEvents
+import TestServers
 import Testing
 
 @testable import LurusLogs
@@ -48,13 +49,13 @@ extension LogsServerTests {
             // A gateway's spool replayed after the stream's duplicate window: the stream keeps these.
             try await fixture.publish(Array(records[1000..<1500]), withIDs: false)
             try await Self.withIngest(fixture, settings: ["INGEST_BATCH_ROWS": "700"]) { ingest in
-                try await LogsFixture.waitUntil("the stream consumed") {
+                try await waitUntil("the stream consumed") {
                     let pending = try await fixture.pending()
                     return pending == (0, 0) && ingest.state.insertedTotal == 3000
                 }
                 // And once more while it runs, in a batch of its own.
                 try await fixture.publish(Array(records[0..<200]), withIDs: false)
-                try await LogsFixture.waitUntil("the second replay consumed") { try await fixture.pending() == (0, 0) }
+                try await waitUntil("the second replay consumed") { try await fixture.pending() == (0, 0) }
             }
             try Self.expectExactlyOnce(fixture, records)
         }
@@ -70,11 +71,11 @@ extension LogsServerTests {
                 ]
             ) { ingest in
                 try await fixture.publish(Array(records[0..<1000]))
-                try await LogsFixture.waitUntil("the first half stored") { ingest.state.insertedTotal == 1000 }
+                try await waitUntil("the first half stored") { ingest.state.insertedTotal == 1000 }
 
                 fixture.clickHouse.stop()
                 try await fixture.publish(Array(records[1000...]))
-                try await LogsFixture.waitUntil("the failure seen") { ingest.state.clickHouseError != nil }
+                try await waitUntil("the failure seen") { ingest.state.clickHouseError != nil }
                 #expect(ingest.state.clickHouseError?.contains("does not answer") == true, "\(ingest.state)")
                 // Past the ack wait: the batch in hand is delivered again meanwhile, and still not acknowledged.
                 try await Task.sleep(for: .seconds(7))
@@ -82,7 +83,7 @@ extension LogsServerTests {
                 #expect(pending.undelivered + pending.unacknowledged == 1000, "nothing acknowledged: \(pending)")
 
                 try await fixture.clickHouse.start()
-                try await LogsFixture.waitUntil("caught up") {
+                try await waitUntil("caught up") {
                     try await fixture.pending() == (0, 0) && ingest.state.clickHouseError == nil
                 }
             }

@@ -1,4 +1,5 @@
 import Crypto
+import EventTestSupport
 import Foundation
 import Logging
 import LurusClickHouse
@@ -124,51 +125,22 @@ struct LogsFixture {
     }
 
     func connect() async throws -> NATSClient {
-        var configuration = try NATSConfiguration(url: self.nats.url)
-        configuration.user = self.nats.user
-        configuration.password = self.nats.password
-        return try await NATSClient.connect(configuration, logger: Self.logger)
+        try await self.nats.connect(logger: Self.logger)
     }
 
     /// Publishes `records` to LOG_EVENTS; with `withIDs: false` the stream cannot catch repeats (a spool
     /// replayed after its duplicate window).
     func publish(_ records: [UsageRecord], withIDs: Bool = true) async throws {
-        let client = try await self.connect()
-        let jetStream = JetStream(client: client)
-        _ = try await jetStream.ensureStream(EventStreams.log)
-        for chunk in stride(from: 0, to: records.count, by: 500) {
-            let messages = records[chunk..<min(chunk + 500, records.count)].map {
-                JetStreamMessage(
-                    subject: EventStreams.logWriteSubject,
-                    payload: $0.encoded(),
-                    messageID: withIDs ? $0.requestId : nil
-                )
-            }
-            for result in await jetStream.publish(messages) { _ = try result.get() }
-        }
-        await client.close()
+        try await self.nats.publish(
+            records,
+            to: EventStreams.log,
+            subject: EventStreams.logWriteSubject,
+            withIDs: withIDs
+        )
     }
 
     /// Unacknowledged and undelivered messages of the ingest's consumer.
     func pending(consumer: String = "lurus-logs") async throws -> (undelivered: Int, unacknowledged: Int) {
-        let client = try await self.connect()
-        let info = try await JetStream(client: client).consumerInfo(stream: EventStreams.log.name, consumer: consumer)
-        await client.close()
-        guard let info else { return (-1, -1) }
-        return (Int(info.pending), info.ackPending)
-    }
-
-    /// Waits up to `seconds` for `condition`.
-    static func waitUntil(
-        _ what: String,
-        seconds: Double = 60,
-        _ condition: () async throws -> Bool
-    ) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ServiceProcessError("gave up waiting for \(what) after \(seconds) s")
+        try await self.nats.pending(stream: EventStreams.log.name, consumer: consumer) ?? (-1, -1)
     }
 }

@@ -52,9 +52,13 @@ extension LogsServerTests {
                     startedAt: String(format: "2026-12-02T12:%02d:00.000Z", index - 130)
                 )
             }
-            _ = try await writer.write((late + later).compactMap(LogRow.init))
+            // And 20 the next day (a whole day of a query by day, from the daily rollup).
+            let nextDay = (170..<190).map { index in
+                LogsFixture.record(index, startedAt: String(format: "2026-12-03T09:%02d:00.000Z", index - 170))
+            }
+            _ = try await writer.write((late + later + nextDay).compactMap(LogRow.init))
             #expect(
-                try fixture.scalar("SELECT countMerge(request_count) FROM lurus_logs.request_stats_hourly") == "70",
+                try fixture.scalar("SELECT countMerge(request_count) FROM lurus_logs.request_stats_hourly") == "90",
                 "the rollup holds what was stored after it existed, and nothing was backfilled"
             )
 
@@ -73,6 +77,26 @@ extension LogsServerTests {
             #expect(split == everyRow, "read across the boundary, the same totals as counting every row")
             let rollupOnly = try await Self.totals(fixture, query, rollupStart: 0)
             #expect(rollupOnly[0].hasPrefix("\"2026-12-02T10:00:00.000Z\" \"gpt-test\" 30 "), "why the boundary")
+
+            #expect(
+                try fixture.scalar("SELECT countMerge(request_count) FROM lurus_logs.request_stats_daily") == "90"
+            )
+            let byDay = try StatsQuery(
+                try QueryParameters(
+                    [
+                        ("interval", "day"), ("group_by", "model"), ("from", "2026-12-01T05:00:00Z"),
+                        ("to", "2026-12-04T07:00:00Z"),
+                    ],
+                    allowed: StatsQuery.parameters
+                ),
+                nowMs: 1_796_256_000_000
+            )
+            #expect(byDay.sql(rollupStart: start).contains("FROM request_stats_daily"))
+            let daily = try await Self.totals(fixture, byDay, rollupStart: start)
+            #expect(daily == (try await Self.totals(fixture, byDay, rollupStart: nil)))
+            #expect(daily.count == 3 && daily[0].hasPrefix("\"2026-12-02T00:00:00.000Z\" \"claude-test\" 40 10 "))
+            #expect(daily[1].hasPrefix("\"2026-12-02T00:00:00.000Z\" \"gpt-test\" 130 "), "\(daily)")
+            #expect(daily[2].hasPrefix("\"2026-12-03T00:00:00.000Z\" \"gpt-test\" 20 "), "\(daily)")
 
             // Repeats of stored requests are not inserted, so the rollup does not count them.
             _ = try await writer.write(later.compactMap(LogRow.init))
@@ -100,6 +124,24 @@ extension LogsServerTests {
             )
             #expect(!query.sql(rollupStart: 0).contains("FROM request_log"), "all from the rollup")
             #expect(!query.sql(rollupStart: nil).contains("request_stats_hourly"), "no rollup yet")
+            // By day from 2026-12-01T05:00 to 2026-12-03T07:00, the rollups from 2026-12-01T10:00: the log
+            // before, hours to midnight, one whole day (12-02), hours after.
+            let byDay = try StatsQuery(
+                try QueryParameters(
+                    [("interval", "day"), ("from", "2026-12-01T05:00:00Z"), ("to", "2026-12-03T07:00:00Z")],
+                    allowed: StatsQuery.parameters
+                ),
+                nowMs: 1_796_256_000_000
+            )
+            let parts = byDay.sql(rollupStart: 1_796_119_200)
+            for part in [
+                "FROM request_log WHERE time >= toDateTime(1796101200, 'UTC') AND time < toDateTime(1796119200, 'UTC')",
+                "FROM request_stats_hourly WHERE hour >= toDateTime(1796119200, 'UTC') AND hour < toDateTime(1796169600, 'UTC')",
+                "FROM request_stats_daily WHERE hour >= toDateTime(1796169600, 'UTC') AND hour < toDateTime(1796256000, 'UTC')",
+                "FROM request_stats_hourly WHERE hour >= toDateTime(1796256000, 'UTC') AND hour < toDateTime(1796281200, 'UTC')",
+            ] {
+                #expect(parts.contains(part), "\(part)")
+            }
         }
     }
 }

@@ -4,9 +4,10 @@ import LurusEvents
 /// parameters, and the SQL they make.
 ///
 /// Stats count whole hours: `from` rounds down and `to` up to the hour (the answer gives the range
-/// counted). Hours from the rollup's start on are read from the hourly rollup (thousands of rows instead of
-/// millions); earlier hours, stored before the rollup existed, from the request log; both as the same
-/// aggregate states, merged in one query, so a range across the boundary is still one exact answer.
+/// counted). Hours from the rollups' start on are read from the hourly rollup, and whole days of a query by
+/// day from the daily one (thousands of rows instead of millions); earlier hours, stored before the
+/// rollups existed, from the request log; all as the same aggregate states, merged in one query, so a
+/// range across the boundaries is still one exact answer.
 public struct StatsQuery: Sendable, Equatable {
     public enum Interval: String, Sendable, CaseIterable {
         case hour, day
@@ -72,6 +73,13 @@ public struct StatsQuery: Sendable, Equatable {
         func range(_ column: String, _ lower: Int64, _ upper: Int64) -> [String] {
             ["\(column) >= toDateTime(\(lower), 'UTC')", "\(column) < toDateTime(\(upper), 'UTC')"]
         }
+        let states =
+            "request_count, input_tokens_total, output_tokens_total, cache_read_tokens_total, "
+            + "cache_write_tokens_total, cost_total, latency_digest, ttft_digest, ttft_count"
+        func rollup(_ table: String, _ lower: Int64, _ upper: Int64) -> String {
+            "SELECT hour, \(group) AS grouped, outcome, \(states) FROM \(table) WHERE "
+                + (range("hour", lower, upper) + dimensions).joined(separator: " AND ")
+        }
         var parts: [String] = []
         if from < split {
             parts.append(
@@ -80,12 +88,15 @@ public struct StatsQuery: Sendable, Equatable {
                     + "GROUP BY hour, grouped, outcome"
             )
         }
-        if split < to {
-            parts.append(
-                "SELECT hour, \(group) AS grouped, outcome, request_count, input_tokens_total, output_tokens_total, "
-                    + "cache_read_tokens_total, cache_write_tokens_total, cost_total, latency_digest, ttft_digest, ttft_count "
-                    + "FROM \(LogMigrations.rollup) WHERE \((range("hour", split, to) + dimensions).joined(separator: " AND "))"
-            )
+        // By day: the whole days from the daily rollup, the hours around them from the hourly one.
+        let day: Int64 = 86_400
+        let days = self.interval == .day ? (Self.ceiling(split, to: day), to / day * day) : (to, to)
+        if days.0 < days.1 {
+            if split < days.0 { parts.append(rollup(LogMigrations.rollup, split, days.0)) }
+            parts.append(rollup(LogMigrations.dailyRollup, days.0, days.1))
+            if days.1 < to { parts.append(rollup(LogMigrations.rollup, days.1, to)) }
+        } else if split < to {
+            parts.append(rollup(LogMigrations.rollup, split, to))
         }
         let bucket = "toUnixTimestamp(\(self.interval.function)(hour))"
         // One count per outcome (18.16's sumMap takes numeric keys only).

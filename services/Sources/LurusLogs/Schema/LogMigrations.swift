@@ -22,9 +22,11 @@ public enum LogMigrations {
     }
 
     public static let table = "request_log"
-    /// The hourly totals `GET /api/v1/stats` reads (``StatsQuery``), and the view that feeds them.
+    /// The hourly and daily totals `GET /api/v1/stats` reads (``StatsQuery``), and the views that feed them.
     public static let rollup = "request_stats_hourly"
     public static let rollupFeed = "request_stats_hourly_feed"
+    public static let dailyRollup = "request_stats_daily"
+    public static let dailyRollupFeed = "request_stats_daily_feed"
 
     /// The columns, in the order rows are written.
     public static let requestLogColumns = """
@@ -53,7 +55,7 @@ public enum LogMigrations {
         ingested_at DateTime('UTC') DEFAULT now()
         """
 
-    /// The rollup's columns: an hour and the dimensions stats filter and group on, then the states of the
+    /// The rollups' columns (`hour` is the start of a day in the daily one): an hour and the dimensions stats filter and group on, then the states of the
     /// aggregates (no SimpleAggregateFunction on 18.16). `RollupColumns.aggregates` makes the same states from
     /// raw rows, so the two can be merged in one query.
     public static let rollupColumns = """
@@ -118,37 +120,44 @@ public enum LogMigrations {
         ),
         Migration(
             version: 2,
-            name: "hourly totals for stats, fed by every insert",
-            steps: [
-                // AggregatingMergeTree: an hour's rows from many inserts merge into one per dimension. It is
-                // exact because the writer stores each request once (the view sees each insert once).
-                Step(
-                    sql: """
-                        CREATE TABLE IF NOT EXISTS \(Self.rollup)
-                        (
-                        \(Self.rollupColumns)
-                        )
-                        ENGINE = AggregatingMergeTree()
-                        PARTITION BY toYYYYMM(hour)
-                        ORDER BY (hour, model, provider, key_id, user_id, outcome)
-                        """,
-                    doneWhen: Self.exists(Self.rollup)
-                ),
-                // Rows stored before the view existed are not in the rollup: stats read them from the
-                // request log (see LogSchemaMigrator.rollupStart), so nothing is backfilled and no row is
-                // counted twice, even with another replica ingesting meanwhile.
-                Step(
-                    sql: """
-                        CREATE MATERIALIZED VIEW IF NOT EXISTS \(Self.rollupFeed) TO \(Self.rollup) AS \
-                        SELECT toStartOfHour(time) AS hour, key_id, user_id, model, provider, outcome, \
-                        \(Self.rollupAggregates) \
-                        FROM \(Self.table) GROUP BY hour, key_id, user_id, model, provider, outcome
-                        """,
-                    doneWhen: Self.exists(Self.rollupFeed)
-                ),
-            ]
+            name: "hourly and daily totals for stats, fed by every insert",
+            steps: Self.rollupSteps(table: Self.rollup, feed: Self.rollupFeed, start: "toStartOfHour")
+                + Self.rollupSteps(table: Self.dailyRollup, feed: Self.dailyRollupFeed, start: "toStartOfDay")
         ),
     ]
+
+    /// A rollup table and the view that feeds it from every insert into the request log.
+    ///
+    /// AggregatingMergeTree: a period's rows from many inserts merge into one per dimension. It is exact
+    /// because the writer stores each request once (the view sees each insert once). Rows stored before
+    /// the view existed are not in the rollup: stats read them from the request log (see
+    /// `LogSchemaMigrator.rollupStart`), so nothing is backfilled and no row is counted twice, even with
+    /// another replica ingesting meanwhile.
+    static func rollupSteps(table: String, feed: String, start: String) -> [Step] {
+        [
+            Step(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS \(table)
+                    (
+                    \(Self.rollupColumns)
+                    )
+                    ENGINE = AggregatingMergeTree()
+                    PARTITION BY toYYYYMM(hour)
+                    ORDER BY (hour, model, provider, key_id, user_id, outcome)
+                    """,
+                doneWhen: Self.exists(table)
+            ),
+            Step(
+                sql: """
+                    CREATE MATERIALIZED VIEW IF NOT EXISTS \(feed) TO \(table) AS \
+                    SELECT \(start)(time) AS hour, key_id, user_id, model, provider, outcome, \
+                    \(Self.rollupAggregates) \
+                    FROM \(Self.table) GROUP BY hour, key_id, user_id, model, provider, outcome
+                    """,
+                doneWhen: Self.exists(feed)
+            ),
+        ]
+    }
 
     /// A `doneWhen` for a CREATE: the table or view is there (another replica may be making it too).
     static func exists(_ name: String) -> String {

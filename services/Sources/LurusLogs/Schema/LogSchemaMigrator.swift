@@ -101,7 +101,9 @@ public struct LogSchemaMigrator: Sendable {
         guard parts.count >= 2, parts[0] > 19 || (parts[0] == 19 && parts[1] >= 6) else {
             return "ClickHouse \(version) has no TTL: rows are kept until deleted by hand"
         }
-        for (table, column) in [(LogMigrations.table, "time"), (LogMigrations.rollup, "hour")] {
+        for (table, column) in [
+            (LogMigrations.table, "time"), (LogMigrations.rollup, "hour"), (LogMigrations.dailyRollup, "hour"),
+        ] {
             let clause = "TTL \(column) + toIntervalDay(\(days))"
             let created = String(
                 buffer: try await self.client.query(
