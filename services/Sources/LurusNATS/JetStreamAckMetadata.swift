@@ -44,34 +44,51 @@ public struct JetStreamAckMetadata: Sendable, Equatable {
         self.pending = pending
     }
 
-    /// Reads a reply subject; nil when it is not a JetStream acknowledgement subject.
+    /// Reads a reply subject; nil when it is not a JetStream acknowledgement subject. On bytes: every
+    /// delivery has one.
     public init?(replySubject: String) {
-        let tokens = replySubject.split(separator: ".", omittingEmptySubsequences: false)
-        guard tokens.count >= 9, tokens[0] == "$JS", tokens[1] == "ACK" else { return nil }
-        let names: ArraySlice<Substring>
-        let numbers: ArraySlice<Substring>
+        let tokens = replySubject.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard tokens.count >= 9, tokens[0].elementsEqual("$JS".utf8), tokens[1].elementsEqual("ACK".utf8) else {
+            return nil
+        }
+        let names: ArraySlice<Substring.UTF8View>
+        let numbers: ArraySlice<Substring.UTF8View>
         var domain: String?
         if tokens.count == 9 {
             names = tokens[2..<4]
             numbers = tokens[4..<9]
         } else if tokens.count >= 11 {
-            domain = tokens[2] == "_" ? nil : String(tokens[2])
+            domain = tokens[2].elementsEqual("_".utf8) ? nil : String(Substring(tokens[2]))
             names = tokens[4..<6]
             numbers = tokens[6..<11]
         } else {
             return nil
         }
-        let values = numbers.compactMap { UInt64($0) }
+        let values = numbers.compactMap(Self.number)
         guard values.count == 5, names.allSatisfy({ !$0.isEmpty }) else { return nil }
         self.init(
             domain: domain,
-            stream: String(names[names.startIndex]),
-            consumer: String(names[names.startIndex + 1]),
+            stream: String(Substring(names[names.startIndex])),
+            consumer: String(Substring(names[names.startIndex + 1])),
             delivered: values[0],
             streamSequence: values[1],
             consumerSequence: values[2],
             timestamp: values[3],
             pending: values[4]
         )
+    }
+
+    /// A token of decimal digits, or nil.
+    private static func number(_ token: Substring.UTF8View) -> UInt64? {
+        guard !token.isEmpty, token.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for byte in token {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !overflow, !carry else { return nil }
+            value = sum
+        }
+        return value
     }
 }

@@ -18,32 +18,56 @@ public struct NATSHeaderBlock: Sendable, Equatable {
         self.headers = headers
     }
 
-    /// Parses a header block; lines without a colon are ignored.
+    /// Parses a header block; lines without a colon are ignored. Read on bytes: every JetStream delivery
+    /// has one.
     public init(parsing bytes: some Collection<UInt8>) throws(NATSError) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)[...]
-        guard let first = lines.popFirst(), first.hasPrefix("NATS/1.0") else {
+        let block = Array(bytes)
+        var lines: [ArraySlice<UInt8>] = []
+        var start = 0
+        var index = 0
+        while index + 1 < block.count {
+            if block[index] == UInt8(ascii: "\r"), block[index + 1] == UInt8(ascii: "\n") {
+                lines.append(block[start..<index])
+                index += 2
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        lines.append(block[start...])
+        guard let first = lines.first, first.starts(with: "NATS/1.0".utf8) else {
             throw .protocolViolation("header block does not start with NATS/1.0")
         }
         self.init()
-        let statusLine = first.dropFirst("NATS/1.0".count).drop { $0 == " " || $0 == "\t" }
+        let statusLine = Self.trimmed(first.dropFirst("NATS/1.0".utf8.count))
         if !statusLine.isEmpty {
-            let code = statusLine.prefix { $0.isNumber }
-            guard code.count == 3, let status = Int(code) else {
+            let code = statusLine.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            guard code.count == 3, let status = Int(String(decoding: code, as: UTF8.self)) else {
                 throw .protocolViolation("malformed status line in header block")
             }
             self.status = status
-            let description = statusLine.dropFirst(3).trimmingBlanks()
-            self.statusDescription = description.isEmpty ? nil : String(description)
+            let description = Self.trimmed(statusLine.dropFirst(3))
+            self.statusDescription = description.isEmpty ? nil : String(decoding: description, as: UTF8.self)
         }
-        for line in lines where !line.isEmpty {
-            guard let colon = line.firstIndex(of: ":") else {
+        for line in lines.dropFirst() where !line.isEmpty {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else {
                 continue
             }
-            let name = String(line[..<colon].trimmingBlanks())
-            let value = String(line[line.index(after: colon)...].trimmingBlanks())
+            let name = String(decoding: Self.trimmed(line[..<colon]), as: UTF8.self)
+            let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
             self.headers[name, default: []].append(value)
         }
+    }
+
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var result = bytes
+        while let first = result.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
+            result.removeFirst()
+        }
+        while let last = result.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+            result.removeLast()
+        }
+        return result
     }
 
     /// The encoded block, names sorted so the output is deterministic.

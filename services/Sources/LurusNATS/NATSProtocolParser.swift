@@ -51,6 +51,10 @@ public struct NATSProtocolParser: Sendable {
                 operations.append(operation)
                 continue
             }
+            if let message = try self.readMessageLine() {
+                self.pending = message
+                continue
+            }
             guard let line = try self.readControlLine() else {
                 break
             }
@@ -64,6 +68,71 @@ public struct NATSProtocolParser: Sendable {
             self.buffer.discardReadBytes()
         }
         return operations
+    }
+
+    /// A whole `MSG`/`HMSG` control line read on bytes (nearly every line a consumer gets), or nil for any
+    /// other line, or one not fully arrived: `readControlLine` then reads it.
+    private mutating func readMessageLine() throws(NATSError) -> PendingMessage? {
+        let view = self.buffer.readableBytesView
+        let withHeaders: Bool
+        if view.starts(with: "MSG ".utf8) {
+            withHeaders = false
+        } else if view.starts(with: "HMSG ".utf8) {
+            withHeaders = true
+        } else {
+            return nil
+        }
+        guard let newline = view.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        var fields: [Range<Int>] = []
+        var start: Int?
+        for index in view.startIndex..<newline {
+            let byte = view[index]
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+                if let first = start { fields.append(first..<index) }
+                start = nil
+            } else if start == nil {
+                start = index
+            }
+        }
+        if let first = start { fields.append(first..<newline) }
+        let operation = withHeaders ? "HMSG" : "MSG"
+        let sizeCount = withHeaders ? 2 : 1
+        let arguments = fields.count - 1
+        guard arguments == 2 + sizeCount || arguments == 3 + sizeCount else {
+            throw .protocolViolation("\(operation) with \(arguments) arguments")
+        }
+        func number(_ range: Range<Int>) -> UInt64? {
+            guard !range.isEmpty, range.count <= 19 else { return nil }
+            var value: UInt64 = 0
+            for byte in view[range] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let sid = number(fields[2]) else {
+            throw .protocolViolation("\(operation) with a malformed subscription id")
+        }
+        let sizes = fields.suffix(sizeCount).compactMap(number)
+        guard sizes.count == sizeCount, let total = sizes.last, total <= Self.maxMessageSize else {
+            throw .protocolViolation("\(operation) with a malformed or oversized length")
+        }
+        var headerLength: Int?
+        if withHeaders {
+            guard let length = sizes.first, length <= total else {
+                throw .protocolViolation("HMSG header length exceeds the total length")
+            }
+            headerLength = Int(length)
+        }
+        let message = PendingMessage(
+            subject: String(decoding: view[fields[1]], as: UTF8.self),
+            sid: sid,
+            replyTo: arguments == 3 + sizeCount ? String(decoding: view[fields[3]], as: UTF8.self) : nil,
+            headerLength: headerLength,
+            totalLength: Int(total)
+        )
+        self.buffer.moveReaderIndex(forwardBy: newline + 1 - view.startIndex)
+        return message
     }
 
     /// The next line without its line end, or nil when it has not fully arrived.
