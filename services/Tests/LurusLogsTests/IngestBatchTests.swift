@@ -74,4 +74,19 @@ import Testing
         #expect(LogRow.nanoDollars(12.3) == 12_300_000_000)
         #expect(LogRow.nanoDollars(-1) == 0)
     }
+
+    @Test func aBusyBatchGoesAtHalfTheWaitStillThousandsOfRows() {
+        let start = ContinuousClock.now
+        var batch = IngestBatch<Int>()
+        for index in 0..<(IngestBatch<Int>.busyRows - 1) {
+            batch.add(Self.row("r\(index)"), ticket: index, at: start)
+        }
+        #expect(!batch.isDue(at: start + .milliseconds(600), maximumRows: 10_000, maximumWait: .seconds(1)))
+        #expect(batch.remainingWait(at: start + .milliseconds(600), maximumWait: .seconds(1)) == .milliseconds(400))
+        batch.add(Self.row("last"), ticket: -1, at: start + .milliseconds(100))
+        #expect(batch.rows.count == 2000)
+        #expect(!batch.isDue(at: start + .milliseconds(499), maximumRows: 10_000, maximumWait: .seconds(1)))
+        #expect(batch.isDue(at: start + .milliseconds(500), maximumRows: 10_000, maximumWait: .seconds(1)))
+        #expect(batch.remainingWait(at: start + .milliseconds(300), maximumWait: .seconds(1)) == .milliseconds(200))
+    }
 }

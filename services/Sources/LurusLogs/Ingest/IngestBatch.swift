@@ -1,8 +1,10 @@
 /// The rows waiting for the next insert, and what to acknowledge once it is in. Pure.
 ///
 /// A batch is due when it holds `maximumRows` rows or its first row has waited `maximumWait`, as ClickHouse
-/// advises (thousands of rows per insert, or about one insert per second when traffic is low). A request
-/// id seen twice in one batch (a redelivery next to its replay) is kept once.
+/// advises (thousands of rows per insert, or about one insert per second when traffic is low); under load,
+/// once it holds `busyRows` (2,000) rows it goes at half the wait, so that a busy stream's rows wait half
+/// as long while each insert is still thousands of rows. A request id seen twice in one batch (a
+/// redelivery next to its replay) is kept once.
 public struct IngestBatch<Ticket: Sendable>: Sendable {
     public private(set) var rows: [LogRow] = []
     /// Everything fetched for this batch, duplicates included: all are acknowledged after the insert.
@@ -26,15 +28,22 @@ public struct IngestBatch<Ticket: Sendable>: Sendable {
         }
     }
 
+    /// Rows from which a batch is busy and goes at half the wait.
+    public static var busyRows: Int { 2000 }
+
     /// Whether to insert now.
     public func isDue(at now: ContinuousClock.Instant, maximumRows: Int, maximumWait: Duration) -> Bool {
         guard let firstAt else { return false }
-        return self.tickets.count >= maximumRows || now - firstAt >= maximumWait
+        return self.tickets.count >= maximumRows || now - firstAt >= self.wait(maximumWait)
     }
 
     /// How long a fetch may wait for more before the batch is due (the whole wait when empty).
     public func remainingWait(at now: ContinuousClock.Instant, maximumWait: Duration) -> Duration {
         guard let firstAt else { return maximumWait }
-        return max(.zero, maximumWait - (now - firstAt))
+        return max(.zero, self.wait(maximumWait) - (now - firstAt))
+    }
+
+    private func wait(_ maximumWait: Duration) -> Duration {
+        self.rows.count >= Self.busyRows ? maximumWait / 2 : maximumWait
     }
 }

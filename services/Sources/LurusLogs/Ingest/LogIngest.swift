@@ -129,9 +129,10 @@ public final class LogIngest: Service, Sendable {
                 break
             }
             let wait = batch.remainingWait(at: now, maximumWait: self.settings.maximumWait)
+            // At most 200 ms a fetch, so that a batch turning busy (IngestBatch.busyRows) is seen in time.
             let deliveries = try await consumer.fetch(
                 batch: self.settings.maximumRows - batch.tickets.count,
-                expires: max(wait, .milliseconds(20))
+                expires: min(max(wait, .milliseconds(20)), .milliseconds(200))
             )
             let arrived = clock.now
             for delivery in deliveries {
