@@ -17,6 +17,11 @@ public struct IngestBatch<Ticket: Sendable>: Sendable {
 
     public var isEmpty: Bool { self.tickets.isEmpty }
 
+    /// How long its first row has waited.
+    public func age(at now: ContinuousClock.Instant) -> Duration {
+        self.firstAt.map { now - $0 } ?? .zero
+    }
+
     public mutating func add(_ row: LogRow?, ticket: Ticket, at now: ContinuousClock.Instant) {
         if self.firstAt == nil { self.firstAt = now }
         self.tickets.append(ticket)

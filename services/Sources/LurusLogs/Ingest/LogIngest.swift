@@ -129,14 +129,15 @@ public final class LogIngest: Service, Sendable {
                 break
             }
             let wait = batch.remainingWait(at: now, maximumWait: self.settings.maximumWait)
-            // At most 200 ms a fetch, so that a batch turning busy (IngestBatch.busyRows) is seen in time.
+            // At most 100 ms a fetch, so that a batch turning busy (IngestBatch.busyRows) is seen in time. Rows
+            // count as waiting from when the fetch that brought them began: they may have come at once.
+            let asked = clock.now
             let deliveries = try await consumer.fetch(
                 batch: self.settings.maximumRows - batch.tickets.count,
-                expires: min(max(wait, .milliseconds(20)), .milliseconds(200))
+                expires: min(max(wait, .milliseconds(20)), .milliseconds(100))
             )
-            let arrived = clock.now
             for delivery in deliveries {
-                batch.add(self.row(of: delivery), ticket: delivery, at: arrived)
+                batch.add(self.row(of: delivery), ticket: delivery, at: asked)
             }
         }
         return batch
@@ -191,7 +192,15 @@ public final class LogIngest: Service, Sendable {
             )
             return false
         }
-        self.metrics.insertDuration.record(ContinuousClock.now - started)
+        let now = ContinuousClock.now
+        self.metrics.insertDuration.record(now - started)
+        self.logger.debug(
+            "batch stored",
+            metadata: [
+                "rows": "\(outcome.inserted)", "already_stored": "\(outcome.alreadyStored)",
+                "waited_ms": "\((batch.age(at: started)).milliseconds)", "insert_ms": "\((now - started).milliseconds)",
+            ]
+        )
         self.metrics.batchRows.record(Double(outcome.inserted))
         self.metrics.inserted.increment(by: Int64(outcome.inserted))
         self.metrics.duplicates.increment(by: Int64(outcome.alreadyStored + batch.duplicatesWithin))
