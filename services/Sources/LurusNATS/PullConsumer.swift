@@ -38,6 +38,9 @@ public struct PullConsumer: Sendable {
         try await self.fetch(batch: batch, expires: nil, noWait: true)
     }
 
+    /// How long past its expiry a fetch waits for the server's 408.
+    static let expiryGrace = Duration.milliseconds(250)
+
     private func fetch(batch: Int, expires: Duration?, noWait: Bool) async throws(NATSError) -> [JetStreamDelivery] {
         guard batch > 0 else {
             throw .protocolViolation("a fetch's batch must be at least 1, not \(batch)")
@@ -56,7 +59,11 @@ public struct PullConsumer: Sendable {
             await subscription.unsubscribe()
             throw error
         }
-        let limit = (expires ?? .zero) + self.jetStream.timeout
+        // The server ends an expired request with a 408, but nats-server before 2.9.15 (Debian 12's 2.9)
+        // sometimes drops it (nats-server#3942, an expired request removed without its timeout): wait a
+        // little past the expiry, not a whole API timeout, so that a fetch never takes 2 s longer than asked.
+        // Nothing is lost: an expired request gets no more messages.
+        let limit = expires.map { $0 + min(self.jetStream.timeout, Self.expiryGrace) } ?? self.jetStream.timeout
         let result = await Self.collect(fetch, from: subscription, within: limit)
         await subscription.unsubscribe()
         return try result.get().map { JetStreamDelivery(message: $0.message, metadata: $0.metadata, client: client) }
