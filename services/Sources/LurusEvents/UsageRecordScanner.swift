@@ -1,3 +1,5 @@
+import LLMWire
+
 /// Reads the usage records producers write (one flat JSON object of strings, numbers, booleans and nulls)
 /// byte by byte: the fast path of ``UsageRecord/decode(_:)``, which JSONDecoder made the log service's
 /// largest cost (30 % of its CPU at 20,000 records a second).
@@ -279,81 +281,40 @@ struct UsageRecordScanner {
     /// A string's text, escapes resolved; nil for bytes that are not UTF-8, a control character, or an
     /// escape JSON does not have.
     private mutating func string() -> String? {
+        let quote = self.index
         self.index += 1
         let start = self.index
-        // The common case: no escape, one copy.
-        while self.index < self.bytes.count {
-            let byte = self.bytes[self.index]
-            if byte == UInt8(ascii: "\"") {
-                let text = String(
-                    validating: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]),
-                    as: UTF8.self
-                )
-                self.index += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            guard byte >= 0x20 else { return nil }
-            self.index += 1
-        }
-        var text = Array(self.bytes[start..<self.index])
+        var escaped = false
         while self.index < self.bytes.count {
             let byte = self.bytes[self.index]
             self.index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(validating: text, as: UTF8.self)
+                // The common case, no escape: one copy. A string with escapes (rare: an error's quotes or
+                // lines) is read by LLMWire's JSON parser.
+                let body = UnsafeBufferPointer(rebasing: self.bytes[start..<(self.index - 1)])
+                guard escaped else { return String(validating: body, as: UTF8.self) }
+                return (try? JSONValue.parse(UnsafeBufferPointer(rebasing: self.bytes[quote..<self.index])))?
+                    .stringValue
             case UInt8(ascii: "\\"):
+                escaped = true
                 guard self.index < self.bytes.count else { return nil }
-                let escape = self.bytes[self.index]
-                self.index += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escape)
-                case UInt8(ascii: "b"): text.append(0x08)
-                case UInt8(ascii: "f"): text.append(0x0C)
-                case UInt8(ascii: "n"): text.append(0x0A)
-                case UInt8(ascii: "r"): text.append(0x0D)
-                case UInt8(ascii: "t"): text.append(0x09)
-                case UInt8(ascii: "u"):
-                    guard let scalar = self.unicodeEscape() else { return nil }
-                    text.append(contentsOf: String(Character(scalar)).utf8)
-                default: return nil
+                // A surrogate escape (\uD800–\uDFFF): JSONDecoder refuses a lone one, LLMWire's parser
+                // would not; JSONDecoder decides.
+                if self.bytes[self.index] == UInt8(ascii: "u"), self.index + 2 < self.bytes.count,
+                    self.bytes[self.index + 1] | 0x20 == UInt8(ascii: "d"),
+                    (UInt8(ascii: "8")...UInt8(ascii: "9")).contains(self.bytes[self.index + 2])
+                        || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self.bytes[self.index + 2] | 0x20)
+                {
+                    return nil
                 }
+                self.index += 1
+            case 0x00..<0x20:
+                return nil
             default:
-                guard byte >= 0x20 else { return nil }
-                text.append(byte)
+                break
             }
         }
         return nil
-    }
-
-    /// The scalar of `\uXXXX` (a surrogate pair as two escapes), after the `u`.
-    private mutating func unicodeEscape() -> Unicode.Scalar? {
-        guard let high = self.hex4() else { return nil }
-        if (0xD800..<0xDC00).contains(high) {
-            guard self.take(UInt8(ascii: "\\")), self.take(UInt8(ascii: "u")), let low = self.hex4(),
-                (0xDC00..<0xE000).contains(low)
-            else { return nil }
-            return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
-        }
-        return Unicode.Scalar(high)
-    }
-
-    private mutating func hex4() -> UInt32? {
-        guard self.index + 4 <= self.bytes.count else { return nil }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = self.bytes[self.index]
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-            value = value << 4 | UInt32(digit)
-            self.index += 1
-        }
-        return value
     }
 }
