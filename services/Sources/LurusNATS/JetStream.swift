@@ -78,7 +78,14 @@ public struct JetStream: Sendable {
                 body: wanted
             )
             if let error = created.error {
-                throw .serverError(Self.describe(error))
+                // Another client (a second replica, the gateway and a consumer starting together) may have
+                // made it between the look-up and the create: the server then says "subjects overlap" or
+                // "name already in use". Look again, once.
+                let again: JetStreamAPI.StreamInfoReply = try await self.call("STREAM.INFO.\(configuration.name)")
+                guard again.error == nil, let current = again.config else {
+                    throw .serverError(Self.describe(error))
+                }
+                return current.matches(configuration) ? .unchanged : try await self.update(configuration)
             }
             return .created
         }
@@ -88,9 +95,13 @@ public struct JetStream: Sendable {
         if current.matches(configuration) {
             return .unchanged
         }
+        return try await self.update(configuration)
+    }
+
+    private func update(_ configuration: StreamConfiguration) async throws(NATSError) -> StreamEnsureResult {
         let updated: JetStreamAPI.StreamInfoReply = try await self.call(
             "STREAM.UPDATE.\(configuration.name)",
-            body: wanted
+            body: JetStreamAPI.StreamConfig(configuration)
         )
         if let error = updated.error {
             throw .serverError(Self.describe(error))

@@ -31,7 +31,7 @@ struct LogsFixture {
         let fixture = LogsFixture(clickHouse: try await clickHouse, nats: try await nats, directory: directory)
         try fixture.clickHouse.password.write(to: fixture.passwordFile("clickhouse"), atomically: true, encoding: .utf8)
         try fixture.nats.password.write(to: fixture.passwordFile("nats"), atomically: true, encoding: .utf8)
-        // Declared once here: the ingest and the test's publisher declaring it at the same moment would race.
+        // Declared before any test publishes, as the gateway would have.
         let client = try await fixture.connect()
         _ = try await JetStream(client: client).ensureStream(EventStreams.log)
         await client.close()

@@ -37,6 +37,22 @@ struct JetStreamTests {
         await client.close()
     }
 
+    @Test("two clients declaring the same stream at once both succeed (one creates it, or both see it)")
+    func ensureStreamRace() async throws {
+        let server = try await NATSServerProcess.start()
+        let first = JetStream(client: try await TestSupport.connect(to: server))
+        let second = JetStream(client: try await TestSupport.connect(to: server))
+        for round in 0..<300 {
+            let stream = StreamConfiguration(name: "RACE\(round)", subjects: ["race\(round).>"], maxAge: .seconds(3600))
+            async let a = first.ensureStream(stream)
+            async let b = second.ensureStream(stream)
+            let results = try await [a, b]
+            #expect(results.contains(.created) && results.allSatisfy { $0 == .created || $0 == .unchanged })
+        }
+        await first.client.close()
+        await second.client.close()
+    }
+
     @Test("acknowledged publishes get increasing sequences")
     func publishSequences() async throws {
         let server = try await NATSServerProcess.start()
