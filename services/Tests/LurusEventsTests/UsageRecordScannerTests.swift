@@ -56,7 +56,8 @@ struct UsageRecordScannerTests {
                 cacheReadTokens: Int(generator.next(upperBound: 10_000 as UInt)),
                 cacheWriteTokens: Int(generator.next(upperBound: 10_000 as UInt)),
                 costUsd: [0, 2e-05, 1e-9, 123.456789, Double(generator.next(upperBound: 1_000_000 as UInt64)) / 1e9][
-                    Int(generator.next(upperBound: 5 as UInt))],
+                    Int(generator.next(upperBound: 5 as UInt))
+                ],
                 startedAt: "2026-12-03T10:00:00.\(round % 1000)Z",
                 leaseId: maybe("lease_" + String(round)),
                 userId: maybe(text())
