@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A durable JetStream pull consumer: fetch a batch of messages, process them, acknowledge each.
 ///
 /// Written by hand like the rest of this client (no Swift NATS client is available here): the
@@ -41,6 +43,12 @@ public struct PullConsumer: Sendable {
     /// How long past its expiry a fetch waits for the server's 408.
     static let expiryGrace = Duration.milliseconds(250)
 
+    /// How long a fetch waits in all: `expires` and a little (at most the API timeout); without
+    /// `expires` (`no_wait`, answered at once), the API timeout.
+    static func localDeadline(expires: Duration?, timeout: Duration) -> Duration {
+        expires.map { $0 + min(timeout, Self.expiryGrace) } ?? timeout
+    }
+
     private func fetch(batch: Int, expires: Duration?, noWait: Bool) async throws(NATSError) -> [JetStreamDelivery] {
         guard batch > 0 else {
             throw .protocolViolation("a fetch's batch must be at least 1, not \(batch)")
@@ -62,45 +70,65 @@ public struct PullConsumer: Sendable {
         // The server ends an expired request with a 408, but nats-server before 2.9.15 (Debian 12's 2.9)
         // sometimes drops it (nats-server#3942, an expired request removed without its timeout): wait a
         // little past the expiry, not a whole API timeout, so that a fetch never takes 2 s longer than asked.
-        // Nothing is lost: an expired request gets no more messages.
-        let limit = expires.map { $0 + min(self.jetStream.timeout, Self.expiryGrace) } ?? self.jetStream.timeout
-        let result = await Self.collect(fetch, from: subscription, within: limit)
+        // Nothing is lost: an expired request gets no more messages, and what it got is read (`collect`).
+        let limit = Self.localDeadline(expires: expires, timeout: self.jetStream.timeout)
+        let result = await Self.collect(
+            fetch,
+            from: subscription,
+            client: client,
+            within: limit,
+            timeout: self.jetStream.timeout
+        )
         await subscription.unsubscribe()
         return try result.get().map { JetStreamDelivery(message: $0.message, metadata: $0.metadata, client: client) }
     }
 
-    /// Reads the fetch's inbox until the fetch is over or `limit` has passed.
+    /// Reads the fetch's inbox until the fetch is over or `limit` has passed. At the deadline, a PING
+    /// round trip first makes sure every message the server sent before it has arrived, and those are
+    /// kept (the subscription ends after them): a delivery the client dropped would wait out the
+    /// consumer's ack wait before it came again.
     private static func collect(
         _ fetch: PullFetch,
         from subscription: NATSSubscription,
-        within limit: Duration
+        client: NATSClient,
+        within limit: Duration,
+        timeout: Duration
     ) async -> Result<[PullFetch.Delivery], NATSError> {
-        await withTaskGroup(of: Result<[PullFetch.Delivery], NATSError>?.self) { group in
+        let deadlinePassed = DeadlineFlag()
+        return await withTaskGroup(of: Result<[PullFetch.Delivery], NATSError>?.self) { group in
             group.addTask {
                 var fetch = fetch
                 for await message in subscription {
                     if fetch.receive(message) { break }
                 }
-                // Without a status, the sequence ended: the deadline passed (the task was
-                // cancelled) or the connection closed.
+                // Without a status, the sequence ended: the deadline passed or the connection closed.
                 let unanswered = NATSError.timeout(
                     "no answer to the pull request for consumer \(fetch.consumer) on stream \(fetch.stream) "
                         + "within \(limit); does the consumer exist?"
                 )
-                return fetch.result(ifOpen: .failed(Task.isCancelled ? unanswered : .connectionClosed))
+                let late = deadlinePassed.value.load(ordering: .acquiring)
+                return fetch.result(ifOpen: .failed(late ? unanswered : .connectionClosed))
             }
             group.addTask {
-                try? await Task.sleep(for: limit)
+                guard (try? await Task.sleep(for: limit)) != nil else { return nil }
+                deadlinePassed.value.store(true, ordering: .releasing)
+                try? await client.flush(timeout: timeout)
+                await subscription.unsubscribe()
                 return nil
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            if let first { return first }
-            // The deadline passed: the reader stops and returns what it has.
+            var answer: Result<[PullFetch.Delivery], NATSError>?
             for await result in group {
-                if let result { return result }
+                if let result {
+                    answer = result
+                    group.cancelAll()
+                }
             }
-            return .success([])
+            return answer ?? .success([])
         }
     }
+}
+
+/// Whether a fetch's local deadline has passed (set by its timer, read by its reader).
+private final class DeadlineFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

@@ -105,6 +105,8 @@ struct HealthTests {
                 #expect(health["p95_latency_ms"]?.doubleValue == 1000)
                 let listed = try await TestService.call(client, .get, "/api/v1/providers").body
                 #expect(listed["providers"]?[0]?["health"]?["requests"] == 10)
+                // The refused event may come in a later fetch than the ten.
+                try await CatalogTests.waitUntil { await service.board.processed == 11 }
                 #expect(await service.board.processed == 11, "the event without a provider is read, not counted")
                 try await CatalogTests.waitUntil {
                     let info = try await jetStream.consumerInfo(stream: "LLM_EVENTS", consumer: "lurus-provider-health")
