@@ -126,6 +126,31 @@ public enum LocalServer {
         return false
     }
 
+    /// The exit status of `process` once it has ended (at most `seconds`; nil if it has not), read from
+    /// /proc while it is a zombie (field 52 of its stat, `exit_code`), or from Foundation once Foundation
+    /// has reaped it: never `waitUntilExit`, which sometimes never returns (see `waitUntilGone`).
+    public static func exitStatus(of process: Process, seconds: Double = 60) -> Int32? {
+        let pid = process.processIdentifier
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else {
+                // Reaped by Foundation: its status is set (waited for briefly, as it is set after the reap).
+                let settled = Date().addingTimeInterval(1)
+                while process.isRunning, Date() < settled { usleep(1_000) }
+                return process.isRunning ? nil : process.terminationStatus
+            }
+            if let end = stat.lastIndex(of: ")") {
+                let fields = stat[stat.index(after: end)...].split(separator: " ")
+                // fields[0] is field 3 (the state); exit_code is field 52, in waitpid's format.
+                if fields.first == "Z", fields.count > 49, let code = Int32(fields[49]) {
+                    return (code >> 8) & 0xFF
+                }
+            }
+            usleep(10_000)
+        } while Date() < deadline
+        return nil
+    }
+
     /// The last 20 lines of `file`.
     public static func tail(of file: URL) -> String {
         guard let text = try? String(contentsOf: file, encoding: .utf8) else {

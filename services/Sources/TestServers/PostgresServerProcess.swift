@@ -189,8 +189,8 @@ public final class PostgresServerProcess: Sendable {
         for child in children { Glibc.kill(child, SIGKILL) }
         if !LocalServer.waitForExit(of: process, seconds: 10) {
             Glibc.kill(pid, SIGKILL)
+            _ = LocalServer.waitForExit(of: process, seconds: 10)
         }
-        process.waitUntilExit()
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline, children.contains(where: { Glibc.kill($0, 0) == 0 }) {
             usleep(20_000)
@@ -244,11 +244,12 @@ public final class PostgresServerProcess: Sendable {
         process.standardError = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
+        let status = LocalServer.exitStatus(of: process)
+        guard status == 0 else {
             throw NATSServerError(
-                "\(executable.lastPathComponent) failed (status \(process.terminationStatus)): \(text)"
+                "\(executable.lastPathComponent) "
+                    + (status.map { "failed (status \($0))" } ?? "did not end within 60 s") + ": \(text)"
             )
         }
         return text
