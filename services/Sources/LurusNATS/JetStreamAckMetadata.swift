@@ -64,7 +64,7 @@ public struct JetStreamAckMetadata: Sendable, Equatable {
         } else {
             return nil
         }
-        let values = numbers.compactMap(Self.number)
+        let values = numbers.compactMap(ASCIIDecimal.uint64)
         guard values.count == 5, names.allSatisfy({ !$0.isEmpty }) else { return nil }
         self.init(
             domain: domain,
@@ -76,19 +76,5 @@ public struct JetStreamAckMetadata: Sendable, Equatable {
             timestamp: values[3],
             pending: values[4]
         )
-    }
-
-    /// A token of decimal digits, or nil.
-    private static func number(_ token: Substring.UTF8View) -> UInt64? {
-        guard !token.isEmpty, token.count <= 20 else { return nil }
-        var value: UInt64 = 0
-        for byte in token {
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            let (times, overflow) = value.multipliedReportingOverflow(by: 10)
-            let (sum, carry) = times.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-            guard !overflow, !carry else { return nil }
-            value = sum
-        }
-        return value
     }
 }

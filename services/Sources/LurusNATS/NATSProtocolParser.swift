@@ -101,15 +101,7 @@ public struct NATSProtocolParser: Sendable {
         guard arguments == 2 + sizeCount || arguments == 3 + sizeCount else {
             throw .protocolViolation("\(operation) with \(arguments) arguments")
         }
-        func number(_ range: Range<Int>) -> UInt64? {
-            guard !range.isEmpty, range.count <= 19 else { return nil }
-            var value: UInt64 = 0
-            for byte in view[range] {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-                value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
+        func number(_ range: Range<Int>) -> UInt64? { ASCIIDecimal.uint64(view[range]) }
         guard let sid = number(fields[2]) else {
             throw .protocolViolation("\(operation) with a malformed subscription id")
         }

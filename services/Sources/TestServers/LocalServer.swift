@@ -118,12 +118,20 @@ public enum LocalServer {
     public static func waitUntilGone(_ pid: Int32, seconds: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
-            // The state follows the command name in parentheses: "PID (name) S …".
-            if let end = stat.lastIndex(of: ")"), stat[stat.index(after: end)...].hasPrefix(" Z") { return true }
+            guard let fields = Self.statFields(pid) else { return true }
+            if fields.first == "Z" { return true }
             usleep(10_000)
         } while Date() < deadline
         return false
+    }
+
+    /// The fields of /proc/PID/stat after the command name in parentheses ("PID (name) S …"), from field 3
+    /// (the state) on; nil when there is no such process.
+    static func statFields(_ pid: Int32) -> [Substring]? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        return stat[stat.index(after: end)...].split(separator: " ")
     }
 
     /// The exit status of `process` once it has ended (at most `seconds`; nil if it has not), read from
@@ -133,18 +141,15 @@ public enum LocalServer {
         let pid = process.processIdentifier
         let deadline = Date().addingTimeInterval(seconds)
         repeat {
-            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else {
+            guard let fields = Self.statFields(pid) else {
                 // Reaped by Foundation: its status is set (waited for briefly, as it is set after the reap).
                 let settled = Date().addingTimeInterval(1)
                 while process.isRunning, Date() < settled { usleep(1_000) }
                 return process.isRunning ? nil : process.terminationStatus
             }
-            if let end = stat.lastIndex(of: ")") {
-                let fields = stat[stat.index(after: end)...].split(separator: " ")
-                // fields[0] is field 3 (the state); exit_code is field 52, in waitpid's format.
-                if fields.first == "Z", fields.count > 49, let code = Int32(fields[49]) {
-                    return (code >> 8) & 0xFF
-                }
+            // exit_code is field 52, in waitpid's format.
+            if fields.first == "Z", fields.count > 49, let code = Int32(fields[49]) {
+                return (code >> 8) & 0xFF
             }
             usleep(10_000)
         } while Date() < deadline

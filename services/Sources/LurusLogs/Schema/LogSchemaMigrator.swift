@@ -114,6 +114,6 @@ public struct LogSchemaMigrator: Sendable {
                 try await self.client.query("ALTER TABLE \(table) MODIFY \(clause)")
             }
         }
-        return "rows and hourly totals kept \(days) days"
+        return "rows and their hourly and daily totals kept \(days) days"
     }
 }
