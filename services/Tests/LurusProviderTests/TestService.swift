@@ -51,7 +51,8 @@ enum TestService {
         return Settings(values: values.merging(extra) { $1 })
     }
 
-    /// Builds a service, runs its PostgreSQL client and background parts, migrates, runs `body`, stops.
+    /// Builds a service, runs its PostgreSQL client and background parts, migrates and applies its provision
+    /// file (as its start does), runs `body`, stops.
     static func run<T: Sendable>(
         _ settings: Settings,
         _ body: @Sendable (ProviderService) async throws -> T
@@ -70,6 +71,7 @@ enum TestService {
                 }
             }
             try await service.migrate(attempts: 3, pause: .milliseconds(300))
+            try await service.provisionCatalog()
             do {
                 let result = try await body(service)
                 group.cancelAll()

@@ -100,6 +100,7 @@ public struct BillingService: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
             try await self.migrate(within: startupDeadline)
+            try await self.provisionKeys()
             await self.sweeper.sweep()
             if self.consumer == nil {
                 self.logger.warning("no nats.url (NATS_URL): usage events are not consumed, nothing is charged")
@@ -151,6 +152,26 @@ public struct BillingService: Sendable {
             return applied
         }
         self.logger.info("schema ready", metadata: ["applied": "\(applied)"])
+    }
+
+    /// Applies the keys provision file, when there is one (after the migrations).
+    public func provisionKeys() async throws {
+        guard let provision = self.configuration.provision else { return }
+        let result = try await self.store.provision(provision)
+        for (key, reason) in result.skipped.sorted(by: { $0.key < $1.key }) {
+            self.logger.warning(
+                "key in the provision file left as billing has it",
+                metadata: ["key": "\(key)", "reason": "\(reason)"]
+            )
+        }
+        self.logger.info(
+            "keys provision file applied",
+            metadata: [
+                "declared": "\(provision.keys.count)", "created": "\(result.created.joined(separator: ","))",
+                "rotated": "\(result.rotated.joined(separator: ","))",
+                "credited": "\(result.credited.joined(separator: ","))",
+            ]
+        )
     }
 
     /// Administrators by the shared admin authentication (a static token or an OIDC issuer's JWTs); the

@@ -22,6 +22,8 @@ public struct BillingConfiguration: ServiceConfiguration {
     public var adminAuth: AdminAuthConfiguration
     /// The gateway's service token's check for `/v1/…`; nil leaves them open to the network.
     public var gatewayToken: StaticTokenCheck?
+    /// The keys billing is seeded from at start (`keys.provisionFile`), read and checked before anything starts.
+    public var provision: KeyProvision?
     public var logLevel: String
     public var tracingEnabled: Bool
     public var tracingEndpoint: String?
@@ -41,6 +43,9 @@ public struct BillingConfiguration: ServiceConfiguration {
         self.expiryInterval = .seconds(try settings.int("reservations.expirySweepSeconds", default: 5, range: 1...3600))
         self.adminAuth = try AdminAuthConfiguration(settings: settings)
         self.gatewayToken = try StaticTokenCheck.gatewayToken(settings: settings)
+        self.provision = try settings.string("keys.provisionFile").map { path throws(StartupError) in
+            try KeyProvision.load(file: path)
+        }
         self.logLevel = settings.string("log.level") ?? "info"
         self.tracingEnabled = try settings.bool("tracing.enabled", default: false)
         self.tracingEndpoint = settings.string("tracing.endpoint")

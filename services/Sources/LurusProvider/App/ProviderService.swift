@@ -163,6 +163,22 @@ public struct ProviderService: Sendable {
         }
     }
 
+    /// Creates what the provision file names and the store lacks (after the migrations), then drops the
+    /// cached catalogs if anything was created.
+    public func provisionCatalog() async throws {
+        guard let provision = self.configuration.provision else { return }
+        let result = try await self.store.provision(provision)
+        if let version = result.version { await self.cache.invalidate(version: version) }
+        self.logger.info(
+            "catalog provision file applied",
+            metadata: [
+                "created_providers": "\(result.providers.joined(separator: ","))",
+                "created_models": "\(result.models.joined(separator: ","))",
+                "declared_providers": "\(provision.providers.count)", "declared_models": "\(provision.models.count)",
+            ]
+        )
+    }
+
     /// The HTTP server.
     public func application() -> some ApplicationProtocol {
         Application(
@@ -181,7 +197,10 @@ public struct ProviderService: Sendable {
         try await ServiceRunner.run(
             [self.postgres] + self.services + [
                 MigrateThenServe(
-                    migrate: { try await self.migrate() },
+                    migrate: {
+                        try await self.migrate()
+                        try await self.provisionCatalog()
+                    },
                     application: self.application(),
                     port: self.configuration.port,
                     logger: self.logger

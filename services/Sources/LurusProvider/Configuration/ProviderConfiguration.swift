@@ -18,6 +18,7 @@ import LurusServiceKit
 /// | health.windowSeconds / health.windowEvents | HEALTH_WINDOW_SECONDS / HEALTH_WINDOW_EVENTS | 300 / 500 |
 /// | admin.* | ADMIN_* | see `AdminAuthConfiguration` |
 /// | gateway.tokenSha256 | GATEWAY_TOKEN_SHA256 | none (`/v1/catalog` open) |
+/// | catalog.provisionFile | CATALOG_PROVISION_FILE | none (`CatalogProvision`: what is missing is created at start) |
 /// | tracing.enabled / tracing.endpoint | TRACING_ENABLED / TRACING_ENDPOINT | false / none |
 /// | shutdown.drainSeconds | SHUTDOWN_DRAIN_SECONDS | 10 |
 /// | log.level | LOG_LEVEL | info |
@@ -35,6 +36,8 @@ public struct ProviderConfiguration: ServiceConfiguration {
     public var admin: AdminAuthConfiguration
     /// The gateway's service token's check for `/v1/catalog`; nil leaves it open to the network.
     public var gatewayToken: StaticTokenCheck?
+    /// The catalog the service is seeded from at start, read and checked before anything starts.
+    public var provision: CatalogProvision?
     public var tracingEnabled: Bool
     public var tracingEndpoint: String?
     public var drainDeadline: Duration
@@ -69,6 +72,9 @@ public struct ProviderConfiguration: ServiceConfiguration {
         self.healthWindowEvents = try settings.int("health.windowEvents", default: 500, range: 10...100_000)
         self.admin = try AdminAuthConfiguration(settings: settings)
         self.gatewayToken = try StaticTokenCheck.gatewayToken(settings: settings)
+        self.provision = try settings.string("catalog.provisionFile").map { path throws(StartupError) in
+            try CatalogProvision.load(file: path)
+        }
         self.tracingEnabled = try settings.bool("tracing.enabled", default: false)
         self.tracingEndpoint = settings.string("tracing.endpoint")
         self.drainDeadline = .seconds(try settings.int("shutdown.drainSeconds", default: 10, range: 0...3600))
