@@ -184,7 +184,11 @@ import Testing
         #expect(result.stderr.contains("--to 'latest' is not a release id"))
         let unknown = try await self.lurusctl("rollback", "gatewy", "-i", "inventory/lab.yaml")
         #expect(unknown.status == 64)
-        #expect(unknown.stderr.contains("'gatewy' is not a service lurusctl ships; services: gateway"))
+        #expect(
+            unknown.stderr.contains(
+                "'gatewy' is not a service lurusctl ships; services: provider, billing, gateway, log\n"
+            )
+        )
     }
 
     @Test func execNeedsACommandAndKnownNodes() async throws {

@@ -70,6 +70,7 @@ extension Component {
                     .required,
                     "the provider service keeps its catalog in PostgreSQL"
                 ),
+                ComponentDependency(.redis, .cluster, .whenPlaced, "the provider service caches its catalog in Redis"),
                 ComponentDependency(
                     .nats,
                     .cluster,

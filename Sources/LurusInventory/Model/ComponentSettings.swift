@@ -118,7 +118,8 @@ extension Component {
                 ),
                 SettingSpec(
                     key: "retention_days",
-                    kind: .count(1...36500),
+                    // The log service accepts 1 to 3650 (`LogsConfiguration`).
+                    kind: .count(1...3650),
                     defaultValue: .integer(90),
                     summary:
                         "days the log service keeps request logs (its RETENTION_DAYS; TTL needs ClickHouse 19.6 or later)"

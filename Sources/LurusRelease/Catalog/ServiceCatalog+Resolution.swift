@@ -5,7 +5,7 @@ extension ServiceCatalog {
     public static let kubernetesNamespace = "lurus"
 
     /// The bundled services that run once placed: those the catalog can ship. A placed service outside it
-    /// (provider, billing and log until their issues land) is never started, so nothing is pointed at it.
+    /// would never be started, so nothing would be pointed at it (tests narrow it to check that).
     public static var shipped: Set<Component> { Set(self.definitions.map(\.component)) }
 
     /// Every service of the catalog that `inventory` places, resolved, in catalog order.
@@ -48,8 +48,12 @@ extension ServiceCatalog {
             )
         }
         let secretDirectory = "/etc/lurus/\(definition.name)/secrets"
+        // A component runs when it is placed, and a bundled service only once the catalog ships it.
+        let runs = { (component: Component) in
+            inventory.isPlaced(component) && (!component.isService || shipped.contains(component))
+        }
         let named = definition.secretFiles.filter { file in
-            (file.owner.map(inventory.isPlaced) ?? true) && (!file.optional || inventory.secrets[file.secret] != nil)
+            (file.owner.map(runs) ?? true) && (!file.optional || inventory.secrets[file.secret] != nil)
         }
         let family = definition.secretFamilies.flatMap { family in
             inventory.secrets.keys.filter { $0.hasPrefix(family.prefix) && $0.count > family.prefix.count }.sorted()
@@ -72,6 +76,7 @@ extension ServiceCatalog {
         }
         var environment: [EnvironmentEntry] = []
         var peers: [Peer] = []
+        var digestedSecrets: [String] = []
         for variable in definition.environment {
             switch variable.value {
             case .literal(let text):
@@ -89,6 +94,19 @@ extension ServiceCatalog {
                     )
                 }
                 environment.append(EnvironmentEntry(variable.name, value.description))
+            case .componentSetting(let component, let key):
+                guard let value = inventory.settings(for: component)[key] else {
+                    throw ServiceCatalogError(
+                        service: definition.name,
+                        "\(variable.name) reads the setting \(key) of \(component.name), which has no such setting",
+                        hint: "this is a bug in lurusctl's service catalog; please report it"
+                    )
+                }
+                environment.append(EnvironmentEntry(variable.name, value.description))
+            case .secretSHA256(let secret, let owner):
+                if let owner, !runs(owner) { continue }
+                environment.append(EnvironmentEntry(variable.name, sha256Of: secret))
+                if !digestedSecrets.contains(secret) { digestedSecrets.append(secret) }
             case .whenPlaced(let component, let text):
                 if inventory.isPlaced(component) { environment.append(EnvironmentEntry(variable.name, text)) }
             case .secretFile(let fileName):
@@ -114,6 +132,20 @@ extension ServiceCatalog {
                 else { continue }
                 environment.append(EnvironmentEntry(variable.name, "\(scheme)://\(peer.host):\(peer.port)\(path)"))
                 if !peers.contains(where: { $0.component == component }) { peers.append(peer) }
+            case .host(let component, let portKey), .peerPort(let component, let portKey):
+                guard
+                    let peer = try self.peer(
+                        component,
+                        portKey: portKey,
+                        of: definition,
+                        in: inventory,
+                        runtime: runtime,
+                        shipped: shipped
+                    )
+                else { continue }
+                let value = if case .host = variable.value { peer.host } else { String(peer.port) }
+                environment.append(EnvironmentEntry(variable.name, value))
+                if !peers.contains(where: { $0.component == component }) { peers.append(peer) }
             }
         }
         var replicas = 1
@@ -126,7 +158,8 @@ extension ServiceCatalog {
             environment: environment,
             secretDirectory: secretDirectory,
             secretFiles: secretFiles,
-            peers: peers
+            peers: peers,
+            digestedSecrets: digestedSecrets
         )
     }
 

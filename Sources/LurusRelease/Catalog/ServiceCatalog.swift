@@ -1,12 +1,13 @@
 import LurusInventory
 
-/// The bundled services of `services/`, as data: the one place that says what each one is.
+/// The bundled services of `services/`, as data: the one place that says what each one is. Each service's
+/// variables are the ones its `Configuration/` file lists (`services/Sources/Lurus*/Configuration/`).
 ///
 /// Adding a service is one entry in `definitions` (its component already has a port in
 /// `Component.defaultPorts` and its needs in `ComponentDependencies.swift`).
 public enum ServiceCatalog {
     /// Every service lurusctl can ship, in `Component.services` order.
-    public static let definitions: [ServiceDefinition] = [Self.gateway]
+    public static let definitions: [ServiceDefinition] = [Self.provider, Self.billing, Self.gateway, Self.log]
 
     /// The definition of `component`, or nil when it is not a service lurusctl can ship yet.
     public static func definition(of component: Component) -> ServiceDefinition? {
@@ -20,6 +21,56 @@ public enum ServiceCatalog {
     /// Provider API keys: `secrets: providers/NAME` is read by the gateway from `provider-NAME`, the path a
     /// catalog's `api_key_file` names.
     public static let providerKeyPrefix = "providers/"
+    /// The static admin token of the provider, billing and log services' admin APIs: generated, kept in the
+    /// store (`lurusctl secrets show admin/token`); the services are given only its SHA-256.
+    public static let adminTokenSecret = "admin/token"
+    /// The token the gateway sends to billing and the provider service: a secret file on the gateway, its
+    /// SHA-256 on the two it calls.
+    public static let serviceTokenSecret = "gateway/service-token"
+
+    /// The NATS variables every service that uses NATS gets (the `nats` component's user and password).
+    static let natsEnvironment = [
+        EnvironmentVariable("NATS_URL", .address(.nats, scheme: "nats", portKey: "client_port")),
+        EnvironmentVariable("NATS_USER", .whenPlaced(.nats, Self.natsUser)),
+        EnvironmentVariable("NATS_PASSWORD_FILE", .secretFile("nats-password")),
+    ]
+    static let natsPassword = SecretFile(
+        fileName: "nats-password",
+        secret: Self.natsPasswordSecret,
+        generated: true,
+        owner: .nats
+    )
+
+    /// Tracing to Jaeger when it is placed.
+    static let tracingEnvironment = [
+        EnvironmentVariable("TRACING_ENABLED", .whenPlaced(.jaeger, "true")),
+        EnvironmentVariable("TRACING_ENDPOINT", .address(.jaeger, scheme: "http", portKey: "otlp_http_port")),
+    ]
+
+    /// The PostgreSQL variables of a service with a database of its own: the `postgres` component makes
+    /// the role and database `lurus_SERVICE` with the password in the secret `postgres/SERVICE`
+    /// (`Sources/LurusComponents/Postgres/PostgresDatabase.swift`).
+    static func postgresEnvironment(_ service: Component) -> [EnvironmentVariable] {
+        [
+            EnvironmentVariable("POSTGRES_HOST", .host(.postgres, portKey: "port")),
+            EnvironmentVariable("POSTGRES_PORT", .peerPort(.postgres, portKey: "port")),
+            EnvironmentVariable("POSTGRES_USER", .literal("lurus_\(service.name)")),
+            EnvironmentVariable("POSTGRES_DATABASE", .literal("lurus_\(service.name)")),
+            EnvironmentVariable("POSTGRES_PASSWORD_FILE", .secretFile("postgres-password")),
+        ]
+    }
+    static func postgresPassword(_ service: Component) -> SecretFile {
+        SecretFile(fileName: "postgres-password", secret: "postgres/\(service.name)", generated: true, owner: .postgres)
+    }
+
+    /// Who may call the admin API: the static admin token, by its SHA-256 (`ADMIN_OIDC_*` are not given:
+    /// a service setting cannot be left unset yet).
+    static let adminEnvironment = [EnvironmentVariable("ADMIN_TOKEN_SHA256", .secretSHA256(Self.adminTokenSecret))]
+
+    /// The check of the gateway's service token, when the gateway runs.
+    static let gatewayTokenEnvironment = [
+        EnvironmentVariable("GATEWAY_TOKEN_SHA256", .secretSHA256(Self.serviceTokenSecret, owner: .gateway))
+    ]
 
     /// The LLM gateway (`doc/gateway.md`): the only service clients reach, through the ingress.
     public static let gateway = ServiceDefinition(
@@ -29,23 +80,36 @@ public enum ServiceCatalog {
             EnvironmentVariable("HTTP_PORT", .port),
             EnvironmentVariable("KEYS_FILE", .secretFile("keys.json")),
             EnvironmentVariable("CATALOG_FILE", .secretFile("catalog.json")),
-            EnvironmentVariable("NATS_URL", .address(.nats, scheme: "nats", portKey: "client_port")),
-            EnvironmentVariable("NATS_USER", .literal(Self.natsUser)),
-            EnvironmentVariable("NATS_PASSWORD_FILE", .secretFile("nats-password")),
+        ] + Self.natsEnvironment + [
             EnvironmentVariable("PROVIDER_SERVICE_URL", .address(.provider, scheme: "http", portKey: "port")),
+            EnvironmentVariable("PROVIDER_TOKEN_FILE", .secretFile("service-token-provider")),
             EnvironmentVariable("BILLING_SERVICE_URL", .address(.billing, scheme: "http", portKey: "port")),
+            EnvironmentVariable("BILLING_TOKEN_FILE", .secretFile("service-token-billing")),
             EnvironmentVariable("BILLING_SKIP_CHECK", .setting("skip_balance_check")),
-            EnvironmentVariable("TRACING_ENABLED", .whenPlaced(.jaeger, "true")),
-            EnvironmentVariable("TRACING_ENDPOINT", .address(.jaeger, scheme: "http", portKey: "otlp_http_port")),
+        ] + Self.tracingEnvironment + [
             EnvironmentVariable("SPOOL_DIRECTORY", .literal("/var/lib/lurus-gateway/spool")),
             EnvironmentVariable("SHUTDOWN_DRAIN_SECONDS", .drainSeconds),
         ],
         secretFiles: [
             SecretFile(fileName: "keys.json", secret: "gateway/keys", generated: false),
-            SecretFile(fileName: "nats-password", secret: Self.natsPasswordSecret, generated: true, owner: .nats),
+            Self.natsPassword,
             // The offline catalog (`doc/gateway.md`): providers, models, prices and the paths of their keys.
             // It can be left out once the provider service serves the catalog.
             SecretFile(fileName: "catalog.json", secret: "gateway/catalog", generated: false, optional: true),
+            // The service token, once per service it is sent to (each file only when that service runs).
+            // Not `provider-…`: those names are the provider keys' (`secretFamilies`).
+            SecretFile(
+                fileName: "service-token-provider",
+                secret: Self.serviceTokenSecret,
+                generated: true,
+                owner: .provider
+            ),
+            SecretFile(
+                fileName: "service-token-billing",
+                secret: Self.serviceTokenSecret,
+                generated: true,
+                owner: .billing
+            ),
         ],
         secretFamilies: [SecretFamily(prefix: Self.providerKeyPrefix, fileNamePrefix: "provider-")],
         writableDirectories: ["/var/lib/lurus-gateway/spool"],
@@ -60,5 +124,67 @@ public enum ServiceCatalog {
             hint: "add secrets.gateway/catalog to INVENTORY (a catalog file, doc/gateway.md), with "
                 + "secrets.providers/NAME for each provider's key"
         )
+    )
+
+    /// The provider service (`doc/provider.md`): the catalog of providers, models and prices the gateway
+    /// reads, in PostgreSQL, cached in Redis when it is placed, with provider health from NATS.
+    public static let provider = ServiceDefinition(
+        component: .provider,
+        executable: "lurus-provider",
+        environment: [EnvironmentVariable("HTTP_PORT", .port)] + Self.postgresEnvironment(.provider) + [
+            EnvironmentVariable("REDIS_HOST", .host(.redis, portKey: "port")),
+            EnvironmentVariable("REDIS_PORT", .peerPort(.redis, portKey: "port")),
+            EnvironmentVariable("REDIS_PASSWORD_FILE", .secretFile("redis-password")),
+        ] + Self.natsEnvironment + Self.adminEnvironment + Self.gatewayTokenEnvironment + Self.tracingEnvironment
+            + [EnvironmentVariable("SHUTDOWN_DRAIN_SECONDS", .drainSeconds)],
+        secretFiles: [
+            Self.postgresPassword(.provider),
+            // The `redis` component's password (`redis/default`, the only user it makes).
+            SecretFile(fileName: "redis-password", secret: "redis/default", generated: true, owner: .redis),
+            Self.natsPassword,
+        ],
+        resources: ContainerResources(cpuRequest: "100m", memoryRequest: "64Mi", cpuLimit: "1", memoryLimit: "256Mi"),
+        drainSeconds: 10
+    )
+
+    /// The billing service (`doc/billing.md`): wallets, leases and the ledger in PostgreSQL, settled from
+    /// the usage events on NATS; the gateway's client keys and holds.
+    public static let billing = ServiceDefinition(
+        component: .billing,
+        executable: "lurus-billing",
+        environment: [EnvironmentVariable("HTTP_PORT", .port)] + Self.postgresEnvironment(.billing)
+            + Self.natsEnvironment + Self.adminEnvironment + Self.gatewayTokenEnvironment + Self.tracingEnvironment,
+        secretFiles: [Self.postgresPassword(.billing), Self.natsPassword],
+        resources: ContainerResources(cpuRequest: "100m", memoryRequest: "64Mi", cpuLimit: "1", memoryLimit: "256Mi"),
+        // Billing drains for a fixed 10 s (`BillingService.run`); no setting.
+        drainSeconds: 10
+    )
+
+    /// The log service (`doc/logs.md`, executable `lurus-logs`): request logs from NATS into ClickHouse,
+    /// with the `clickhouse` component's user, database and retention.
+    public static let log = ServiceDefinition(
+        component: .log,
+        executable: "lurus-logs",
+        environment: [
+            EnvironmentVariable("HTTP_PORT", .port),
+            EnvironmentVariable("CLICKHOUSE_URL", .address(.clickhouse, scheme: "http", portKey: "http_port")),
+            EnvironmentVariable("CLICKHOUSE_USER", .literal("lurus")),
+            EnvironmentVariable("CLICKHOUSE_PASSWORD_FILE", .secretFile("clickhouse-password")),
+            EnvironmentVariable("CLICKHOUSE_DATABASE", .literal("lurus_logs")),
+            EnvironmentVariable("RETENTION_DAYS", .componentSetting(.clickhouse, "retention_days")),
+        ] + Self.natsEnvironment + Self.adminEnvironment + Self.tracingEnvironment,
+        secretFiles: [
+            // The `clickhouse` component's `lurus` user (`Sources/LurusComponents/ClickHouse/`).
+            SecretFile(
+                fileName: "clickhouse-password",
+                secret: "clickhouse/lurus",
+                generated: true,
+                owner: .clickhouse
+            ),
+            Self.natsPassword,
+        ],
+        resources: ContainerResources(cpuRequest: "100m", memoryRequest: "128Mi", cpuLimit: "1", memoryLimit: "512Mi"),
+        // The log service drains for a fixed 10 s (`LogService.run`); no setting.
+        drainSeconds: 10
     )
 }

@@ -74,11 +74,18 @@ public struct ServiceDefinition: Sendable, Hashable {
     public var peers: [Component] {
         var peers: [Component] = []
         for variable in self.environment {
-            if case .address(let component, _, _, _) = variable.value, !peers.contains(component) {
-                peers.append(component)
-            }
+            if let component = variable.value.peer, !peers.contains(component) { peers.append(component) }
         }
         return peers
+    }
+
+    /// The store secrets whose SHA-256 its environment holds, in order, each once.
+    public var digestedSecrets: [String] {
+        var names: [String] = []
+        for variable in self.environment {
+            if case .secretSHA256(let name, _) = variable.value, !names.contains(name) { names.append(name) }
+        }
+        return names
     }
 }
 
@@ -119,6 +126,28 @@ public enum EnvironmentValue: Sendable, Hashable {
     case whenPlaced(Component, String)
     /// The path of one of the service's secret files, by file name.
     case secretFile(String)
+    /// The host alone (`POSTGRES_HOST=heart`) of another component as `.address` finds it; `portKey` is
+    /// the port the service opens there, for the network rules. Left out or an error as `.address` is.
+    case host(Component, portKey: String)
+    /// The port alone (`POSTGRES_PORT=5432`) under `portKey` of another component's settings, as `.address`
+    /// finds it. Left out or an error as `.address` is.
+    case peerPort(Component, portKey: String)
+    /// One of another component's settings (the log service's `RETENTION_DAYS` is ClickHouse's
+    /// `retention_days`), written or default.
+    case componentSetting(Component, String)
+    /// The lowercase hex SHA-256 of a secret of lurusctl's store (generated when the inventory names none),
+    /// as the services check a token: its text with surrounding whitespace trimmed. The service is given
+    /// only the digest; whoever calls it reads the token from the store (`lurusctl secrets show NAME`) or
+    /// from its own secret file. Left out when `owner` runs nowhere (the gateway, for its service token).
+    case secretSHA256(String, owner: Component? = nil)
+
+    /// The component this value makes the service open connections to, if any.
+    var peer: Component? {
+        switch self {
+        case .address(let component, _, _, _), .host(let component, _), .peerPort(let component, _): component
+        default: nil
+        }
+    }
 }
 
 /// A secret the service reads from a file: which secret of the store, under which file name.

@@ -18,7 +18,7 @@ public struct DeployPlan: Sendable, Hashable {
 
     public var release: ReleaseID
     public var entries: [Entry] = []
-    /// Nodes that could not be read, with why.
+    /// Nodes that could not be read, or whose service's configuration could not be made, with why.
     public var unreachable: [NodeFailure] = []
     /// Under the K3s runtime: the images and rollouts (the systemd entries are then empty).
     public var rollout: K3sRolloutPlan?

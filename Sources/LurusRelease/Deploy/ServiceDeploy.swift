@@ -41,13 +41,13 @@ public struct ServiceDeploy: Sendable {
     }
 
     /// The deployment of `service` for `release`: its environment and the digests of its secrets.
-    public func deployment(of service: ResolvedService, release: ReleaseID) -> Deployment {
+    public func deployment(of service: ResolvedService, release: ReleaseID) throws(ServiceCatalogError) -> Deployment {
         let digests = service.secretFiles.map { file in
             "\(file.path) " + SHA256Digest(SHA256.hash(data: self.secrets[file.secret]?.bytes ?? [])).hex
         }
         return Deployment(
             release: release,
-            environment: Deployment.environmentFile(of: service),
+            environment: try Deployment.environmentFile(of: service, secrets: self.secrets),
             secretDigests: digests
         )
     }
@@ -65,8 +65,16 @@ public struct ServiceDeploy: Sendable {
             return plan
         }
         let now = Date().timeIntervalSince1970
-        let targets = self.services.map { service in
-            let deployment = self.deployment(of: service, release: built.id)
+        var unready: [NodeFailure] = []
+        let targets = self.services.compactMap { service -> SystemdDeployer.Target? in
+            let deployment: Deployment
+            do throws(ServiceCatalogError) {
+                deployment = try self.deployment(of: service, release: built.id)
+            } catch {
+                // Its nodes are named with why; the other services go on.
+                unready += self.nodes(of: service).map { NodeFailure(node: $0.name, message: error.description) }
+                return nil
+            }
             return SystemdDeployer.Target(
                 service: service,
                 deployment: deployment,
@@ -99,6 +107,7 @@ public struct ServiceDeploy: Sendable {
             }
         }
         var plan = DeployPlan(release: built.id)
+        plan.unreachable = unready
         for result in results {
             switch result.result {
             case .success(let entries): plan.entries += entries

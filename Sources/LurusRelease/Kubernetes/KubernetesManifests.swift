@@ -18,7 +18,8 @@ public struct KubernetesManifests: Sendable {
     }
 
     /// The bundle for `services` (from `ServiceCatalog.resolve`) with `images` (one per service) and the
-    /// values of the secrets they read (`secrets`, by store name), which only name the Secrets.
+    /// values of the secrets they read (`secrets`, by store name), which only name the Secrets and give
+    /// the ConfigMaps the SHA-256 of each digested secret.
     public func render(
         _ services: [ResolvedService],
         inventory: Inventory,
@@ -88,10 +89,16 @@ public struct KubernetesManifests: Sendable {
             "namespace": ServiceCatalog.kubernetesNamespace,
             "labels": Self.labels(of: service).map { ["key": $0.key, "value": YAMLScalar.quoted($0.value)] },
         ]
-        let configMap = ContentName.configMap("\(name)-env", entries: service.environment)
+        let environment: [EnvironmentEntry]
+        do {
+            environment = try service.environment(with: secrets)
+        } catch {
+            throw KubernetesManifestError(service: name, error.message, hint: error.hint)
+        }
+        let configMap = ContentName.configMap("\(name)-env", entries: environment)
         var configValues = base
         configValues["name"] = configMap
-        configValues["entries"] = service.environment.map { ["key": $0.name, "value": YAMLScalar.quoted($0.value)] }
+        configValues["entries"] = environment.map { ["key": $0.name, "value": YAMLScalar.quoted($0.value)] }
         var documents = [try self.document("ConfigMap", configMap, "configmap", configValues)]
 
         var secretName: String?

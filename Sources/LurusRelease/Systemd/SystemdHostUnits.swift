@@ -11,12 +11,14 @@ public enum SystemdHostUnits {
     /// The unit name of a node's local proxy.
     public static let proxyUnit = "service-proxy"
 
-    /// The secrets the services read, to resolve before planning (none generated but the NATS password,
-    /// which `nats` shares).
+    /// The secrets the services read, to resolve before planning: their secret files' (the generated ones
+    /// shared with the components that write them, like the NATS password) and those whose SHA-256 they
+    /// are given (the admin token), on either runtime.
     public static func secretNeeds(of services: [ResolvedService], inventory: Inventory) -> [SecretNeed] {
         var needs: [SecretNeed] = []
-        for file in services.flatMap(\.secretFiles) where !needs.contains(where: { $0.name == file.secret }) {
-            needs.append(SecretNeed(file.secret))
+        let names = services.flatMap { $0.secretFiles.map(\.secret) } + services.flatMap(\.digestedSecrets)
+        for name in names where !needs.contains(where: { $0.name == name }) {
+            needs.append(SecretNeed(name))
         }
         return needs
     }

@@ -11,8 +11,9 @@ import Testing
         try InventoryLoader.load(path: Repository.path("inventory/\(name).yaml")).inventory
     }
 
-    /// The services once provider and billing ship too (their issues), to check how they are addressed.
-    static let allShipped: Set<Component> = [.gateway, .provider, .billing]
+    /// The gateway alone, as lurusctl shipped it before provider, billing and log: to check that a placed
+    /// service the catalog does not ship is never addressed.
+    static let gatewayOnly: Set<Component> = [.gateway]
 
     static func gateway(
         _ inventory: Inventory,
@@ -31,7 +32,7 @@ import Testing
     }
 
     @Test func productionGatewayReachesNatsAndJaegerByNodeAndPeersByService() throws {
-        let gateway = try Self.gateway(try Self.inventory("lurus"), shipped: Self.allShipped)
+        let gateway = try Self.gateway(try Self.inventory("lurus"))
         #expect(
             Self.environment(gateway) == [
                 "HTTP_PORT=18100",
@@ -40,7 +41,9 @@ import Testing
                 "NATS_USER=lurus",
                 "NATS_PASSWORD_FILE=/etc/lurus/gateway/secrets/nats-password",
                 "PROVIDER_SERVICE_URL=http://provider.lurus.svc.cluster.local:18101",
+                "PROVIDER_TOKEN_FILE=/etc/lurus/gateway/secrets/service-token-provider",
                 "BILLING_SERVICE_URL=http://billing.lurus.svc.cluster.local:18103",
+                "BILLING_TOKEN_FILE=/etc/lurus/gateway/secrets/service-token-billing",
                 "BILLING_SKIP_CHECK=false",
                 "TRACING_ENABLED=true",
                 "TRACING_ENDPOINT=http://lab:4318",
@@ -51,7 +54,12 @@ import Testing
         #expect(gateway.nodes.map(\.name) == ["brain"])
         #expect(gateway.port == 18100)
         #expect(gateway.replicas == 2)
-        #expect(gateway.secretFiles.map(\.secret) == ["gateway/keys", "nats/lurus"])
+        #expect(
+            gateway.secretFiles.map(\.secret) == [
+                "gateway/keys", "nats/lurus", "gateway/service-token", "gateway/service-token",
+            ]
+        )
+        #expect(gateway.digestedSecrets.isEmpty, "the gateway holds its token, not a digest")
         #expect(gateway.peers.map(\.component) == [.nats, .provider, .billing, .jaeger])
         #expect(gateway.peers.map { $0.location == .service } == [false, true, true, false])
         #expect(
@@ -61,7 +69,7 @@ import Testing
         )
     }
 
-    @Test func labGatewayUnderSystemdReachesNatsByNodeAndReadsItsCatalogFile() throws {
+    @Test func labGatewayUnderSystemdReachesNatsAndItsPeersByNodeAndReadsItsCatalogFile() throws {
         let gateway = try Self.gateway(try Self.inventory("lab"))
         #expect(
             Self.environment(gateway) == [
@@ -71,6 +79,10 @@ import Testing
                 "NATS_URL=nats://brain:4222",
                 "NATS_USER=lurus",
                 "NATS_PASSWORD_FILE=/etc/lurus/gateway/secrets/nats-password",
+                "PROVIDER_SERVICE_URL=http://brain:18101",
+                "PROVIDER_TOKEN_FILE=/etc/lurus/gateway/secrets/service-token-provider",
+                "BILLING_SERVICE_URL=http://brain:18103",
+                "BILLING_TOKEN_FILE=/etc/lurus/gateway/secrets/service-token-billing",
                 "BILLING_SKIP_CHECK=true",
                 "SPOOL_DIRECTORY=/var/lib/lurus-gateway/spool",
                 "SHUTDOWN_DRAIN_SECONDS=30",
@@ -83,6 +95,8 @@ import Testing
                 "gateway/keys /etc/lurus/gateway/secrets/keys.json",
                 "nats/lurus /etc/lurus/gateway/secrets/nats-password",
                 "gateway/catalog /etc/lurus/gateway/secrets/catalog.json",
+                "gateway/service-token /etc/lurus/gateway/secrets/service-token-provider",
+                "gateway/service-token /etc/lurus/gateway/secrets/service-token-billing",
                 "providers/fake /etc/lurus/gateway/secrets/provider-fake",
             ]
         )
@@ -92,11 +106,15 @@ import Testing
     @Test func aPlacedServiceThatIsNotShippedYetIsNotAddressed() throws {
         let inventory = try Self.inventory("lab")
         #expect(inventory.isPlaced(.provider) && inventory.isPlaced(.billing))
-        let gateway = try Self.gateway(inventory)
-        #expect(!gateway.environment.contains { $0.name == "PROVIDER_SERVICE_URL" || $0.name == "BILLING_SERVICE_URL" })
-        let later = try Self.gateway(inventory, shipped: Self.allShipped)
-        #expect(Self.environment(later).contains("PROVIDER_SERVICE_URL=http://brain:18101"))
-        #expect(Self.environment(later).contains("BILLING_SERVICE_URL=http://brain:18103"))
+        let gateway = try Self.gateway(inventory, shipped: Self.gatewayOnly)
+        #expect(
+            !gateway.environment.contains { $0.name.hasPrefix("PROVIDER_") || $0.name.hasPrefix("BILLING_SERVICE") }
+        )
+        #expect(!gateway.environment.contains { $0.name.hasSuffix("_TOKEN_FILE") })
+        #expect(!gateway.secretFiles.contains { $0.secret == ServiceCatalog.serviceTokenSecret }, "no token for nobody")
+        let shipped = try Self.gateway(inventory)
+        #expect(Self.environment(shipped).contains("PROVIDER_SERVICE_URL=http://brain:18101"))
+        #expect(Self.environment(shipped).contains("BILLING_SERVICE_URL=http://brain:18103"))
     }
 
     @Test func aMovedPortIsTheOnePeersAreGiven() throws {
@@ -112,20 +130,28 @@ import Testing
     @Test func aServicePlacedNowhereGivesNothing() throws {
         let inventory = Self.without(.gateway, in: try Self.inventory("lurus"))
         #expect(try ServiceCatalog.resolve(ServiceCatalog.gateway, in: inventory) == nil)
-        #expect(try ServiceCatalog.resolve(in: inventory).isEmpty)
+        #expect(try ServiceCatalog.resolve(in: inventory).map(\.component) == [.provider, .billing, .log])
+        var none = inventory
+        for service in Component.services { none = Self.without(service, in: none) }
+        #expect(try ServiceCatalog.resolve(in: none).isEmpty)
     }
 
     @Test(arguments: [
-        (Component.provider, "PROVIDER_SERVICE_URL"), (.billing, "BILLING_SERVICE_URL"), (.jaeger, "TRACING_ENDPOINT"),
+        (Component.provider, ["PROVIDER_SERVICE_URL", "PROVIDER_TOKEN_FILE"]),
+        (.billing, ["BILLING_SERVICE_URL", "BILLING_TOKEN_FILE"]), (.jaeger, ["TRACING_ENABLED", "TRACING_ENDPOINT"]),
     ])
-    func anOptionalPeerPlacedNowhereLeavesItsVariableOut(peer: Component, variable: String) throws {
-        let full = try Self.gateway(try Self.inventory("lurus"), shipped: Self.allShipped)
-        #expect(full.environment.contains { $0.name == variable })
-        let gateway = try Self.gateway(Self.without(peer, in: try Self.inventory("lurus")), shipped: Self.allShipped)
-        #expect(!gateway.environment.contains { $0.name == variable })
+    func anOptionalPeerPlacedNowhereLeavesItsVariablesOut(peer: Component, variables: [String]) throws {
+        let full = try Self.gateway(try Self.inventory("lurus"))
+        #expect(variables.allSatisfy { variable in full.environment.contains { $0.name == variable } })
+        let gateway = try Self.gateway(Self.without(peer, in: try Self.inventory("lurus")))
+        #expect(!gateway.environment.contains { variables.contains($0.name) })
         #expect(!gateway.peers.contains { $0.component == peer })
-        if peer == .jaeger { #expect(!gateway.environment.contains { $0.name == "TRACING_ENABLED" }) }
-        #expect(gateway.environment.count == full.environment.count - (peer == .jaeger ? 2 : 1))
+        #expect(gateway.environment.count == full.environment.count - variables.count)
+        // The token file goes with the service it is for; the other one stays.
+        #expect(
+            gateway.secretFiles.filter { $0.secret == ServiceCatalog.serviceTokenSecret }.count
+                == (peer == .jaeger ? 2 : 1)
+        )
     }
 
     @Test func aRequiredPeerPlacedNowhereIsAnErrorThatSaysWhatToAdd() throws {
@@ -155,24 +181,29 @@ import Testing
         var inventory = try Self.inventory("lurus")
         let services = try ServiceCatalog.resolve(in: inventory)
         let problems = ServiceCatalog.unnamedSecrets(of: services, in: inventory)
+        // The provider service runs, so the catalog comes from it; the keys file has no stand-in yet.
         #expect(
             problems.map(\.description) == [
                 "gateway: the secret gateway/keys (read from /etc/lurus/gateway/secrets/keys.json) has a format, so "
                     + "lurusctl cannot generate it (add secrets.gateway/keys to \(inventory.path), e.g. "
-                    + "file:~/lurus/keys.json)",
-                "gateway: none of PROVIDER_SERVICE_URL, CATALOG_FILE can be set: the gateway needs a provider "
-                    + "catalog and the provider service is not deployed (add secrets.gateway/catalog to "
-                    + "\(inventory.path) (a catalog file, doc/gateway.md), with secrets.providers/NAME for each "
-                    + "provider's key)",
+                    + "file:~/lurus/keys.json)"
             ]
         )
         inventory.secrets["gateway/keys"] = .file("~/lurus/keys.json")
-        inventory.secrets["gateway/catalog"] = .file("~/lurus/catalog.json")
         #expect(ServiceCatalog.unnamedSecrets(of: try ServiceCatalog.resolve(in: inventory), in: inventory).isEmpty)
-        // Once the provider service ships, the catalog comes from it and the file may be left out.
-        inventory.secrets["gateway/catalog"] = nil
-        let later = try ServiceCatalog.resolve(in: inventory, shipped: Self.allShipped)
-        #expect(ServiceCatalog.unnamedSecrets(of: later, in: inventory).isEmpty)
+        // Without the provider service the gateway needs the catalog file.
+        let alone = try ServiceCatalog.resolve(in: inventory, shipped: Self.gatewayOnly)
+        #expect(
+            ServiceCatalog.unnamedSecrets(of: alone, in: inventory).map(\.description) == [
+                "gateway: none of PROVIDER_SERVICE_URL, CATALOG_FILE can be set: the gateway needs a provider "
+                    + "catalog and the provider service is not deployed (add secrets.gateway/catalog to "
+                    + "\(inventory.path) (a catalog file, doc/gateway.md), with secrets.providers/NAME for each "
+                    + "provider's key)"
+            ]
+        )
+        inventory.secrets["gateway/catalog"] = .file("~/lurus/catalog.json")
+        let withCatalog = try ServiceCatalog.resolve(in: inventory, shipped: Self.gatewayOnly)
+        #expect(ServiceCatalog.unnamedSecrets(of: withCatalog, in: inventory).isEmpty)
     }
 
     @Test func everyDefinitionIsAServiceWithAPortAndEveryVariableIsNamedOnce() {
@@ -185,7 +216,11 @@ import Testing
                 #expect(definition.secretFiles.contains { $0.fileName == file }, "\(file) is not a secret file")
             }
         }
-        #expect(ServiceCatalog.definition(of: .gateway)?.executable == "lurus-gateway")
-        #expect(ServiceCatalog.definition(of: .log) == nil)
+        #expect(ServiceCatalog.definitions.map(\.component) == Component.services)
+        #expect(
+            ServiceCatalog.definitions.map(\.executable) == [
+                "lurus-provider", "lurus-billing", "lurus-gateway", "lurus-logs",
+            ]
+        )
     }
 }

@@ -29,19 +29,30 @@ import Testing
     @Test func productionManifestsMatchTheGoldenFile() async throws {
         let (_, _, bundle) = try await Self.production()
         try Self.checkGolden(bundle.text, "lurus.yaml")
-        #expect(
-            bundle.documents.map { "\($0.kind)/\($0.name)" } == [
-                "Namespace/lurus", "NetworkPolicy/default-deny",
-                "ConfigMap/gateway-env-\(try Self.hash(bundle, "ConfigMap"))",
-                "Secret/gateway-secrets-\(try Self.hash(bundle, "Secret"))", "Service/gateway", "Deployment/gateway",
-                "HorizontalPodAutoscaler/gateway", "PodDisruptionBudget/gateway", "NetworkPolicy/gateway",
-                "Ingress/gateway",
+        func internalObjects(_ service: String) throws -> [String] {
+            [
+                "ConfigMap/\(service)-env-\(try Self.hash(bundle, "ConfigMap", service))",
+                "Secret/\(service)-secrets-\(try Self.hash(bundle, "Secret", service))", "Service/\(service)",
+                "Deployment/\(service)", "PodDisruptionBudget/\(service)", "NetworkPolicy/\(service)",
             ]
-        )
+        }
+        let gateway: [String] = [
+            "ConfigMap/gateway-env-\(try Self.hash(bundle, "ConfigMap", "gateway"))",
+            "Secret/gateway-secrets-\(try Self.hash(bundle, "Secret", "gateway"))", "Service/gateway",
+            "Deployment/gateway", "HorizontalPodAutoscaler/gateway", "PodDisruptionBudget/gateway",
+            "NetworkPolicy/gateway", "Ingress/gateway",
+        ]
+        var expected = ["Namespace/lurus", "NetworkPolicy/default-deny"]
+        expected += try internalObjects("provider")
+        expected += try internalObjects("billing")
+        expected += gateway
+        expected += try internalObjects("log")
+        #expect(bundle.documents.map { "\($0.kind)/\($0.name)" } == expected)
     }
 
-    static func hash(_ bundle: ManifestBundle, _ kind: String) throws -> String {
-        let name = try #require(bundle.documents.first { $0.kind == kind }).name
+    /// The content hash ending the name of `service`'s object of `kind` (the gateway's by default).
+    static func hash(_ bundle: ManifestBundle, _ kind: String, _ service: String = "gateway") throws -> String {
+        let name = try #require(bundle.documents.first { $0.kind == kind && $0.name.hasPrefix("\(service)-") }).name
         let hash = String(name.split(separator: "-").last ?? "")
         #expect(hash.count == 10 && hash.allSatisfy(\.isHexDigit), "\(name) ends in 10 hex digits")
         return hash
@@ -54,21 +65,21 @@ import Testing
         for secret in secrets.values {
             #expect(!bundle.text.contains(Data(secret.bytes).base64EncodedString()))
         }
-        #expect(bundle.secretNames == ["gateway/keys", "nats/lurus"])
+        #expect(
+            bundle.secretNames == [
+                "postgres/provider", "redis/default", "nats/lurus", "postgres/billing", "gateway/keys",
+                "gateway/service-token", "clickhouse/lurus",
+            ]
+        )
         let input = String(decoding: try bundle.applyInput(secrets: secrets).bytes, as: UTF8.self)
         #expect(!input.contains("@lurus-secret:"))
         #expect(input.contains("  nats-password: \"\(Data("test-secret-nats/lurus".utf8).base64EncodedString())\"\n"))
-        #expect(
-            input.replacingOccurrences(
-                of: "\"dGVzdC1zZWNyZXQtZ2F0ZXdheS9rZXlz\"",
-                with: ManifestBundle.slot(for: "gateway/keys")
-            )
-            .replacingOccurrences(
-                of: "\"dGVzdC1zZWNyZXQtbmF0cy9sdXJ1cw==\"",
-                with: ManifestBundle.slot(for: "nats/lurus")
-            )
-                == bundle.text
-        )
+        var slotted = input
+        for name in bundle.secretNames {
+            let value = Data("test-secret-\(name)".utf8).base64EncodedString()
+            slotted = slotted.replacingOccurrences(of: "\"\(value)\"", with: ManifestBundle.slot(for: name))
+        }
+        #expect(slotted == bundle.text)
         #expect(throws: KubernetesManifestError.self) { try bundle.applyInput(secrets: [:]) }
     }
 
@@ -80,7 +91,9 @@ import Testing
         var moved = inventory
         moved.settings[.nats] = ComponentSettings(component: .nats, values: ["client_port": .integer(4333)])
         let movedBundle = try await ManifestFixtures.render(try ServiceCatalog.resolve(in: moved), in: moved)
-        let configMap = try #require(movedBundle.documents.first { $0.kind == "ConfigMap" }).name
+        let configMap = try #require(
+            movedBundle.documents.first { $0.kind == "ConfigMap" && $0.name.hasPrefix("gateway-") }
+        ).name
         #expect(try Self.hash(movedBundle, "ConfigMap") != (try Self.hash(bundle, "ConfigMap")))
         #expect(try Self.hash(movedBundle, "Secret") == (try Self.hash(bundle, "Secret")))
         #expect(
@@ -92,7 +105,7 @@ import Testing
             in: inventory,
             secrets: ManifestFixtures.secrets(for: services, prefix: "rotated-")
         )
-        let secret = try #require(rotated.documents.first { $0.kind == "Secret" }).name
+        let secret = try #require(rotated.documents.first { $0.kind == "Secret" && $0.name.hasPrefix("gateway-") }).name
         #expect(try Self.hash(rotated, "Secret") != (try Self.hash(bundle, "Secret")))
         #expect(try Self.hash(rotated, "ConfigMap") == (try Self.hash(bundle, "ConfigMap")))
         #expect(try ManifestFixtures.document("Deployment", "gateway", in: rotated).contains("secretName: \(secret)\n"))
@@ -105,13 +118,16 @@ import Testing
         let autoscaler = try ManifestFixtures.document("HorizontalPodAutoscaler", "gateway", in: bundle)
         #expect(autoscaler.contains("  minReplicas: 2\n  maxReplicas: 8\n"))
 
-        let provider = try #require(
-            try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory, shipped: ManifestFixtures.shipped)
-        )
-        let withProvider = try await ManifestFixtures.render([provider] + services, in: inventory)
-        #expect(try ManifestFixtures.document("Deployment", "provider", in: withProvider).contains("\n  replicas: 1\n"))
-        #expect(!withProvider.documents.contains { $0.kind == "HorizontalPodAutoscaler" && $0.name == "provider" })
-        #expect(!withProvider.documents.contains { $0.kind == "Ingress" && $0.name == "provider" })
+        #expect(services.count == 4)
+        for name in ["provider", "billing", "log"] {
+            #expect(try ManifestFixtures.document("Deployment", name, in: bundle).contains("\n  replicas: 1\n"))
+            #expect(!bundle.documents.contains { $0.kind == "HorizontalPodAutoscaler" && $0.name == name })
+            #expect(!bundle.documents.contains { $0.kind == "Ingress" && $0.name == name })
+        }
+        var more = inventory
+        more.settings[.billing] = ComponentSettings(component: .billing, values: ["replicas": .integer(3)])
+        let scaled = try await ManifestFixtures.render(try ServiceCatalog.resolve(in: more), in: more)
+        #expect(try ManifestFixtures.document("Deployment", "billing", in: scaled).contains("\n  replicas: 3\n"))
     }
 
     @Test func podsGoWhereTheInventoryPlacesThem() throws {
@@ -136,10 +152,8 @@ import Testing
 
     @Test func onlyTheIngressControllerReachesTheGatewayAndOnlyTheGatewayReachesProvider() async throws {
         let inventory = try ManifestFixtures.inventory("lurus")
-        let provider = try #require(
-            try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory, shipped: ManifestFixtures.shipped)
-        )
-        let services = [provider] + (try ServiceCatalog.resolve(in: inventory, shipped: ManifestFixtures.shipped))
+        let services = try ServiceCatalog.resolve(in: inventory)
+        let provider = try #require(services.first { $0.component == .provider })
         let gateway = try #require(services.first { $0.component == .gateway })
         let gatewayRules = try NetworkRules.of(gateway, among: services, in: inventory)
         #expect(gatewayRules.ingress == [NetworkRules.IngressRule(source: .ingressController, port: 18100)])
@@ -152,7 +166,16 @@ import Testing
         #expect(gatewayRules.egress.map(\.port) == [53, 4222, 18101, 18103, 4318, 443])
         let providerRules = try NetworkRules.of(provider, among: services, in: inventory)
         #expect(providerRules.ingress == [NetworkRules.IngressRule(source: .service("gateway"), port: 18101)])
-        #expect(providerRules.egress.map(\.port) == [53, 5432])
+        #expect(providerRules.egress.map(\.port) == [53, 5432, 6379, 4222, 4318], "PostgreSQL, Redis, NATS, Jaeger")
+        #expect(!providerRules.egress.contains { $0.destination == .internet })
+        // Nobody talks to the log service: it only reaches out (ClickHouse, NATS, Jaeger).
+        let log = try #require(services.first { $0.component == .log })
+        let logRules = try NetworkRules.of(log, among: services, in: inventory)
+        #expect(logRules.ingress.isEmpty)
+        #expect(logRules.egress.map(\.port) == [53, 8123, 4222, 4318])
+        let billing = try #require(services.first { $0.component == .billing })
+        let billingRules = try NetworkRules.of(billing, among: services, in: inventory)
+        #expect(billingRules.ingress == [NetworkRules.IngressRule(source: .service("gateway"), port: 18103)])
 
         let bundle = try await ManifestFixtures.render(services, in: inventory)
         let policy = try ManifestFixtures.document("NetworkPolicy", "provider", in: bundle)

@@ -8,7 +8,7 @@ import Testing
 @testable import LurusRelease
 
 /// Fixed inputs for rendering manifests: the shipped inventories, one image digest per service, and a
-/// value per secret (`test-secret-NAME`), so content hashes are the same on every run.
+/// value per secret (`test-secret-NAME`, the digested ones too), so content hashes are the same on every run.
 enum ManifestFixtures {
     static let digest = "sha256:" + String(repeating: "0123456789abcdef", count: 4)
 
@@ -22,8 +22,8 @@ enum ManifestFixtures {
 
     static func secrets(for services: [ResolvedService], prefix: String = "test-secret-") -> [String: Secret] {
         var secrets: [String: Secret] = [:]
-        for file in services.flatMap(\.secretFiles) {
-            secrets[file.secret] = Secret(name: file.secret, bytes: Array("\(prefix)\(file.secret)".utf8))
+        for name in services.flatMap({ $0.secretFiles.map(\.secret) + $0.digestedSecrets }) {
+            secrets[name] = Secret(name: name, bytes: Array("\(prefix)\(name)".utf8))
         }
         return secrets
     }
@@ -45,25 +45,6 @@ enum ManifestFixtures {
             secrets: secrets ?? Self.secrets(for: services)
         )
     }
-
-    /// The services that run with the stand-in provider.
-    static let shipped: Set<Component> = [.gateway, .provider, .billing]
-
-    /// A stand-in provider service (the real one is not in the catalog yet): no autoscaling, not exposed,
-    /// talking to PostgreSQL on heart.
-    static let provider = ServiceDefinition(
-        component: .provider,
-        executable: "lurus-provider",
-        environment: [
-            EnvironmentVariable("HTTP_PORT", .port),
-            EnvironmentVariable(
-                "DATABASE_URL",
-                .address(.postgres, scheme: "postgres", portKey: "port", path: "/lurus")
-            ),
-        ],
-        resources: ContainerResources(cpuRequest: "100m", memoryRequest: "64Mi", cpuLimit: "1", memoryLimit: "256Mi"),
-        drainSeconds: 10
-    )
 
     /// The document of `kind` named `name`.
     static func document(_ kind: String, _ name: String, in bundle: ManifestBundle) throws -> String {

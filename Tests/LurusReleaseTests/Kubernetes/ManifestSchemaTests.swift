@@ -46,15 +46,14 @@ import Testing
         #expect(result.stdout.contains("against version 1.31"), "\(result)")
     }
 
-    @Test func manifestsWithAServiceThatIsNotAutoscaledValidateToo() async throws {
-        let inventory = try ManifestFixtures.inventory("lurus")
-        let provider = try #require(
-            try ServiceCatalog.resolve(ManifestFixtures.provider, in: inventory, shipped: ManifestFixtures.shipped)
-        )
-        let bundle = try await ManifestFixtures.render(
-            [provider] + (try ServiceCatalog.resolve(in: inventory, shipped: ManifestFixtures.shipped)),
-            in: inventory
-        )
+    @Test func manifestsWithoutTheGatewayValidateToo() async throws {
+        // No ingress, no autoscaler, no one reaching provider and billing, no service token.
+        var inventory = try ManifestFixtures.inventory("lurus")
+        for index in inventory.nodes.indices { inventory.nodes[index].components.removeAll { $0 == .gateway } }
+        let services = try ServiceCatalog.resolve(in: inventory)
+        #expect(services.map(\.name) == ["provider", "billing", "log"])
+        let bundle = try await ManifestFixtures.render(services, in: inventory)
+        #expect(!bundle.documents.contains { $0.kind == "Ingress" || $0.kind == "HorizontalPodAutoscaler" })
         let result = try await Self.validate(bundle.text)
         #expect(result.status == 0, "\(result)")
         #expect(Self.passed(result) == bundle.documents.count, "\(result)")

@@ -82,7 +82,7 @@ import Testing
         let inventory = try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
         var gateway = try #require(try ServiceCatalog.resolve(ServiceCatalog.gateway, in: inventory))
         gateway.environment.append(EnvironmentEntry("ODD", #"a "quoted" $HOME \ `x`"#))
-        let file = Deployment.environmentFile(of: gateway)
+        let file = try Deployment.environmentFile(of: gateway, secrets: [:])
         #expect(file.contains("\nHTTP_PORT=\"18100\"\n"))
         #expect(file.contains("\nNATS_URL=\"nats://brain:4222\"\n"))
         #expect(file.contains(#"ODD="a \"quoted\" \$HOME \\ \`x\`""#))
