@@ -1,5 +1,7 @@
 import Foundation
 import LurusComponents
+import LurusEngine
+import LurusInventory
 import LurusRelease
 import LurusTestSupport
 import Testing
@@ -79,6 +81,46 @@ import Testing
             ["verify", "--man=no", folder.appendingPathComponent("lurus-broken@blue.service").path]
         )
         #expect(refused.status != 0 && refused.stderr.contains("Unknown key 'ExecStrat'"), "\(refused)")
+    }
+
+    /// The lab's provider, billing and log: each one's unit (golden, verified like the gateway's) and the
+    /// environment file its deployment runs with (golden, with `test-secret-NAME` for every secret).
+    @Test(arguments: [Component.provider, .billing, .log])
+    func theLabsOtherServicesGetUnitsSystemdAcceptsAndTheirEnvironment(component: Component) async throws {
+        let inventory = try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
+        let definition = try #require(ServiceCatalog.definition(of: component))
+        let service = try #require(try ServiceCatalog.resolve(definition, in: inventory))
+        let layout = SystemdLayout(service: service.name)
+        let unit = try SystemdFiles.unit(
+            layout,
+            executable: definition.executable,
+            drainSeconds: definition.drainSeconds,
+            templates: try await self.templates()
+        )
+        try self.check(unit, golden: "systemd-lurus-\(service.name)@.service")
+        let start = "ExecStart=/opt/lurus/\(service.name)/slots/%i/release/bin/\(definition.executable)"
+        #expect(unit.contains(start + "\n"))
+        #expect(unit.contains("User=lurus-\(service.name)\n"))
+        #expect(unit.contains("TimeoutStopSec=\(definition.drainSeconds + 10)\n"))
+
+        var secrets: [String: Secret] = [:]
+        for name in service.secretFiles.map(\.secret) + service.digestedSecrets {
+            secrets[name] = Secret(name: name, bytes: Array("test-secret-\(name)".utf8))
+        }
+        let environment = try Deployment.environmentFile(of: service, secrets: secrets)
+        try self.check(environment, golden: "systemd-lab-\(service.name).env")
+        #expect(!environment.contains("test-secret-"), "digests and paths, never a secret")
+        #expect(environment.contains("\nHTTP_PORT=\"\(service.port)\"\n"), "the slot's own port comes after it")
+
+        let folder = try self.directory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let verify = try self.tool("/usr/bin/systemd-analyze")
+        let here = unit.replacingOccurrences(of: start, with: "ExecStart=/bin/true")
+        try #require(here != unit)
+        let file = folder.appendingPathComponent("lurus-\(service.name)@blue.service")
+        try here.write(to: file, atomically: true, encoding: .utf8)
+        let good = try await ProcessRunner.run(verify, ["verify", "--man=no", file.path])
+        #expect(good.status == 0 && good.stdout.isEmpty && good.stderr.isEmpty, "\(good)")
     }
 
     @Test func theProxyConfigurationIsWhatHAProxyAccepts() async throws {
