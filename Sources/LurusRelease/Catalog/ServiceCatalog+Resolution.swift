@@ -173,7 +173,7 @@ extension ServiceCatalog {
         shipped: Set<Component>
     ) throws(ServiceCatalogError) -> Peer? {
         let nodes = inventory.nodes(running: component)
-        // A bundled service lurusctl cannot ship yet is placed but never runs: nothing to address.
+        // A bundled service outside `shipped` is placed but never runs: nothing to address.
         let runs = !component.isService || shipped.contains(component)
         guard let first = nodes.first, runs else {
             if let requirement = service.component.requirements.first(where: { $0.component == component }) {

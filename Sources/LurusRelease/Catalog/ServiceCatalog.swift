@@ -9,7 +9,7 @@ public enum ServiceCatalog {
     /// Every service lurusctl can ship, in `Component.services` order.
     public static let definitions: [ServiceDefinition] = [Self.provider, Self.billing, Self.gateway, Self.log]
 
-    /// The definition of `component`, or nil when it is not a service lurusctl can ship yet.
+    /// The definition of `component`, or nil when it is not a bundled service.
     public static func definition(of component: Component) -> ServiceDefinition? {
         self.definitions.first { $0.component == component }
     }
