@@ -162,12 +162,27 @@ import Testing
     }
 
     @Test func deployUnderK3sWithASecretTheInventoryDoesNotNameSaysWhichAndDoesNothing() async throws {
-        // inventory/lurus.yaml places the gateway but names no file for its client keys.
-        let result = try await self.lurusctl("deploy", "-i", "inventory/lurus.yaml", "--yes")
+        // inventory/lurus.yaml without billing: the gateway needs a keys file, which it names nowhere.
+        let production = try String(
+            contentsOf: Repository.root.appendingPathComponent("inventory/lurus.yaml"),
+            encoding: .utf8
+        )
+        let withoutBilling = production.replacingOccurrences(
+            of: "gateway, provider, billing]",
+            with: "gateway, provider]"
+        )
+        #expect(withoutBilling != production)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let inventory = directory.appendingPathComponent("no-billing.yaml")
+        try withoutBilling.write(to: inventory, atomically: true, encoding: .utf8)
+        let result = try await self.lurusctl("deploy", "-i", inventory.path, "--yes")
         #expect(result.status == 1)
-        #expect(result.stderr.contains("the secret gateway/keys"))
-        #expect(result.stderr.contains("add secrets.gateway/keys to inventory/lurus.yaml"))
+        #expect(result.stderr.contains("none of BILLING_SERVICE_URL, KEYS_FILE can be set"))
+        #expect(result.stderr.contains("add secrets.gateway/keys to \(inventory.path)"))
         #expect(result.stderr.contains("nothing was done on any node"))
+        #expect(!result.stderr.contains("building"), "it stops before building anything")
     }
 
     @Test func everyVerbThatTakesTheLockRefusesALockWaitThatIsNotADuration() async throws {

@@ -445,3 +445,20 @@ import Testing
         )
     }
 }
+
+/// Who internal services accept: the mesh, and on a K3s node its own pods (local delivery keeps a pod's
+/// address; traffic from another node is masqueraded to that node's mesh address).
+@Suite struct AcceptedNetworksTests {
+    @Test func k3sNodesAcceptTheirPodsAndOtherNodesOnlyTheMesh() throws {
+        let inventory = try InventoryLoader.load(path: Repository.path("inventory/lurus.yaml")).inventory
+        let mesh = MeshAddresses(inventory: inventory, facts: try ClusterComponentsGoldenTests.facts())
+        let tailscale = ["100.64.0.0/10", "fd7a:115c:a1e0::/48"]
+        for name in ["brain", "heart", "lab"] {
+            #expect(mesh.network(of: try #require(inventory.node(named: name))) == tailscale + ["10.42.0.0/16"])
+        }
+        #expect(mesh.network(of: try #require(inventory.node(named: "monitor"))) == tailscale, "monitor is no K3s node")
+        let lab = try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
+        let labMesh = MeshAddresses(inventory: lab, facts: ClusterFacts([:]))
+        #expect(labMesh.network(of: try #require(lab.node(named: "lab"))) == ["10.77.0.14/32"], "no K3s in the lab")
+    }
+}

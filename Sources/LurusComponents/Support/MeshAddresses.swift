@@ -29,11 +29,23 @@ public struct MeshAddresses: Sendable {
         }
     }
 
-    /// The network the mesh addresses live in, as CIDR blocks: the only clients internal services accept.
+    /// K3s's default pod network (`--cluster-cidr`, which lurusctl leaves as it is).
+    public static let k3sPodNetwork = "10.42.0.0/16"
+
+    /// The networks whose clients internal services accept, as CIDR blocks: the mesh, and on a K3s node the
+    /// pod network as well.
     ///
     /// Tailscale hands out 100.64.0.0/10 and fd7a:115c:a1e0::/48. Without a mesh it is the network of the
     /// interface holding the node's address (from its facts), or the address alone when that is unknown.
+    /// A pod reaching a service on another node arrives from that node's mesh address (flannel masquerades
+    /// it); a pod on the service's own node arrives from its pod address (local delivery is not
+    /// masqueraded), so a K3s node also accepts the pod network: the log service next to ClickHouse on Lab.
     public func network(of node: Node) -> [String] {
+        let pods = node.components.contains { $0 == .k3sServer || $0 == .k3sAgent } ? [Self.k3sPodNetwork] : []
+        return self.meshNetwork(of: node) + pods
+    }
+
+    func meshNetwork(of node: Node) -> [String] {
         switch self.inventory.mesh {
         case .tailscale:
             return ["100.64.0.0/10", "fd7a:115c:a1e0::/48"]

@@ -223,9 +223,8 @@ extension ServiceCatalog {
                     hint: "add secrets.\(file.secret) to \(inventory.path), e.g. file:~/lurus/\(file.fileName)"
                 )
             }
-            if let choice = service.definition.needsOneOf,
-                !service.environment.contains(where: { choice.variables.contains($0.name) })
-            {
+            for choice in service.definition.needsOneOf
+            where !service.environment.contains(where: { choice.variables.contains($0.name) }) {
                 problems.append(
                     ServiceCatalogError(
                         service: service.name,

@@ -72,6 +72,19 @@ public enum ServiceCatalog {
         EnvironmentVariable("GATEWAY_TOKEN_SHA256", .secretSHA256(Self.serviceTokenSecret, owner: .gateway))
     ]
 
+    /// The client keys (`doc/gateway.md`): key ids and SHA-256s. The gateway's offline fallback once billing
+    /// runs (billing issues keys then), and what billing is provisioned from.
+    static let keysFile = SecretFile(fileName: "keys.json", secret: "gateway/keys", generated: false, optional: true)
+    /// The catalog (`doc/gateway.md`): providers, models, prices and the paths of their keys. The gateway's
+    /// offline catalog, and what the provider service is provisioned from; it may be left out once the
+    /// provider service holds the catalog.
+    static let catalogFile = SecretFile(
+        fileName: "catalog.json",
+        secret: "gateway/catalog",
+        generated: false,
+        optional: true
+    )
+
     /// The LLM gateway (`doc/gateway.md`): the only service clients reach, through the ingress.
     public static let gateway = ServiceDefinition(
         component: .gateway,
@@ -91,11 +104,9 @@ public enum ServiceCatalog {
             EnvironmentVariable("SHUTDOWN_DRAIN_SECONDS", .drainSeconds),
         ],
         secretFiles: [
-            SecretFile(fileName: "keys.json", secret: "gateway/keys", generated: false),
+            Self.keysFile,
             Self.natsPassword,
-            // The offline catalog (`doc/gateway.md`): providers, models, prices and the paths of their keys.
-            // It can be left out once the provider service serves the catalog.
-            SecretFile(fileName: "catalog.json", secret: "gateway/catalog", generated: false, optional: true),
+            Self.catalogFile,
             // The service token, once per service it is sent to (each file only when that service runs).
             // Not `provider-…`: those names are the provider keys' (`secretFamilies`).
             SecretFile(
@@ -118,12 +129,19 @@ public enum ServiceCatalog {
         resources: ContainerResources(cpuRequest: "250m", memoryRequest: "128Mi", cpuLimit: "2", memoryLimit: "512Mi"),
         autoscaling: Autoscaling(maximumReplicas: 8, cpuUtilization: 70),
         drainSeconds: 30,
-        needsOneOf: RequiredChoice(
-            variables: ["PROVIDER_SERVICE_URL", "CATALOG_FILE"],
-            reason: "the gateway needs a provider catalog and the provider service is not deployed",
-            hint: "add secrets.gateway/catalog to INVENTORY (a catalog file, doc/gateway.md), with "
-                + "secrets.providers/NAME for each provider's key"
-        )
+        needsOneOf: [
+            RequiredChoice(
+                variables: ["BILLING_SERVICE_URL", "KEYS_FILE"],
+                reason: "the gateway needs client keys and the billing service is not deployed",
+                hint: "add secrets.gateway/keys to INVENTORY (a keys file, doc/gateway.md)"
+            ),
+            RequiredChoice(
+                variables: ["PROVIDER_SERVICE_URL", "CATALOG_FILE"],
+                reason: "the gateway needs a provider catalog and the provider service is not deployed",
+                hint: "add secrets.gateway/catalog to INVENTORY (a catalog file, doc/gateway.md), with "
+                    + "secrets.providers/NAME for each provider's key"
+            ),
+        ]
     )
 
     /// The provider service (`doc/provider.md`): the catalog of providers, models and prices the gateway
@@ -136,12 +154,17 @@ public enum ServiceCatalog {
             EnvironmentVariable("REDIS_PORT", .peerPort(.redis, portKey: "port")),
             EnvironmentVariable("REDIS_PASSWORD_FILE", .secretFile("redis-password")),
         ] + Self.natsEnvironment + Self.adminEnvironment + Self.gatewayTokenEnvironment + Self.tracingEnvironment
-            + [EnvironmentVariable("SHUTDOWN_DRAIN_SECONDS", .drainSeconds)],
+            + [
+                EnvironmentVariable("CATALOG_PROVISION_FILE", .secretFile("catalog.json")),
+                EnvironmentVariable("SHUTDOWN_DRAIN_SECONDS", .drainSeconds),
+            ],
         secretFiles: [
             Self.postgresPassword(.provider),
             // The `redis` component's password (`redis/default`, the only user it makes).
             SecretFile(fileName: "redis-password", secret: "redis/default", generated: true, owner: .redis),
             Self.natsPassword,
+            // The inventory's catalog seeds the service: what it lacks is created at start (`doc/provider.md`).
+            Self.catalogFile,
         ],
         resources: ContainerResources(cpuRequest: "100m", memoryRequest: "64Mi", cpuLimit: "1", memoryLimit: "256Mi"),
         drainSeconds: 10
@@ -153,8 +176,13 @@ public enum ServiceCatalog {
         component: .billing,
         executable: "lurus-billing",
         environment: [EnvironmentVariable("HTTP_PORT", .port)] + Self.postgresEnvironment(.billing)
-            + Self.natsEnvironment + Self.adminEnvironment + Self.gatewayTokenEnvironment + Self.tracingEnvironment,
-        secretFiles: [Self.postgresPassword(.billing), Self.natsPassword],
+            + Self.natsEnvironment + Self.adminEnvironment + Self.gatewayTokenEnvironment + Self.tracingEnvironment
+            + [EnvironmentVariable("KEYS_PROVISION_FILE", .secretFile("keys.json"))],
+        // The inventory's client keys seed billing: keys, users and initial credit it lacks (`doc/billing.md`).
+        secretFiles: [
+            Self.postgresPassword(.billing), Self.natsPassword,
+            Self.keysFile,
+        ],
         resources: ContainerResources(cpuRequest: "100m", memoryRequest: "64Mi", cpuLimit: "1", memoryLimit: "256Mi"),
         // Billing drains for a fixed 10 s (`BillingService.run`); no setting.
         drainSeconds: 10

@@ -32,8 +32,9 @@ public struct ServiceDefinition: Sendable, Hashable {
     public var autoscaling: Autoscaling?
     /// How long SIGTERM may take: the service finishes in-flight requests for up to this long.
     public var drainSeconds: Int
-    /// Variables of which at least one must be set for the service to start (the gateway needs a catalog).
-    public var needsOneOf: RequiredChoice?
+    /// Choices of variables, of each of which at least one must be set for the service to start (the
+    /// gateway needs a catalog and client keys).
+    public var needsOneOf: [RequiredChoice]
 
     public init(
         component: Component,
@@ -49,7 +50,7 @@ public struct ServiceDefinition: Sendable, Hashable {
         resources: ContainerResources,
         autoscaling: Autoscaling? = nil,
         drainSeconds: Int,
-        needsOneOf: RequiredChoice? = nil
+        needsOneOf: [RequiredChoice] = []
     ) {
         self.component = component
         self.executable = executable

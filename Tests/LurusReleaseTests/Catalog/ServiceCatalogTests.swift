@@ -36,7 +36,6 @@ import Testing
         #expect(
             Self.environment(gateway) == [
                 "HTTP_PORT=18100",
-                "KEYS_FILE=/etc/lurus/gateway/secrets/keys.json",
                 "NATS_URL=nats://brain:4222",
                 "NATS_USER=lurus",
                 "NATS_PASSWORD_FILE=/etc/lurus/gateway/secrets/nats-password",
@@ -55,9 +54,8 @@ import Testing
         #expect(gateway.port == 18100)
         #expect(gateway.replicas == 2)
         #expect(
-            gateway.secretFiles.map(\.secret) == [
-                "gateway/keys", "nats/lurus", "gateway/service-token", "gateway/service-token",
-            ]
+            gateway.secretFiles.map(\.secret) == ["nats/lurus", "gateway/service-token", "gateway/service-token"],
+            "no keys file: production names none, billing serves the keys"
         )
         #expect(gateway.digestedSecrets.isEmpty, "the gateway holds its token, not a digest")
         #expect(gateway.peers.map(\.component) == [.nats, .provider, .billing, .jaeger])
@@ -177,33 +175,35 @@ import Testing
         #expect(error?.message.contains("monitor, which is not a K3s node") == true)
     }
 
-    @Test func theKeysFileAndACatalogMustBeNamedInTheInventory() throws {
+    @Test func theKeysFileAndACatalogAreNeededOnlyWithoutBillingAndTheProviderService() throws {
         var inventory = try Self.inventory("lurus")
+        // Billing and the provider service run: keys and catalog come from them, the files are optional.
         let services = try ServiceCatalog.resolve(in: inventory)
-        let problems = ServiceCatalog.unnamedSecrets(of: services, in: inventory)
-        // The provider service runs, so the catalog comes from it; the keys file has no stand-in yet.
-        #expect(
-            problems.map(\.description) == [
-                "gateway: the secret gateway/keys (read from /etc/lurus/gateway/secrets/keys.json) has a format, so "
-                    + "lurusctl cannot generate it (add secrets.gateway/keys to \(inventory.path), e.g. "
-                    + "file:~/lurus/keys.json)"
-            ]
-        )
-        inventory.secrets["gateway/keys"] = .file("~/lurus/keys.json")
-        #expect(ServiceCatalog.unnamedSecrets(of: try ServiceCatalog.resolve(in: inventory), in: inventory).isEmpty)
-        // Without the provider service the gateway needs the catalog file.
+        #expect(ServiceCatalog.unnamedSecrets(of: services, in: inventory).isEmpty)
+        let gateway = try #require(services.first { $0.component == .gateway })
+        #expect(!gateway.environment.contains { $0.name == "KEYS_FILE" || $0.name == "CATALOG_FILE" })
+        // The gateway alone needs both files.
         let alone = try ServiceCatalog.resolve(in: inventory, shipped: Self.gatewayOnly)
         #expect(
             ServiceCatalog.unnamedSecrets(of: alone, in: inventory).map(\.description) == [
+                "gateway: none of BILLING_SERVICE_URL, KEYS_FILE can be set: the gateway needs client keys and "
+                    + "the billing service is not deployed (add secrets.gateway/keys to \(inventory.path) (a keys "
+                    + "file, doc/gateway.md))",
                 "gateway: none of PROVIDER_SERVICE_URL, CATALOG_FILE can be set: the gateway needs a provider "
                     + "catalog and the provider service is not deployed (add secrets.gateway/catalog to "
                     + "\(inventory.path) (a catalog file, doc/gateway.md), with secrets.providers/NAME for each "
-                    + "provider's key)"
+                    + "provider's key)",
             ]
         )
+        inventory.secrets["gateway/keys"] = .file("~/lurus/keys.json")
         inventory.secrets["gateway/catalog"] = .file("~/lurus/catalog.json")
-        let withCatalog = try ServiceCatalog.resolve(in: inventory, shipped: Self.gatewayOnly)
-        #expect(ServiceCatalog.unnamedSecrets(of: withCatalog, in: inventory).isEmpty)
+        let withFiles = try ServiceCatalog.resolve(in: inventory, shipped: Self.gatewayOnly)
+        #expect(ServiceCatalog.unnamedSecrets(of: withFiles, in: inventory).isEmpty)
+        // With billing and the provider service, the files go to them as well: they provision from them.
+        let all = try ServiceCatalog.resolve(in: inventory)
+        #expect(all.first { $0.component == .billing }?.secretFiles.map(\.fileName).contains("keys.json") == true)
+        #expect(all.first { $0.component == .provider }?.secretFiles.map(\.fileName).contains("catalog.json") == true)
+        #expect(all.first { $0.component == .gateway }?.environment.map(\.name).contains("KEYS_FILE") == true)
     }
 
     @Test func everyDefinitionIsAServiceWithAPortAndEveryVariableIsNamedOnce() {

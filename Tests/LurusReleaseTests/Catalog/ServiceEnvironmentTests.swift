@@ -119,6 +119,7 @@ import Testing
                 "NATS_PASSWORD_FILE=/etc/lurus/provider/secrets/nats-password",
                 "ADMIN_TOKEN_SHA256=<sha256 of admin/token>",
                 "GATEWAY_TOKEN_SHA256=<sha256 of gateway/service-token>",
+                "CATALOG_PROVISION_FILE=/etc/lurus/provider/secrets/catalog.json",
                 "SHUTDOWN_DRAIN_SECONDS=10",
             ]
         )

@@ -67,8 +67,8 @@ import Testing
         }
         #expect(
             bundle.secretNames == [
-                "postgres/provider", "redis/default", "nats/lurus", "postgres/billing", "gateway/keys",
-                "gateway/service-token", "clickhouse/lurus",
+                "postgres/provider", "redis/default", "nats/lurus", "postgres/billing", "gateway/service-token",
+                "clickhouse/lurus",
             ]
         )
         let input = String(decoding: try bundle.applyInput(secrets: secrets).bytes, as: UTF8.self)

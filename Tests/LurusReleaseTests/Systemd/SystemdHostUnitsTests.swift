@@ -15,8 +15,8 @@ import Testing
         let needs = SystemdHostUnits.secretNeeds(of: services, inventory: inventory).map(\.name)
         #expect(
             needs == [
-                "postgres/provider", "redis/default", "nats/lurus", "postgres/billing", "gateway/keys",
-                "gateway/catalog", "gateway/service-token", "providers/fake", "clickhouse/lurus", "admin/token",
+                "postgres/provider", "redis/default", "nats/lurus", "gateway/catalog", "postgres/billing",
+                "gateway/keys", "gateway/service-token", "providers/fake", "clickhouse/lurus", "admin/token",
             ]
         )
         var secrets: [String: Secret] = [:]
@@ -72,7 +72,7 @@ import Testing
         #expect(
             provider.map(\.path) == [
                 "/etc/lurus/provider/secrets/postgres-password", "/etc/lurus/provider/secrets/redis-password",
-                "/etc/lurus/provider/secrets/nats-password",
+                "/etc/lurus/provider/secrets/nats-password", "/etc/lurus/provider/secrets/catalog.json",
             ]
         )
         #expect(provider.allSatisfy { $0.mode == 0o600 && $0.owner == "lurus-provider" && $0.sensitive })
