@@ -92,9 +92,10 @@ extension LabIntegrationTests {
             let first = try Self.summary(up.stdout)
             #expect((first["changed"] as? Int ?? 0) > 40)
             #expect(first["failed"] as? Int == 0)
-            // Then the gateway is deployed: shipped to brain, started, gated, serving.
+            // Then the services are deployed: provider, billing and the gateway on brain, the log service on
+            // lab, each shipped, started, gated, serving.
             let deployed = try Self.deploySummary(up.stdout)
-            #expect(deployed["switched"] as? Int == 1 && deployed["failed"] as? Int == 0, "\(deployed)")
+            #expect(deployed["switched"] as? Int == 4 && deployed["failed"] as? Int == 0, "\(deployed)")
             #expect((deployed["shipped_bytes"] as? Int ?? 0) > 10_000_000)
             let installed = try await self.ssh("heart", "dpkg-query -W -f='${Status}' chrony; cat /etc/lurus/node")
             #expect(installed.stdout.hasPrefix("install ok installed# Managed by lurusctl"))
@@ -108,8 +109,11 @@ extension LabIntegrationTests {
             #expect(redeployed["switched"] as? Int == 0 && redeployed["shipped_bytes"] as? Int == 0, "\(redeployed)")
             let units = (second["nodes"] as? [[String: Any]] ?? []).flatMap { $0["units"] as? [[String: Any]] ?? [] }
             #expect(
-                units.count == 10,
-                "base on four nodes, nats, postgres, redis, clickhouse, the gateway's host setup and brain's proxy"
+                units.count == 14,
+                """
+                base on four nodes, nats, postgres, redis, clickhouse, the host setup of provider, billing, gateway \
+                and log, and the proxies of brain and lab
+                """
             )
             #expect(
                 units.allSatisfy {
