@@ -81,6 +81,7 @@ let package = Package(
         .target(
             name: "LurusServiceKit",
             dependencies: [
+                "LLMWire",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

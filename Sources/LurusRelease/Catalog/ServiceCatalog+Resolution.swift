@@ -119,7 +119,8 @@ extension ServiceCatalog {
                     )
                 }
                 environment.append(EnvironmentEntry(variable.name, file.path))
-            case .address(let component, let scheme, let portKey, let path):
+            case .address(let component, _, let portKey, _), .host(let component, let portKey),
+                .peerPort(let component, let portKey):
                 guard
                     let peer = try self.peer(
                         component,
@@ -130,20 +131,12 @@ extension ServiceCatalog {
                         shipped: shipped
                     )
                 else { continue }
-                environment.append(EnvironmentEntry(variable.name, "\(scheme)://\(peer.host):\(peer.port)\(path)"))
-                if !peers.contains(where: { $0.component == component }) { peers.append(peer) }
-            case .host(let component, let portKey), .peerPort(let component, let portKey):
-                guard
-                    let peer = try self.peer(
-                        component,
-                        portKey: portKey,
-                        of: definition,
-                        in: inventory,
-                        runtime: runtime,
-                        shipped: shipped
-                    )
-                else { continue }
-                let value = if case .host = variable.value { peer.host } else { String(peer.port) }
+                let value =
+                    switch variable.value {
+                    case .address(_, let scheme, _, let path): "\(scheme)://\(peer.host):\(peer.port)\(path)"
+                    case .host: peer.host
+                    default: String(peer.port)
+                    }
                 environment.append(EnvironmentEntry(variable.name, value))
                 if !peers.contains(where: { $0.component == component }) { peers.append(peer) }
             }

@@ -24,33 +24,23 @@ public struct KeyProvision: Sendable, Equatable {
 
     /// Reads the file at `path`.
     public static func load(file path: String) throws(StartupError) -> KeyProvision {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StartupError(
-                "keys provision file \(path) cannot be read",
-                fix: "check keys.provisionFile (KEYS_PROVISION_FILE)"
-            )
-        }
-        return try Self.parse(Array(data), source: path)
+        try Self.parse(
+            ProvisionDocument(file: path, setting: "keys.provisionFile", kind: Self.kind, member: "keys", fix: Self.fix)
+        )
     }
-
-    static let fields: Set<String> = ["id", "sha256", "user_id", "name", "initial_credit"]
 
     /// Parses a keys document; errors name `source` and the key path of the refused value.
     public static func parse(_ bytes: [UInt8], source: String) throws(StartupError) -> KeyProvision {
-        func refused(_ problem: String) -> StartupError {
-            StartupError("keys provision file \(source): \(problem)", fix: "correct it (doc/billing.md, provisioning)")
-        }
-        let document: JSONValue
-        do {
-            document = try JSONValue.parse(bytes)
-        } catch .malformedJSON(let detail) {
-            throw refused("not valid JSON: \(detail)")
-        } catch {
-            throw refused("not valid JSON: \(error)")
-        }
-        guard case .object(let top) = document, case .array(let entries)? = top["keys"] else {
-            throw refused("keys: must be an array of keys")
-        }
+        try Self.parse(ProvisionDocument(bytes: bytes, source: source, kind: Self.kind, member: "keys", fix: Self.fix))
+    }
+
+    static let kind = "keys provision file"
+    static let fix = "correct it (doc/billing.md, provisioning)"
+    static let fields: Set<String> = ["id", "sha256", "user_id", "name", "initial_credit"]
+
+    static func parse(_ document: ProvisionDocument) throws(StartupError) -> KeyProvision {
+        let refused = document.refused
+        let entries = document.entries
         var keys: [Entry] = []
         var ids: Set<String> = []
         var hashes: Set<String> = []

@@ -21,34 +21,30 @@ public struct CatalogProvision: Sendable, Equatable {
 
     /// Reads the file at `path`.
     public static func load(file path: String) throws(StartupError) -> CatalogProvision {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StartupError(
-                "catalog provision file \(path) cannot be read",
-                fix: "check catalog.provisionFile (CATALOG_PROVISION_FILE)"
+        try Self.parse(
+            ProvisionDocument(
+                file: path,
+                setting: "catalog.provisionFile",
+                kind: Self.kind,
+                member: "providers",
+                fix: Self.fix
             )
-        }
-        return try Self.parse(Array(data), source: path)
+        )
     }
 
     /// Parses a catalog document; errors name `source` and the key path of the refused value.
     public static func parse(_ bytes: [UInt8], source: String) throws(StartupError) -> CatalogProvision {
-        func refused(_ problem: String) -> StartupError {
-            StartupError(
-                "catalog provision file \(source): \(problem)",
-                fix: "correct it (doc/provider.md, provisioning)"
-            )
-        }
-        let document: JSONValue
-        do {
-            document = try JSONValue.parse(bytes)
-        } catch .malformedJSON(let detail) {
-            throw refused("not valid JSON: \(detail)")
-        } catch {
-            throw refused("not valid JSON: \(error)")
-        }
-        guard case .object(let top) = document, case .array(let entries)? = top["providers"] else {
-            throw refused("providers: must be an array of providers")
-        }
+        try Self.parse(
+            ProvisionDocument(bytes: bytes, source: source, kind: Self.kind, member: "providers", fix: Self.fix)
+        )
+    }
+
+    static let kind = "catalog provision file"
+    static let fix = "correct it (doc/provider.md, provisioning)"
+
+    static func parse(_ document: ProvisionDocument) throws(StartupError) -> CatalogProvision {
+        let refused = document.refused
+        let entries = document.entries
         var providers: [ProviderInput] = []
         var models: [ModelInput] = []
         var names: Set<String> = []
