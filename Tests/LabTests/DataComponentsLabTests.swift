@@ -163,7 +163,8 @@ extension LabIntegrationTests {
             let jetstream = try #require(varz?["jetstream"] as? [String: Any], "no jetstream in /varz: \(monitoring)")
             #expect((jetstream["config"] as? [String: Any])?["store_dir"] as? String == "/var/lib/nats/jetstream")
 
-            // Rotation: a new billing password changes that role's password and nothing else.
+            // Rotation: a new billing password changes that role's password and billing's copy of it, and
+            // nothing else; billing gets a new deployment (its secrets' digests are part of it) and reads it.
             // A colon and a backslash: the guard hands passwords to libpq in a password file, where both are escaped.
             let rotated = "rotated:\\-\(UUID().uuidString.lowercased())"
             try rotated.write(toFile: "\(Self.secrets)/postgres/billing", atomically: true, encoding: .utf8)
@@ -171,14 +172,30 @@ extension LabIntegrationTests {
             #expect(rotate.status == 0, "\(rotate)")
             #expect(!rotate.stdout.contains(rotated), "the new password appeared in the output")
             let changed = Self.unitLists(try Commands.summary(rotate.stdout), "changes")
-            #expect(changed.count == 2, "rotation changed: \(changed)")
+            #expect(changed.count == 3, "rotation changed: \(changed)")
             #expect(
-                changed.first?.hasPrefix("heart postgres: file /etc/lurus/secrets/postgres/lurus_billing: ") == true,
+                changed.first == "brain billing: file /etc/lurus/billing/secrets/postgres-password: content",
+                "\(changed)"
+            )
+            #expect(
+                changed.dropFirst().first?.hasPrefix("heart postgres: file /etc/lurus/secrets/postgres/lurus_billing: ")
+                    == true,
                 "\(changed)"
             )
             #expect(
                 changed.last == "heart postgres: run postgres roles lurus_gateway, lurus_provider, lurus_billing",
                 "\(changed)"
+            )
+            let redeployed = try Commands.deploySummary(rotate.stdout)
+            #expect(redeployed["switched"] as? Int == 1 && redeployed["failed"] as? Int == 0, "\(redeployed)")
+            let billingHealth = try await ProcessRunner.run(
+                "/usr/bin/curl",
+                ["-sS", "--max-time", "10", "http://10.77.0.11:18103/health"],
+                timeout: 30
+            )
+            #expect(
+                billingHealth.stdout.contains("\"status\":\"ok\""),
+                "billing with the new password: \(billingHealth)"
             )
             let old = try await Self.psql("lurus_billing", database: "lurus_billing", password: billing, "SELECT 1")
             #expect(old.status != 0, "the old password still works")
