@@ -101,6 +101,9 @@ let package = Package(
         ),
         // Shipping the bundled services: the services as data, builds and release ids, the OCI image writer,
         // the systemd and K3s runtimes, deploy / rollback / releases under the cluster operation.
+        /// Backups and restores: the manifest, the bucket's layout, retention (pure parts first).
+        .target(name: "LurusBackup", dependencies: ["LurusInventory"]),
+        .testTarget(name: "LurusBackupTests", dependencies: ["LurusBackup"]),
         .target(
             name: "LurusRelease",
             dependencies: [
