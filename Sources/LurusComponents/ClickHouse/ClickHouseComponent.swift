@@ -48,7 +48,9 @@ enum ClickHouseComponent: ComponentDefinition {
             .directory(Directory(path: "/etc/clickhouse-server/users.d")),
             .file(config),
             .file(users),
-            .service(Service("clickhouse-server", restartOn: [config.id])),
+            // A changed users file (a rotated password) restarts the server too: ClickHouse re-reads it on
+            // its own only seconds later, and the log service deployed right after would be refused.
+            .service(Service("clickhouse-server", restartOn: [config.id, users.id])),
             .command(
                 Command(
                     "clickhouse database \(self.database)",

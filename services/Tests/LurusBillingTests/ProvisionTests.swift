@@ -125,7 +125,7 @@ struct ProvisionTests {
             )
             let rerun = try await store.provision(second)
             #expect(rerun.rotated == ["lab"] && rerun.created.isEmpty && rerun.credited.isEmpty)
-            #expect(rerun.skipped == ["copy": "another key has this SHA-256"])
+            #expect(rerun.skipped == ["copy": "key \(issuedRecord.id) has this SHA-256"])
             #expect(
                 Set(try await store.activeKeys())
                     == [
@@ -153,6 +153,7 @@ struct ProvisionTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.flatMap(\.created).sorted() == (0..<5).map { "k\($0)" })
+            #expect(results.allSatisfy { $0.skipped.isEmpty }, "a key another replica made is no conflict: \(results)")
             #expect(results.flatMap(\.credited).sorted() == (0..<5).map { "k\($0)" })
             #expect(try fixture.scalar("SELECT sum(balance) FROM wallets") == "7500000")
             #expect(try fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'topup'") == "5")

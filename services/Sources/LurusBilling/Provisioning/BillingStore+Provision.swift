@@ -58,7 +58,8 @@ extension BillingStore {
                     ).decode(String.self) {
                         inserted = true
                     }
-                    return inserted ? .created : .skipped("another key has this SHA-256")
+                    if inserted { return .created }
+                    return try await Self.holder(of: entry, on: connection, logger: logger)
                 }
                 if current.user != entry.userID { return .skipped("the key belongs to user \(current.user)") }
                 if current.hash == entry.sha256 || current.revoked { return .unchanged }
@@ -73,7 +74,7 @@ extension BillingStore {
                 ).decode(String.self) {
                     rotated = true
                 }
-                return rotated ? .rotated : .skipped("another key has this SHA-256")
+                return rotated ? .rotated : try await Self.holder(of: entry, on: connection, logger: logger)
             }
             switch outcome {
             case .created: result.created.append(entry.id)
@@ -93,5 +94,25 @@ extension BillingStore {
             }
         }
         return result
+    }
+
+    /// Why `entry`'s key could not be stored as it is: another replica stored it meanwhile (nothing to
+    /// do), or another key has its SHA-256.
+    static func holder(
+        of entry: KeyProvision.Entry,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws
+        -> KeyOutcome
+    {
+        var holder: String?
+        for try await id in try await connection.query(
+            "SELECT id FROM api_keys WHERE sha256 = \(entry.sha256)",
+            logger: logger
+        ).decode(String.self) {
+            holder = id
+        }
+        guard let holder, holder != entry.id else { return .unchanged }
+        return .skipped("key \(holder) has this SHA-256")
     }
 }
