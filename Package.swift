@@ -47,6 +47,7 @@ let package = Package(
                 "LurusComponents",
                 "LurusProvisioning",
                 "LurusRelease",
+                "LurusBackup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,11 +100,15 @@ let package = Package(
             name: "LurusProvisioning",
             dependencies: ["LurusInventory", "LurusRemote", "LurusEngine", "LurusComponents", "LurusRelease"]
         ),
+        // Backups and restores: the manifest, the bucket's layout, retention, the node-side scripts as data
+        // and the runs that stream dumps from the nodes to the object store, verify and drill them.
+        .target(
+            name: "LurusBackup",
+            dependencies: ["LurusInventory", "LurusRemote", "LurusEngine", "LurusComponents"]
+        ),
+        .testTarget(name: "LurusBackupTests", dependencies: ["LurusBackup", "LurusEngine", "LurusInventory"]),
         // Shipping the bundled services: the services as data, builds and release ids, the OCI image writer,
         // the systemd and K3s runtimes, deploy / rollback / releases under the cluster operation.
-        /// Backups and restores: the manifest, the bucket's layout, retention (pure parts first).
-        .target(name: "LurusBackup", dependencies: ["LurusInventory"]),
-        .testTarget(name: "LurusBackupTests", dependencies: ["LurusBackup"]),
         .target(
             name: "LurusRelease",
             dependencies: [

@@ -47,3 +47,12 @@ public struct StoredBackup: Sendable, Hashable {
     /// Its other keys.
     public var keys: [String]
 }
+
+extension BackupLayout {
+    /// The backup `key` belongs to, when it is under one's folder.
+    public func backupID(of key: String) -> BackupID? {
+        guard key.hasPrefix(self.root) else { return nil }
+        let rest = key.dropFirst(self.root.count)
+        return rest.firstIndex(of: "/").flatMap { BackupID(String(rest[..<$0])) }
+    }
+}

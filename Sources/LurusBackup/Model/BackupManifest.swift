@@ -115,6 +115,9 @@ public struct BackupObject: Sendable, Hashable, Codable {
     /// `zstd`, or nil for an object stored as it is.
     public var compression: String?
     public var encrypted: Bool
+    /// For a ClickHouse table's CREATE statement, the table's engine: a restore creates tables before the
+    /// views that feed them, and loads rows before those views exist.
+    public var engine: String?
 
     public init(
         key: String,
@@ -124,7 +127,8 @@ public struct BackupObject: Sendable, Hashable, Codable {
         bytes: Int64,
         sha256: String,
         compression: String? = "zstd",
-        encrypted: Bool = false
+        encrypted: Bool = false,
+        engine: String? = nil
     ) {
         self.key = key
         self.content = content
@@ -134,22 +138,44 @@ public struct BackupObject: Sendable, Hashable, Codable {
         self.sha256 = sha256
         self.compression = compression
         self.encrypted = encrypted
+        self.engine = engine
+    }
+
+    /// Which stream the object is a segment of: a dump is stored as `NAME.0000`, `NAME.0001`, … in order.
+    public var stream: String {
+        guard let dot = self.key.lastIndex(of: "."), self.key[self.key.index(after: dot)...].allSatisfy(\.isNumber)
+        else { return self.key }
+        return String(self.key[..<dot])
+    }
+}
+
+/// A ClickHouse column as the backup stored it (materialized and alias columns are computed again).
+public struct TableColumn: Sendable, Hashable, Codable {
+    public var name: String
+    public var type: String
+
+    public init(name: String, type: String) {
+        self.name = name
+        self.type = type
     }
 }
 
 /// A table as the backup saw it, in the snapshot its dump was taken from: `count(*)` and an order-free
-/// content hash (PostgreSQL: the sum of `hashtext(row::text)`; ClickHouse: the sum of `cityHash64` of
-/// every column), so a restore can be checked row for row without a second copy.
+/// content hash (PostgreSQL: the sum of `hashtext(row::text)`; ClickHouse: the sum, mod 2^64, of
+/// `cityHash64` of every stored column), so a restore can be checked row for row without a second copy.
 public struct TableSnapshot: Sendable, Hashable, Codable {
     public var database: String
     public var table: String
     public var rows: Int64
     public var contentHash: String
+    /// ClickHouse: the stored columns, in the dump's order (a verify reads the dump back through them).
+    public var columns: [TableColumn]?
 
-    public init(database: String, table: String, rows: Int64, contentHash: String) {
+    public init(database: String, table: String, rows: Int64, contentHash: String, columns: [TableColumn]? = nil) {
         self.database = database
         self.table = table
         self.rows = rows
         self.contentHash = contentHash
+        self.columns = columns
     }
 }

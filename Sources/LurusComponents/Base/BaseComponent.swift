@@ -23,7 +23,8 @@ struct BaseComponent: ComponentDefinition {
         ).resources()
     }
 
-    static let packages = ["ca-certificates", "curl", "chrony"]
+    /// zstd: backups compress with it on the nodes (`lurusctl backup`).
+    static let packages = ["ca-certificates", "curl", "chrony", "zstd"]
 
     /// Kernel settings K3s needs or recommends (forwarding for pod traffic, bridged traffic through
     /// iptables, the kubelet's protect-kernel-defaults values, inotify room for many pods).

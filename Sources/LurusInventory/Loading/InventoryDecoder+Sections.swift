@@ -19,7 +19,7 @@ extension InventoryDecoder {
         }
         let keepLast = block.integer("keep_last", in: 1...10_000, what: "a number of backups") ?? 7
         let maxAge = block.duration("max_age")
-        let prefix = block.string("prefix") ?? cluster
+        let prefix = block.string("prefix") ?? ""
         return destination.map { BackupSettings(destination: $0, keepLast: keepLast, maxAge: maxAge, prefix: prefix) }
     }
 

@@ -21,7 +21,7 @@ public struct BackupSettings: Sendable, Hashable {
     public var keepLast: Int
     /// Backups older than this are removed after each run, keeping at least one.
     public var maxAge: InventoryDuration?
-    /// Object key prefix, so several clusters can share a bucket.
+    /// A folder in the bucket above the cluster's own (`PREFIX/CLUSTER/ID/…`); empty by default.
     public var prefix: String
 
     static let keys = ["destination", "keep_last", "max_age", "prefix"]

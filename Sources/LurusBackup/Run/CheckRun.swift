@@ -1,0 +1,145 @@
+import Foundation
+import LurusInventory
+import LurusRemote
+
+/// `backup list`, `backup verify` and `restore --drill`: reading what the store holds, and checking a
+/// backup on the nodes that made it (every segment re-read and re-hashed there, every dump read whole; a
+/// drill restores into scratch databases and compares row for row with the manifest).
+public struct CheckRun: Sendable {
+    public var run: BackupRun
+
+    public init(_ run: BackupRun) { self.run = run }
+
+    var layout: BackupLayout { self.run.layout }
+
+    func store() throws -> NodeStore {
+        guard let node = self.run.storeNodes.first else {
+            throw BackupError(
+                "no node to reach the object store through: no PostgreSQL, ClickHouse or K3s server is placed"
+            )
+        }
+        return self.run.store(through: node)
+    }
+
+    /// One stored backup as `list` shows it.
+    public struct Listed: Sendable {
+        public var stored: StoredBackup
+        /// Its manifest, when it has one that reads.
+        public var manifest: BackupManifest?
+        /// Why the manifest does not read, when it does not.
+        public var problem: String?
+    }
+
+    /// Every backup of the cluster in the store, oldest first, each with its manifest.
+    public func list() async throws -> [Listed] {
+        let store = try self.store()
+        let backups = self.layout.backups(in: try await store.keys(under: self.layout.root))
+        var listed: [Listed] = []
+        for backup in backups {
+            guard backup.hasManifest else {
+                listed.append(Listed(stored: backup, manifest: nil, problem: nil))
+                continue
+            }
+            do {
+                listed.append(Listed(stored: backup, manifest: try await self.manifest(of: backup.id, in: store), problem: nil))
+            } catch {
+                listed.append(Listed(stored: backup, manifest: nil, problem: "\(error)"))
+            }
+        }
+        return listed
+    }
+
+    func manifest(of id: BackupID, in store: NodeStore) async throws -> BackupManifest {
+        let key = self.layout.manifestKey(of: id)
+        guard let bytes = try await store.get(key) else {
+            throw BackupError("backup \(id) has no manifest: it is not complete", fix: "lurusctl backup list shows the complete ones")
+        }
+        return try BackupManifest.decode(Data(bytes), source: key)
+    }
+
+    /// The manifest of `id`, or of the newest complete backup.
+    public func manifest(_ id: BackupID?) async throws -> BackupManifest {
+        let store = try self.store()
+        if let id { return try await self.manifest(of: id, in: store) }
+        let complete = self.layout.backups(in: try await store.keys(under: self.layout.root)).filter(\.hasManifest)
+        guard let newest = complete.last else {
+            throw BackupError("the store holds no complete backup of \(self.run.inventory.cluster)", fix: "run lurusctl backup")
+        }
+        return try await self.manifest(of: newest.id, in: store)
+    }
+
+    /// What one component's check found.
+    public struct ComponentCheck: Sendable {
+        public var component: BackupComponent
+        public var node: String
+        public var streams: Int
+        /// Rows compared with the manifest (ClickHouse verify and drills).
+        public var rows: Int64
+        public var tables: Int
+        public var elapsed: Duration
+        public var problem: String?
+    }
+
+    /// Verifies (or drills, with `drill`) every part of `manifest` selected by `only`, all nodes at once.
+    public func check(_ manifest: BackupManifest, drill: Bool, only: [BackupComponent]) async -> [ComponentCheck] {
+        let folder = self.layout.folder(of: manifest.id)
+        let parts = manifest.components.filter { only.isEmpty || only.contains($0.component) }
+        return await withTaskGroup(of: (Int, ComponentCheck).self) { group in
+            for (index, part) in parts.enumerated() {
+                group.addTask { (index, await self.check(part, drill: drill, folder: folder)) }
+            }
+            var checks: [(Int, ComponentCheck)] = []
+            for await check in group { checks.append(check) }
+            return checks.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    func check(_ part: ComponentBackup, drill: Bool, folder: String) async -> ComponentCheck {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var check = ComponentCheck(
+            component: part.component,
+            node: part.node,
+            streams: 0,
+            rows: 0,
+            tables: 0,
+            elapsed: .zero,
+            problem: nil
+        )
+        guard let job = ComponentJobs.check(part, drill: drill, inventory: self.run.inventory, folder: folder) else {
+            check.problem = "node \(part.node) is not in the inventory and nothing runs \(part.component.rawValue)"
+            return check
+        }
+        check.node = job.node.name
+        do {
+            let command = try self.run.scripts.command(
+                job.scripts,
+                job.arguments,
+                input: ComponentJobs.spec(of: part),
+                timeout: .seconds(6 * 3600)
+            )
+            let result = try await self.run.transport.run(command, on: job.node)
+            for line in String(decoding: result.stdout, as: UTF8.self).split(separator: "\n") {
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+                switch fields.first {
+                case "ok": check.streams += 1
+                case "rows" where fields.count == 4:
+                    check.rows += Int64(fields[3]) ?? 0
+                    check.tables += 1
+                case "tables" where fields.count == 3: check.tables += Int(fields[2]) ?? 0
+                default: break
+                }
+            }
+            if !result.succeeded {
+                check.problem = NodeStore.firstLine(result.stderr) ?? "\(result.outcome)"
+            }
+        } catch {
+            check.problem = "\(error)"
+        }
+        if drill, part.component == .postgres, check.problem == nil {
+            check.rows = part.tables.reduce(0) { $0 + $1.rows }
+        }
+        check.elapsed = clock.now - start
+        return check
+    }
+}

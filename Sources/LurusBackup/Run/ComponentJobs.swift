@@ -1,0 +1,145 @@
+import LurusInventory
+
+/// One component's backup, verify or drill as data: the node it runs on, the scripts and their
+/// arguments. Deciding them is pure (`ComponentJobs.backups`); running them is `BackupRun`'s.
+public struct ComponentJob: Sendable, Hashable {
+    public var component: BackupComponent
+    public var node: Node
+    /// How the manifest names the method.
+    public var method: String
+    /// Template names under `backup/`, run after `s3`.
+    public var scripts: [String]
+    public var arguments: [String]
+}
+
+public enum ComponentJobs {
+    /// A dump is stored in segments of this size (each one PUT with its own SHA-256); it is also the most
+    /// a backup stages on a node's disk at once, twice (one segment uploading while the next is read).
+    public static let defaultSegmentBytes = 64 << 20
+
+    /// The components a backup takes: those placed (K3s only on its server), narrowed by `--only`.
+    public static func components(in inventory: Inventory, only: [BackupComponent]) -> [BackupComponent] {
+        BackupComponent.allCases.filter { component in
+            (only.isEmpty || only.contains(component)) && self.node(of: component, in: inventory) != nil
+        }
+    }
+
+    /// The node a component's backup runs on: PostgreSQL's and ClickHouse's node, K3s's first server.
+    public static func node(of component: BackupComponent, in inventory: Inventory) -> Node? {
+        switch component {
+        case .postgres: inventory.nodes(running: .postgres).first
+        case .clickhouse: inventory.nodes(running: .clickhouse).first
+        case .k3s: inventory.nodes(running: .k3sServer).first
+        }
+    }
+
+    /// The backup of each component: into `folder` (the backup's, ending in `/`).
+    public static func backups(
+        _ components: [BackupComponent],
+        inventory: Inventory,
+        folder: String,
+        segmentBytes: Int = defaultSegmentBytes
+    ) -> [ComponentJob] {
+        components.compactMap { component in
+            guard let node = self.node(of: component, in: inventory) else { return nil }
+            let segment = String(segmentBytes)
+            switch component {
+            case .postgres:
+                return ComponentJob(
+                    component: component,
+                    node: node,
+                    method: "pg_dump -Fc, pg_dumpall --globals-only, zstd -1",
+                    scripts: ["postgres-backup"],
+                    arguments: [folder, segment] + self.postgresServer(inventory)
+                )
+            case .clickhouse:
+                return ComponentJob(
+                    component: component,
+                    node: node,
+                    method: "SHOW CREATE and SELECT … FORMAT Native, zstd -1",
+                    scripts: ["clickhouse", "clickhouse-backup"],
+                    arguments: [folder, segment, self.clickhousePort(inventory)]
+                )
+            case .k3s:
+                return ComponentJob(
+                    component: component,
+                    node: node,
+                    method: "sqlite3 .backup, tar of token, tls, cred and /etc/rancher/k3s, zstd -1",
+                    scripts: ["k3s-backup"],
+                    arguments: [folder, segment, self.k3sDataDirectory]
+                )
+            }
+        }
+    }
+
+    /// The verify (`drill: false`) or drill of one component part of a stored backup.
+    public static func check(
+        _ part: ComponentBackup,
+        drill: Bool,
+        inventory: Inventory,
+        folder: String
+    ) -> ComponentJob? {
+        guard let node = inventory.node(named: part.node) ?? self.node(of: part.component, in: inventory) else {
+            return nil
+        }
+        let mode = drill ? "drill" : "verify"
+        switch part.component {
+        case .postgres:
+            return ComponentJob(
+                component: part.component,
+                node: node,
+                method: part.method,
+                scripts: ["read-spec", "postgres-check"],
+                arguments: [mode, folder] + self.postgresServer(inventory)
+            )
+        case .clickhouse:
+            return ComponentJob(
+                component: part.component,
+                node: node,
+                method: part.method,
+                scripts: ["read-spec", "clickhouse", "clickhouse-check"],
+                arguments: [mode, folder, self.clickhousePort(inventory)]
+            )
+        case .k3s:
+            return ComponentJob(
+                component: part.component,
+                node: node,
+                method: part.method,
+                scripts: ["read-spec", "k3s-check"],
+                arguments: [mode, folder]
+            )
+        }
+    }
+
+    /// The checker's stdin after the credentials: every object and table of the part (read-spec.sh).
+    public static func spec(of part: ComponentBackup) -> [UInt8] {
+        var lines: [String] = []
+        for object in part.objects {
+            lines.append(
+                [
+                    "object", object.stream, object.content.rawValue, object.database ?? "", object.table ?? "",
+                    object.key, object.sha256,
+                ].joined(separator: "\t")
+            )
+        }
+        for table in part.tables {
+            lines.append(["table", table.database, table.table, String(table.rows), table.contentHash].joined(separator: "\t"))
+            for column in table.columns ?? [] {
+                lines.append(["column", table.database, table.table, column.name, column.type].joined(separator: "\t"))
+            }
+        }
+        return Array((lines.joined(separator: "\n") + "\n").utf8)
+    }
+
+    static let k3sDataDirectory = "/var/lib/rancher/k3s"
+
+    static func postgresServer(_ inventory: Inventory) -> [String] {
+        let version = inventory.versions["postgres"] ?? "15"
+        let major = String(version.prefix { $0 != "." })
+        return ["/usr/lib/postgresql/\(major)/bin", String(inventory.settings(for: .postgres).port("port") ?? 5432)]
+    }
+
+    static func clickhousePort(_ inventory: Inventory) -> String {
+        String(inventory.settings(for: .clickhouse).port("http_port") ?? 8123)
+    }
+}

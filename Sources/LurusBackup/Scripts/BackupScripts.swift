@@ -1,0 +1,30 @@
+import LurusComponents
+import LurusRemote
+
+/// The node-side scripts of `templates/backup/`: each run as `bash -c SCRIPT` with `s3.sh` in front, the
+/// store's endpoint, bucket and region as its first arguments and the credentials as the first line of
+/// its stdin. Building a command is pure; running it is the caller's.
+public struct BackupScripts: Sendable {
+    public var templates: TemplateLibrary
+    public var target: S3Target
+
+    public init(templates: TemplateLibrary, target: S3Target) {
+        self.templates = templates
+        self.target = target
+    }
+
+    /// `parts` (template names under `backup/`, after `s3`) run with `arguments`; `input` follows the
+    /// credentials on stdin.
+    public func command(
+        _ parts: [String],
+        _ arguments: [String],
+        input: [UInt8] = [],
+        timeout: Duration
+    ) throws -> RemoteCommand {
+        let script = try (["s3"] + parts).map { try self.templates.render("backup/\($0).sh", [:]) }.joined(
+            separator: "\n"
+        )
+        let words = ["bash", "-c", script, "lurus-backup"] + self.target.arguments + arguments
+        return RemoteCommand(ShellCommand(words), input: .bytes(self.target.curlConfig + input), timeout: timeout)
+    }
+}
