@@ -111,6 +111,15 @@ public struct CheckRun: Sendable {
             return check
         }
         check.node = job.node.name
+        await self.execute(job, part: part, into: &check)
+        check.elapsed = clock.now - start
+        return check
+    }
+
+    /// Runs a check or restore job with the part's spec on stdin and reads what it printed: `ok STREAM`
+    /// per stream, `rows DATABASE TABLE N` per ClickHouse table, `tables DATABASE N` per PostgreSQL
+    /// database (whose rows are then the manifest's, every table having matched).
+    func execute(_ job: ComponentJob, part: ComponentBackup, into check: inout ComponentCheck) async {
         do {
             let command = try self.run.scripts.command(
                 job.scripts,
@@ -126,7 +135,9 @@ public struct CheckRun: Sendable {
                 case "rows" where fields.count == 4:
                     check.rows += Int64(fields[3]) ?? 0
                     check.tables += 1
-                case "tables" where fields.count == 3: check.tables += Int(fields[2]) ?? 0
+                case "tables" where fields.count == 3:
+                    check.tables += Int(fields[2]) ?? 0
+                    check.rows += part.tables.filter { $0.database == fields[1] }.reduce(0) { $0 + $1.rows }
                 default: break
                 }
             }
@@ -136,10 +147,5 @@ public struct CheckRun: Sendable {
         } catch {
             check.problem = "\(error)"
         }
-        if drill, part.component == .postgres, check.problem == nil {
-            check.rows = part.tables.reduce(0) { $0 + $1.rows }
-        }
-        check.elapsed = clock.now - start
-        return check
     }
 }

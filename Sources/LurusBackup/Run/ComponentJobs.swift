@@ -111,6 +111,31 @@ public enum ComponentJobs {
         }
     }
 
+    /// The restore over the live databases of one component part (PostgreSQL and ClickHouse).
+    public static func restore(_ part: ComponentBackup, inventory: Inventory, folder: String) -> ComponentJob? {
+        guard let node = self.node(of: part.component, in: inventory) else { return nil }
+        switch part.component {
+        case .postgres:
+            return ComponentJob(
+                component: part.component,
+                node: node,
+                method: part.method,
+                scripts: ["read-spec", "postgres-restore"],
+                arguments: [folder] + self.postgresServer(inventory)
+            )
+        case .clickhouse:
+            return ComponentJob(
+                component: part.component,
+                node: node,
+                method: part.method,
+                scripts: ["read-spec", "clickhouse", "clickhouse-restore"],
+                arguments: [folder, self.clickhousePort(inventory)]
+            )
+        case .k3s:
+            return nil
+        }
+    }
+
     /// The checker's stdin after the credentials: every object and table of the part (read-spec.sh).
     public static func spec(of part: ComponentBackup) -> [UInt8] {
         var lines: [String] = []

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LurusBackup
+import LurusEngine
 
 extension Backup {
     /// `lurusctl backup verify [ID]`.
@@ -37,33 +38,96 @@ extension Backup {
                 self.global,
                 id: self.id.flatMap(BackupID.init),
                 only: try self.components.components,
-                drill: false,
+                mode: .verify,
                 json: self.json
             )
         }
     }
 }
 
-/// What `backup verify` and `restore --drill` share: find the backup, check it on its nodes, report.
+/// What `backup verify`, `restore --drill` and `restore` share: find the backup, check or restore it on
+/// the nodes, report.
 enum CheckCommand {
-    static func run(_ global: GlobalOptions, id: BackupID?, only: [BackupComponent], drill: Bool, json: Bool) async throws {
+    enum Mode {
+        case verify
+        case drill
+        /// Over the live databases, under the cluster lock.
+        case restore(lockWait: Duration?)
+
+        var verb: String {
+            switch self {
+            case .verify: "verify"
+            case .drill: "drill"
+            case .restore: "restore"
+            }
+        }
+    }
+
+    static func run(
+        _ global: GlobalOptions,
+        id: BackupID?,
+        only: [BackupComponent],
+        mode: Mode,
+        json: Bool,
+        session given: BackupSession? = nil
+    ) async throws {
         let logger = global.makeLogger()
-        let session = try await BackupSession.load(global, logger: logger)
-        let verb = drill ? "drill" : "verify"
+        let session: BackupSession
+        if let given { session = given } else { session = try await BackupSession.load(global, logger: logger) }
+        let verb = mode.verb
         let clock = ContinuousClock()
         let start = clock.now
+        let inventory = session.inventory
+        let redactor = session.redactor
+        let say: @Sendable (String) -> Void = { line in
+            if json {
+                Terminal.standardOutput.write((try? JSONLine.encode(.event("\(verb)_progress", ["line": line]))) ?? "")
+            } else {
+                Terminal.standardError.write(line)
+            }
+        }
         let result: (BackupManifest, [CheckRun.ComponentCheck])
         do {
             result = try await Interrupts.cancelling {
-                try await session.with(logger: logger, segmentBytes: ComponentJobs.defaultSegmentBytes, say: { _ in }) {
-                    run, _ in
+                try await session.with(logger: logger, segmentBytes: ComponentJobs.defaultSegmentBytes, say: say) {
+                    run, ssh in
                     let check = CheckRun(run)
-                    let manifest = try await check.manifest(id)
-                    return (manifest, await check.check(manifest, drill: drill, only: only))
+                    switch mode {
+                    case .verify, .drill:
+                        let manifest = try await check.manifest(id)
+                        return (manifest, await check.check(manifest, drill: verb == "drill", only: only))
+                    case .restore(let lockWait):
+                        let operation = ClusterOperation(
+                            verb: "restore",
+                            inventory: inventory,
+                            transport: ssh,
+                            lockWait: lockWait,
+                            warn: { say(redactor.redact($0)) }
+                        )
+                        return try await operation.run(
+                            events: { _ in },
+                            prepare: { _ in () },
+                            work: { _, _ in
+                                let manifest = try await check.manifest(id)
+                                say("restoring backup \(manifest.id) over the live databases of \(inventory.cluster)")
+                                let checks = await RestoreRun(check).restore(manifest, only: only)
+                                let nodes = Array(Set(checks.map(\.node))).sorted()
+                                let record = OperationRecord(
+                                    result: checks.allSatisfy { $0.problem == nil } ? .ok : .failed,
+                                    nodes: nodes.map { AuditNode(name: $0, changed: 1, failed: 0, changes: ["restore of \(manifest.id)"]) },
+                                    touched: nodes.filter { inventory.node(named: $0) != nil }
+                                )
+                                return .init((manifest, checks), record: record)
+                            }
+                        )
+                    }
                 }
             }
         } catch let error as BackupError {
             Terminal.standardError.write(session.redactor.redact("\(verb) failed: \(error)"))
+            throw ExitCode(1)
+        } catch let error as LockError {
+            Terminal.standardError.write(session.redactor.redact("\(error); nothing was restored"))
             throw ExitCode(1)
         } catch is CancellationError {
             Terminal.standardError.write("\(verb) interrupted")
@@ -89,11 +153,11 @@ enum CheckCommand {
             }
         } else {
             for check in checks {
-                let what = drill ? "\(check.tables) tables, \(check.rows) rows matched" : "\(check.streams) streams read back"
+                let what = verb == "verify" ? "\(check.streams) streams read back" : "\(check.tables) tables, \(check.rows) rows matched"
                 let verdict = check.problem.map { "FAILED: \(session.redactor.redact($0))" } ?? "ok (\(what))"
                 Terminal.standardOutput.write("  \(check.component.rawValue) on \(check.node): \(verdict) in \(Duration.text(check.elapsed))")
             }
-            let words = drill ? "restore drill of backup" : "verify of backup"
+            let words = ["verify": "verify of backup", "drill": "restore drill of backup", "restore": "restore of backup"][verb] ?? verb
             Terminal.standardOutput.write(
                 failed.isEmpty
                     ? "\(words) \(manifest.id) ok: \(checks.count) components in \(Duration.text(elapsed))"

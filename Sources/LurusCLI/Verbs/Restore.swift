@@ -1,17 +1,27 @@
 import ArgumentParser
 import Foundation
 import LurusBackup
+import LurusEngine
+import LurusRemote
 
-/// `lurusctl restore --drill [ID]`.
+/// `lurusctl restore [ID]` and `lurusctl restore --drill [ID]`.
 struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Prove a backup restores: restore it into scratch databases and compare row for row.",
+        abstract: "Restore a backup (the newest by default) over the live databases, or prove it with --drill.",
         discussion: """
-            With --drill (required: restoring over the live databases is not built yet), each PostgreSQL \
-            database is restored into lurus_drill_NAME and each ClickHouse table into lurus_drill_DATABASE on \
-            the nodes that made the backup; every table's row count and content hash are compared with the \
-            manifest's, the time it took is reported, and the scratch copies are dropped. It touches nothing \
-            live. Exits 0 when every table matches, 1 otherwise.
+            A restore replaces the live PostgreSQL databases and ClickHouse tables with the backup's, under \
+            the cluster lock with an audit record. It asks you to type the cluster's name (on a terminal) or \
+            needs --yes. The services that write (billing and provider for PostgreSQL, the log service for \
+            ClickHouse) are stopped first and started again after. Roles missing on the server are created \
+            as the backup had them; roles present keep what lurusctl up gave them. Each database and table is \
+            restored into a copy beside the live one and checked row for row against the manifest before it \
+            replaces it, so a failure leaves the live data as it was. Rows written after the backup are \
+            lost. K3s state is restored by hand (doc/operations.md).
+
+            With --drill it touches nothing live: each PostgreSQL database is restored into \
+            lurus_drill_NAME and each ClickHouse table into lurus_drill_DATABASE on the nodes that made the \
+            backup, compared with the manifest, timed and dropped. Exits 0 when every table matches, 1 \
+            otherwise, 130 when interrupted.
             """
     )
 
@@ -24,26 +34,51 @@ struct Restore: AsyncParsableCommand {
     @Flag(help: "Restore into scratch databases, compare with the manifest, and drop them.")
     var drill = false
 
+    @Flag(help: "Restore without asking (for scripts); without it a terminal asks for the cluster's name.")
+    var yes = false
+
     @Flag(help: "Print JSON objects, one per line.")
     var json = false
+
+    @OptionGroup var lockWait: LockWaitOption
 
     func validate() throws {
         _ = try self.components.components
         if let id = self.id, BackupID(id) == nil {
             throw ValidationError("'\(id)' is not a backup id: YYYYMMDDTHHMMSSZ, as lurusctl backup list shows")
         }
-        guard self.drill else {
-            throw ValidationError("restore needs --drill: restoring over the live databases is not built yet")
-        }
     }
 
     func run() async throws {
+        let id = self.id.flatMap(BackupID.init)
+        let only = try self.components.components
+        if self.drill {
+            try await CheckCommand.run(self.global, id: id, only: only, mode: .drill, json: self.json)
+            return
+        }
+        let logger = self.global.makeLogger()
+        let session = try await BackupSession.load(self.global, logger: logger)
+        let cluster = session.inventory.cluster
+        if !self.yes {
+            guard isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 else {
+                Terminal.standardError.write(
+                    "restore replaces the live databases of cluster \(cluster): run it with --yes, or on a terminal and type the cluster's name; nothing was done"
+                )
+                throw ExitCode(1)
+            }
+            Terminal.standardError.write(bytes: Array("Restore over the live databases of \(cluster)? Type the cluster's name: ".utf8))
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == cluster else {
+                Terminal.standardError.write("not confirmed; nothing was done")
+                throw ExitCode(1)
+            }
+        }
         try await CheckCommand.run(
             self.global,
-            id: self.id.flatMap(BackupID.init),
-            only: try self.components.components,
-            drill: true,
-            json: self.json
+            id: id,
+            only: only,
+            mode: .restore(lockWait: self.lockWait.duration),
+            json: self.json,
+            session: session
         )
     }
 }
