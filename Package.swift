@@ -106,7 +106,11 @@ let package = Package(
             name: "LurusBackup",
             dependencies: ["LurusInventory", "LurusRemote", "LurusEngine", "LurusComponents"]
         ),
-        .testTarget(name: "LurusBackupTests", dependencies: ["LurusBackup", "LurusEngine", "LurusInventory"]),
+        .testTarget(
+            name: "LurusBackupTests",
+            dependencies: ["LurusBackup", "LurusEngine", "LurusInventory", "LurusComponents", "LurusTestSupport"],
+            exclude: ["Golden"]
+        ),
         // Shipping the bundled services: the services as data, builds and release ids, the OCI image writer,
         // the systemd and K3s runtimes, deploy / rollback / releases under the cluster operation.
         .target(

@@ -64,7 +64,11 @@ struct BackupSession {
     }
 
     /// MinIO's mesh address when backups go there: the inventory's, else (Tailscale) asked of its node.
-    static func minioAddress(_ inventory: Inventory, settings: BackupSettings, session: OpenSSHSession) async throws
+    static func minioAddress(
+        _ inventory: Inventory,
+        settings: BackupSettings,
+        session: OpenSSHSession
+    ) async throws
         -> String?
     {
         guard settings.destination == .minio, let node = inventory.nodes(running: .minio).first else { return nil }

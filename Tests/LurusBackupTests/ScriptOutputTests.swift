@@ -29,15 +29,19 @@ import Testing
         #expect(part.objects[1].stream == "clickhouse/lurus_logs.request_log.native.zst")
         #expect(part.objects[2].stream == part.objects[1].stream)
         #expect(part.objects.map(\.bytes) == [120, 4096, 17])
-        #expect(part.tables == [
-            TableSnapshot(
-                database: "lurus_logs",
-                table: "request_log",
-                rows: 2500,
-                contentHash: "1234567890123",
-                columns: [TableColumn(name: "id", type: "String"), TableColumn(name: "cost", type: "Decimal(18, 6)")]
-            )
-        ])
+        #expect(
+            part.tables == [
+                TableSnapshot(
+                    database: "lurus_logs",
+                    table: "request_log",
+                    rows: 2500,
+                    contentHash: "1234567890123",
+                    columns: [
+                        TableColumn(name: "id", type: "String"), TableColumn(name: "cost", type: "Decimal(18, 6)"),
+                    ]
+                )
+            ]
+        )
     }
 
     @Test(arguments: [
@@ -108,10 +112,23 @@ import Testing
             serverVersion: "18.16.1",
             method: "native",
             objects: [
-                BackupObject(key: "clickhouse/d.t.native.zst.0000", content: .clickhouseData, database: "d", table: "t", bytes: 1, sha256: Self.sha)
+                BackupObject(
+                    key: "clickhouse/d.t.native.zst.0000",
+                    content: .clickhouseData,
+                    database: "d",
+                    table: "t",
+                    bytes: 1,
+                    sha256: Self.sha
+                )
             ],
             tables: [
-                TableSnapshot(database: "d", table: "t", rows: 2, contentHash: "9", columns: [TableColumn(name: "a", type: "UInt8")])
+                TableSnapshot(
+                    database: "d",
+                    table: "t",
+                    rows: 2,
+                    contentHash: "9",
+                    columns: [TableColumn(name: "a", type: "UInt8")]
+                )
             ]
         )
         let spec = String(decoding: ComponentJobs.spec(of: part), as: UTF8.self)
@@ -143,7 +160,11 @@ import Testing
             components: [part]
         )
         let text = BackupMetrics.text(manifest, component: part)
-        #expect(text.contains("lurus_backup_last_success_timestamp_seconds{cluster=\"lurus\",component=\"postgres\"} \(Int(id.startedAt.timeIntervalSince1970) + 42)\n"))
+        #expect(
+            text.contains(
+                "lurus_backup_last_success_timestamp_seconds{cluster=\"lurus\",component=\"postgres\"} \(Int(id.startedAt.timeIntervalSince1970) + 42)\n"
+            )
+        )
         #expect(text.contains("lurus_backup_last_size_bytes{cluster=\"lurus\",component=\"postgres\"} 2048\n"))
     }
 }

@@ -35,7 +35,7 @@ import Testing
             verbs == [
                 "validate", "inventory", "exec", "ssh", "facts", "plan", "up", "build", "deploy", "rollback",
                 "releases",
-                "lock", "audit", "secrets",
+                "lock", "backup", "restore", "audit", "secrets",
             ]
         )
         let words = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -156,9 +156,9 @@ import Testing
     }
 
     @Test func unknownVerbIsAUsageError() async throws {
-        let result = try await self.lurusctl("backup")
+        let result = try await self.lurusctl("frobnicate")
         #expect(result.status == 64)
-        #expect(result.stderr.contains("Unexpected argument 'backup'"))
+        #expect(result.stderr.contains("Unexpected argument 'frobnicate'"))
     }
 
     @Test func deployUnderK3sWithASecretTheInventoryDoesNotNameSaysWhichAndDoesNothing() async throws {

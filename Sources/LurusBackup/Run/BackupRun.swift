@@ -40,7 +40,9 @@ public struct BackupRun: Sendable {
     public var layout: BackupLayout { BackupLayout(prefix: self.settings.prefix, cluster: self.inventory.cluster) }
 
     /// The store, reached through the first node that takes part (any node would do).
-    func store(through node: Node) -> NodeStore { NodeStore(scripts: self.scripts, node: node, transport: self.transport) }
+    func store(through node: Node) -> NodeStore {
+        NodeStore(scripts: self.scripts, node: node, transport: self.transport)
+    }
 
     /// Every node a store request may go through, in inventory order.
     public var storeNodes: [Node] {
@@ -60,10 +62,18 @@ public struct BackupRun: Sendable {
         let id = BackupID(startedAt: started)
         let folder = self.layout.folder(of: id)
         let components = ComponentJobs.components(in: self.inventory, only: only)
-        let jobs = ComponentJobs.backups(components, inventory: self.inventory, folder: folder, segmentBytes: self.segmentBytes)
+        let jobs = ComponentJobs.backups(
+            components,
+            inventory: self.inventory,
+            folder: folder,
+            segmentBytes: self.segmentBytes
+        )
         guard let first = jobs.first else {
             throw BackupError(
-                "nothing to back up: " + (only.isEmpty ? "no PostgreSQL, ClickHouse or K3s server is placed" : "\(only.map(\.rawValue).joined(separator: ", ")) is placed on no node"),
+                "nothing to back up: "
+                    + (only.isEmpty
+                        ? "no PostgreSQL, ClickHouse or K3s server is placed"
+                        : "\(only.map(\.rawValue).joined(separator: ", ")) is placed on no node"),
                 fix: "place the component in the inventory, or leave out --only"
             )
         }
@@ -86,14 +96,18 @@ public struct BackupRun: Sendable {
             if let keys = try? await store.keys(under: folder) { try? await store.delete(keys) }
             throw BackupError(
                 failures.map(\.problem).joined(separator: "; "),
-                fix: failures.compactMap(\.fix).first ?? "nothing was kept of this backup; fix the cause and run it again"
+                fix: failures.compactMap(\.fix).first
+                    ?? "nothing was kept of this backup; fix the cause and run it again"
             )
         }
         let parts = results.compactMap { try? $0.get() }
         // Every object must be listed before the manifest says the backup exists.
         let stored = Set(try await store.keys(under: folder))
         if let missing = parts.flatMap(\.objects).first(where: { !stored.contains(folder + $0.key) }) {
-            throw BackupError("\(missing.key) is not in the store after it was written", fix: "check the object store and run the backup again")
+            throw BackupError(
+                "\(missing.key) is not in the store after it was written",
+                fix: "check the object store and run the backup again"
+            )
         }
         let manifest = BackupManifest(
             cluster: self.inventory.cluster,
@@ -105,7 +119,9 @@ public struct BackupRun: Sendable {
         )
         try await store.put(self.layout.manifestKey(of: id), Array(try manifest.encoded()))
         for part in parts {
-            self.say("  \(part.component.rawValue) on \(part.node): \(part.objects.count) objects, \(ByteCount.text(part.objects.reduce(0) { $0 + $1.bytes })), \(part.tables.count) tables")
+            self.say(
+                "  \(part.component.rawValue) on \(part.node): \(part.objects.count) objects, \(ByteCount.text(part.objects.reduce(0) { $0 + $1.bytes })), \(part.tables.count) tables"
+            )
         }
         let retention = try await self.applyRetention(store: store, dryRun: false)
         await self.writeMetrics(manifest)
@@ -159,7 +175,10 @@ public struct BackupRun: Sendable {
             guard let node = self.inventory.node(named: part.node) else { continue }
             let text = BackupMetrics.text(manifest, component: part)
             do {
-                _ = try await self.transport.run(RemoteCommand(ShellCommand(["mkdir", "-p", "/" + directory])), on: node)
+                _ = try await self.transport.run(
+                    RemoteCommand(ShellCommand(["mkdir", "-p", "/" + directory])),
+                    on: node
+                )
                 _ = try await self.transport.upload(
                     .bytes(Array(text.utf8)),
                     to: "/\(directory)/lurus_backup_\(part.component.rawValue).prom",

@@ -41,7 +41,9 @@ public struct CheckRun: Sendable {
                 continue
             }
             do {
-                listed.append(Listed(stored: backup, manifest: try await self.manifest(of: backup.id, in: store), problem: nil))
+                listed.append(
+                    Listed(stored: backup, manifest: try await self.manifest(of: backup.id, in: store), problem: nil)
+                )
             } catch {
                 listed.append(Listed(stored: backup, manifest: nil, problem: "\(error)"))
             }
@@ -52,7 +54,10 @@ public struct CheckRun: Sendable {
     func manifest(of id: BackupID, in store: NodeStore) async throws -> BackupManifest {
         let key = self.layout.manifestKey(of: id)
         guard let bytes = try await store.get(key) else {
-            throw BackupError("backup \(id) has no manifest: it is not complete", fix: "lurusctl backup list shows the complete ones")
+            throw BackupError(
+                "backup \(id) has no manifest: it is not complete",
+                fix: "lurusctl backup list shows the complete ones"
+            )
         }
         return try BackupManifest.decode(Data(bytes), source: key)
     }
@@ -63,7 +68,10 @@ public struct CheckRun: Sendable {
         if let id { return try await self.manifest(of: id, in: store) }
         let complete = self.layout.backups(in: try await store.keys(under: self.layout.root)).filter(\.hasManifest)
         guard let newest = complete.last else {
-            throw BackupError("the store holds no complete backup of \(self.run.inventory.cluster)", fix: "run lurusctl backup")
+            throw BackupError(
+                "the store holds no complete backup of \(self.run.inventory.cluster)",
+                fix: "run lurusctl backup"
+            )
         }
         return try await self.manifest(of: newest.id, in: store)
     }

@@ -148,7 +148,9 @@ public enum ComponentJobs {
             )
         }
         for table in part.tables {
-            lines.append(["table", table.database, table.table, String(table.rows), table.contentHash].joined(separator: "\t"))
+            lines.append(
+                ["table", table.database, table.table, String(table.rows), table.contentHash].joined(separator: "\t")
+            )
             for column in table.columns ?? [] {
                 lines.append(["column", table.database, table.table, column.name, column.type].joined(separator: "\t"))
             }

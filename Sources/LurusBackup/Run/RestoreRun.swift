@@ -35,7 +35,9 @@ public enum RestoreFence {
             return [Step(node: server, arguments: ["k3s", "stop", "lurus"] + placed)]
         case .systemd:
             return inventory.nodes.compactMap { node in
-                let here = Component.allCases.filter { writers.contains($0) && node.components.contains($0) }.map(\.name)
+                let here = Component.allCases.filter { writers.contains($0) && node.components.contains($0) }.map(
+                    \.name
+                )
                 return here.isEmpty ? nil : Step(node: node, arguments: ["systemd", "stop"] + here)
             }
         }
@@ -78,7 +80,9 @@ public struct RestoreRun: Sendable {
                     undo.append((step.node, arguments))
                 }
                 guard result.succeeded else {
-                    throw BackupError("stopping the writers on \(step.node.name): \(NodeStore.firstLine(result.stderr) ?? "\(result.outcome)")")
+                    throw BackupError(
+                        "stopping the writers on \(step.node.name): \(NodeStore.firstLine(result.stderr) ?? "\(result.outcome)")"
+                    )
                 }
             }
             let folder = self.check.layout.folder(of: manifest.id)
@@ -92,7 +96,15 @@ public struct RestoreRun: Sendable {
             }
         } catch {
             checks.append(
-                CheckRun.ComponentCheck(component: parts.first?.component ?? .postgres, node: "-", streams: 0, rows: 0, tables: 0, elapsed: .zero, problem: "\(error)")
+                CheckRun.ComponentCheck(
+                    component: parts.first?.component ?? .postgres,
+                    node: "-",
+                    streams: 0,
+                    rows: 0,
+                    tables: 0,
+                    elapsed: .zero,
+                    problem: "\(error)"
+                )
             )
         }
         // The writers come back whatever happened, also after a Ctrl-C.
@@ -103,7 +115,9 @@ public struct RestoreRun: Sendable {
                 do {
                     let result = try await self.fence(arguments, on: node)
                     if !result.succeeded {
-                        self.run.say("warning: could not start them again on \(node.name): \(NodeStore.firstLine(result.stderr) ?? "")")
+                        self.run.say(
+                            "warning: could not start them again on \(node.name): \(NodeStore.firstLine(result.stderr) ?? "")"
+                        )
                     }
                 } catch {
                     self.run.say("warning: could not start them again on \(node.name): \(error)")
@@ -115,14 +129,25 @@ public struct RestoreRun: Sendable {
 
     func fence(_ arguments: [String], on node: Node) async throws -> CommandResult {
         let script = try self.run.scripts.templates.render("backup/fence.sh", [:])
-        let command = RemoteCommand(ShellCommand(["bash", "-c", script, "lurus-fence"] + arguments), timeout: .seconds(300))
+        let command = RemoteCommand(
+            ShellCommand(["bash", "-c", script, "lurus-fence"] + arguments),
+            timeout: .seconds(300)
+        )
         return try await self.run.transport.run(command, on: node)
     }
 
     func restore(_ part: ComponentBackup, folder: String) async -> CheckRun.ComponentCheck {
         let clock = ContinuousClock()
         let start = clock.now
-        var check = CheckRun.ComponentCheck(component: part.component, node: part.node, streams: 0, rows: 0, tables: 0, elapsed: .zero, problem: nil)
+        var check = CheckRun.ComponentCheck(
+            component: part.component,
+            node: part.node,
+            streams: 0,
+            rows: 0,
+            tables: 0,
+            elapsed: .zero,
+            problem: nil
+        )
         guard let job = ComponentJobs.restore(part, inventory: self.run.inventory, folder: folder) else {
             check.problem = "nothing runs \(part.component.rawValue) in the inventory"
             return check

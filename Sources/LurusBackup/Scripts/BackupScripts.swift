@@ -21,10 +21,16 @@ public struct BackupScripts: Sendable {
         input: [UInt8] = [],
         timeout: Duration
     ) throws -> RemoteCommand {
-        let script = try (["s3"] + parts).map { try self.templates.render("backup/\($0).sh", [:]) }.joined(
-            separator: "\n"
+        RemoteCommand(
+            ShellCommand(try self.words(parts, arguments)),
+            input: .bytes(self.target.curlConfig + input),
+            timeout: timeout
         )
-        let words = ["bash", "-c", script, "lurus-backup"] + self.target.arguments + arguments
-        return RemoteCommand(ShellCommand(words), input: .bytes(self.target.curlConfig + input), timeout: timeout)
+    }
+
+    /// The command's words: `bash -c SCRIPT lurus-backup ENDPOINT BUCKET REGION ARGUMENTS…`.
+    public func words(_ parts: [String], _ arguments: [String]) throws -> [String] {
+        let script = try (["s3"] + parts).map { try self.templates.render("backup/\($0).sh", [:]) }
+        return ["bash", "-c", script.joined(separator: "\n"), "lurus-backup"] + self.target.arguments + arguments
     }
 }

@@ -31,7 +31,9 @@ public enum ScriptRecords {
             case ("version", 2):
                 version = fields[1]
             case ("object", 7):
-                guard let content = BackupObject.Content(rawValue: fields[1]) else { throw bad("names no known content") }
+                guard let content = BackupObject.Content(rawValue: fields[1]) else {
+                    throw bad("names no known content")
+                }
                 guard let bytes = Int64(fields[5]), bytes >= 0 else { throw bad("has no size") }
                 guard fields[6].count == 64, fields[6].allSatisfy(\.isHexDigit) else { throw bad("has no SHA-256") }
                 objects.append(

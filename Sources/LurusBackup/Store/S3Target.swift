@@ -35,7 +35,8 @@ public struct S3Target: Sendable {
                 }
             }
         }
-        return Array("user = \"".utf8) + quoted(self.accessKey.bytes) + [UInt8(ascii: ":")] + quoted(self.secretKey.bytes)
+        return Array("user = \"".utf8) + quoted(self.accessKey.bytes) + [UInt8(ascii: ":")]
+            + quoted(self.secretKey.bytes)
             + Array("\"\n".utf8)
     }
 
@@ -58,21 +59,27 @@ public struct S3Target: Sendable {
                 secretKey: try await secrets.value(of: s3.secretKey, as: "backup/secret_key")
             )
         case .minio:
-            let minio = inventory.settings(for: .minio)
             guard let address = minioAddress else {
                 throw BackupError(
                     "backups go to minio, whose mesh address is not known",
                     fix: "bring the mesh up with lurusctl up, or name an S3 endpoint in backup.destination"
                 )
             }
-            let host = address.contains(":") ? "[\(address)]" : address
+            let place = self.minio(inventory, address: address)
             return S3Target(
-                endpoint: "http://\(host):\(minio.port("api_port") ?? 9000)",
-                bucket: minio["bucket"]?.description ?? "lurus-backups",
+                endpoint: place.endpoint,
+                bucket: place.bucket,
                 region: "us-east-1",
                 accessKey: try await secrets.value(of: "minio/root-user"),
                 secretKey: try await secrets.value(of: "minio/root-password")
             )
         }
+    }
+
+    /// The cluster's MinIO as backups reach it: its API on the mesh address, and its bucket. Pure.
+    public static func minio(_ inventory: Inventory, address: String) -> (endpoint: String, bucket: String) {
+        let minio = inventory.settings(for: .minio)
+        let host = address.contains(":") ? "[\(address)]" : address
+        return ("http://\(host):\(minio.port("api_port") ?? 9000)", minio["bucket"]?.description ?? "lurus-backups")
     }
 }

@@ -189,7 +189,7 @@ struct InventoryReport: Encodable {
         if let backup = self.backup {
             let age = backup.maxAge.map { ", at most \($0) old" } ?? ""
             lines.append(
-                "backup    to \(backup.destination) bucket \(backup.bucket ?? "-") prefix \(backup.prefix), keep \(backup.keepLast)\(age)"
+                "backup    to \(backup.destination) bucket \(backup.bucket ?? "-")\(backup.prefix.isEmpty ? "" : " prefix \(backup.prefix)"), keep \(backup.keepLast)\(age)"
             )
         }
         return lines.joined(separator: "\n")

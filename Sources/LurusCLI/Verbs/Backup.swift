@@ -57,7 +57,9 @@ struct Backup: AsyncParsableCommand {
             let json = self.json
             let say: @Sendable (String) -> Void = { line in
                 if json {
-                    Terminal.standardOutput.write((try? JSONLine.encode(.event("backup_progress", ["line": line]))) ?? "")
+                    Terminal.standardOutput.write(
+                        (try? JSONLine.encode(.event("backup_progress", ["line": line]))) ?? ""
+                    )
                 } else {
                     Terminal.standardError.write(line)
                 }
@@ -129,17 +131,24 @@ struct Backup: AsyncParsableCommand {
                 var summary = BackupSummaryJSON(ok: true, error: nil)
                 summary.id = manifest.id.text
                 summary.bytes = manifest.storedBytes
-                summary.seconds = Double(outcome.elapsed.components.seconds)
+                summary.seconds =
+                    Double(outcome.elapsed.components.seconds)
                     + Double(outcome.elapsed.components.attoseconds) / 1e18
                 summary.components = manifest.components.map {
-                    .init(component: $0.component.rawValue, node: $0.node, objects: $0.objects.count, tables: $0.tables.count)
+                    .init(
+                        component: $0.component.rawValue,
+                        node: $0.node,
+                        objects: $0.objects.count,
+                        tables: $0.tables.count
+                    )
                 }
                 summary.removed = outcome.retention.removed.map(\.id.text)
                 Terminal.standardOutput.write((try? JSONLine.encode(.event("backup_summary", summary))) ?? "")
                 return
             }
             let parts = manifest.components.map { "\($0.component.rawValue) on \($0.node)" }.joined(separator: ", ")
-            let removed = outcome.retention.removed.isEmpty
+            let removed =
+                outcome.retention.removed.isEmpty
                 ? "" : ", retention removed \(outcome.retention.removed.map(\.id.text).joined(separator: " "))"
             Terminal.standardOutput.write(
                 "backup \(manifest.id) ok: \(parts); \(ByteCount.text(manifest.storedBytes)) in \(manifest.objects.count) objects, stored in \(Duration.text(outcome.elapsed))\(removed)"
@@ -152,7 +161,10 @@ struct Backup: AsyncParsableCommand {
             guard let node = jobs.first?.node else {
                 throw BackupError("nothing to back up: no PostgreSQL, ClickHouse or K3s server is placed")
             }
-            let plan = try await run.applyRetention(store: NodeStore(scripts: run.scripts, node: node, transport: run.transport), dryRun: true)
+            let plan = try await run.applyRetention(
+                store: NodeStore(scripts: run.scripts, node: node, transport: run.transport),
+                dryRun: true
+            )
             if json {
                 let value = BackupDryRunJSON(
                     components: jobs.map { "\($0.component.rawValue) on \($0.node.name)" },
@@ -162,10 +174,18 @@ struct Backup: AsyncParsableCommand {
                 Terminal.standardOutput.write((try? JSONLine.encode(.event("backup_dry_run", value))) ?? "")
                 return
             }
-            Terminal.standardOutput.write("would back up: " + jobs.map { "\($0.component.rawValue) on \($0.node.name)" }.joined(separator: ", "))
-            for decision in plan.removed { Terminal.standardOutput.write("retention would remove \(decision.id): \(decision.reason)") }
-            for decision in plan.kept { Terminal.standardOutput.write("retention would keep \(decision.id): \(decision.reason)") }
-            for upload in plan.abortedUploads { Terminal.standardOutput.write("would abort the unfinished upload of \(upload.key)") }
+            Terminal.standardOutput.write(
+                "would back up: " + jobs.map { "\($0.component.rawValue) on \($0.node.name)" }.joined(separator: ", ")
+            )
+            for decision in plan.removed {
+                Terminal.standardOutput.write("retention would remove \(decision.id): \(decision.reason)")
+            }
+            for decision in plan.kept {
+                Terminal.standardOutput.write("retention would keep \(decision.id): \(decision.reason)")
+            }
+            for upload in plan.abortedUploads {
+                Terminal.standardOutput.write("would abort the unfinished upload of \(upload.key)")
+            }
         }
     }
 }

@@ -23,8 +23,13 @@ extension Backup {
             let session = try await BackupSession.load(self.global, logger: logger)
             let json = self.json
             do {
-                let listed = try await session.with(logger: logger, segmentBytes: ComponentJobs.defaultSegmentBytes, say: { _ in }) {
-                    run, _ in try await CheckRun(run).list()
+                let listed = try await session.with(
+                    logger: logger,
+                    segmentBytes: ComponentJobs.defaultSegmentBytes,
+                    say: { _ in }
+                ) {
+                    run,
+                    _ in try await CheckRun(run).list()
                 }
                 if json {
                     for entry in listed {
@@ -44,7 +49,8 @@ extension Backup {
                         status,
                         entry.manifest.map { ByteCount.text($0.storedBytes) } ?? "-",
                         String(entry.manifest?.objects.count ?? entry.stored.keys.count),
-                        entry.manifest?.components.map { "\($0.component.rawValue)@\($0.node)" }.joined(separator: ",") ?? "-"
+                        entry.manifest?.components.map { "\($0.component.rawValue)@\($0.node)" }.joined(separator: ",")
+                            ?? "-"
                     )
                 }
                 Terminal.standardOutput.write(columns.rendered)

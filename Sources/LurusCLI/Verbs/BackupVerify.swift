@@ -90,7 +90,8 @@ enum CheckCommand {
         do {
             result = try await Interrupts.cancelling {
                 try await session.with(logger: logger, segmentBytes: ComponentJobs.defaultSegmentBytes, say: say) {
-                    run, ssh in
+                    run,
+                    ssh in
                     let check = CheckRun(run)
                     switch mode {
                     case .verify, .drill:
@@ -114,7 +115,14 @@ enum CheckCommand {
                                 let nodes = Array(Set(checks.map(\.node))).sorted()
                                 let record = OperationRecord(
                                     result: checks.allSatisfy { $0.problem == nil } ? .ok : .failed,
-                                    nodes: nodes.map { AuditNode(name: $0, changed: 1, failed: 0, changes: ["restore of \(manifest.id)"]) },
+                                    nodes: nodes.map {
+                                        AuditNode(
+                                            name: $0,
+                                            changed: 1,
+                                            failed: 0,
+                                            changes: ["restore of \(manifest.id)"]
+                                        )
+                                    },
                                     touched: nodes.filter { inventory.node(named: $0) != nil }
                                 )
                                 return .init((manifest, checks), record: record)
@@ -146,18 +154,25 @@ enum CheckCommand {
                     streams: check.streams,
                     tables: check.tables,
                     rows: check.rows,
-                    seconds: Double(check.elapsed.components.seconds) + Double(check.elapsed.components.attoseconds) / 1e18,
+                    seconds: Double(check.elapsed.components.seconds) + Double(check.elapsed.components.attoseconds)
+                        / 1e18,
                     problem: check.problem.map(session.redactor.redact)
                 )
                 Terminal.standardOutput.write((try? JSONLine.encode(.event("\(verb)_component", line))) ?? "")
             }
         } else {
             for check in checks {
-                let what = verb == "verify" ? "\(check.streams) streams read back" : "\(check.tables) tables, \(check.rows) rows matched"
+                let what =
+                    verb == "verify"
+                    ? "\(check.streams) streams read back" : "\(check.tables) tables, \(check.rows) rows matched"
                 let verdict = check.problem.map { "FAILED: \(session.redactor.redact($0))" } ?? "ok (\(what))"
-                Terminal.standardOutput.write("  \(check.component.rawValue) on \(check.node): \(verdict) in \(Duration.text(check.elapsed))")
+                Terminal.standardOutput.write(
+                    "  \(check.component.rawValue) on \(check.node): \(verdict) in \(Duration.text(check.elapsed))"
+                )
             }
-            let words = ["verify": "verify of backup", "drill": "restore drill of backup", "restore": "restore of backup"][verb] ?? verb
+            let words =
+                ["verify": "verify of backup", "drill": "restore drill of backup", "restore": "restore of backup"][verb]
+                ?? verb
             Terminal.standardOutput.write(
                 failed.isEmpty
                     ? "\(words) \(manifest.id) ok: \(checks.count) components in \(Duration.text(elapsed))"

@@ -66,7 +66,9 @@ struct Restore: AsyncParsableCommand {
                 )
                 throw ExitCode(1)
             }
-            Terminal.standardError.write(bytes: Array("Restore over the live databases of \(cluster)? Type the cluster's name: ".utf8))
+            Terminal.standardError.write(
+                bytes: Array("Restore over the live databases of \(cluster)? Type the cluster's name: ".utf8)
+            )
             guard readLine()?.trimmingCharacters(in: .whitespaces) == cluster else {
                 Terminal.standardError.write("not confirmed; nothing was done")
                 throw ExitCode(1)

@@ -63,6 +63,8 @@ enum K3sComponent: ComponentDefinition {
         resources += try install.resources()
         resources.append(.service(Service(role.service, restartOn: [configFile.id, tokenFile.id])))
         resources.append(.command(try self.readiness(context, role: role)))
+        // `lurusctl backup` copies a server's SQLite datastore with sqlite3's online backup.
+        if role == .server { resources.append(.package(Package("sqlite3"))) }
         return (resources, [])
     }
 

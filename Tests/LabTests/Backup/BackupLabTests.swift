@@ -8,7 +8,12 @@ extension LabIntegrationTests {
     @Suite(.serialized) struct BackupLabTests {
         static let config = Repository.path(".lab/ssh/config")
 
-        static func ssh(_ node: String, _ script: String, input: String = "", timeout: Double = 120) async throws
+        static func ssh(
+            _ node: String,
+            _ script: String,
+            input: String = "",
+            timeout: Double = 120
+        ) async throws
             -> ProcessRunner.Result
         {
             try await ProcessRunner.run(
@@ -32,7 +37,11 @@ extension LabIntegrationTests {
 
         /// SQL over ClickHouse's HTTP port on lab.
         static func clickhouse(_ sql: String) async throws -> String {
-            let result = try await Self.ssh("lab", "curl -sS --fail-with-body http://127.0.0.1:8123/ --data-binary @-", input: sql)
+            let result = try await Self.ssh(
+                "lab",
+                "curl -sS --fail-with-body http://127.0.0.1:8123/ --data-binary @-",
+                input: sql
+            )
             try #require(result.status == 0, "clickhouse: \(result)")
             return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
@@ -149,7 +158,10 @@ extension LabIntegrationTests {
             try await Self.expectNothingLeft()
 
             // Tables lost: a restore without confirmation is refused and changes nothing.
-            _ = try await Self.psql("DROP TABLE notes; DELETE FROM accounts WHERE id > 100;", database: "lurus_backup_test")
+            _ = try await Self.psql(
+                "DROP TABLE notes; DELETE FROM accounts WHERE id > 100;",
+                database: "lurus_backup_test"
+            )
             _ = try await Self.clickhouse("DROP TABLE lurus_backup_test.events")
             let refused = try await Self.lurusctl(["restore"])
             #expect(refused.status == 1 && refused.stderr.contains("--yes"), "\(refused)")
@@ -177,7 +189,8 @@ extension LabIntegrationTests {
             let keys = try await LabBackupStore.keys()
             let kinds = [
                 "postgres/globals.sql.zst.0000", "postgres/lurus_backup_test.dump.zst.0000",
-                "clickhouse/lurus_backup_test.events.sql.zst.0000", "clickhouse/lurus_backup_test.events.native.zst.0000",
+                "clickhouse/lurus_backup_test.events.sql.zst.0000",
+                "clickhouse/lurus_backup_test.events.native.zst.0000",
             ]
             for kind in kinds {
                 let key = try #require(keys.first { $0.hasSuffix(kind) }, "no \(kind) in \(keys)")
@@ -201,7 +214,9 @@ extension LabIntegrationTests {
         @Test func aKilledBackupIsNeverCompleteAndTheNextRunRemovesIt() async throws {
             try await Self.prepare()
             // A multipart upload another run left open.
-            let upload = try await LabBackupStore.openUpload(at: "lurus-lab/20260101T000000Z/postgres/old.dump.zst.0000")
+            let upload = try await LabBackupStore.openUpload(
+                at: "lurus-lab/20260101T000000Z/postgres/old.dump.zst.0000"
+            )
             // Tiny segments keep the run uploading long enough to be killed in the middle.
             let killed = try await LabIntegrationTests.shell(
                 """
@@ -228,7 +243,10 @@ extension LabIntegrationTests {
             #expect(gone.status == 0, "the backup script still runs on heart")
             let keys = try await LabBackupStore.keys()
             let folders = Set(keys.compactMap { $0.split(separator: "/").dropFirst().first.map(String.init) })
-            let killedID = try #require(folders.first { $0 != "20260101T000000Z" }, "the killed run stored nothing: \(keys)")
+            let killedID = try #require(
+                folders.first { $0 != "20260101T000000Z" },
+                "the killed run stored nothing: \(keys)"
+            )
             #expect(!keys.contains("lurus-lab/\(killedID)/manifest.json"), "a killed backup has its manifest")
             let list = try await Self.lurusctl(["backup", "list", "--json"])
             let entry = Self.lines(list.stdout, type: "backup").first { $0["id"] as? String == killedID }
@@ -242,10 +260,15 @@ extension LabIntegrationTests {
             let next = try await Self.lurusctl(["backup"])
             try #require(next.status == 0, "\(next)")
             let after = try await LabBackupStore.keys()
-            #expect(!after.contains { $0.contains("/\(killedID)/") }, "the killed run's objects are still there: \(after)")
+            #expect(
+                !after.contains { $0.contains("/\(killedID)/") },
+                "the killed run's objects are still there: \(after)"
+            )
             #expect(!after.contains { $0.contains("/20260101T000000Z/") })
             #expect(!(try await LabBackupStore.openUploads()).contains(upload), "the open upload was not aborted")
-            #expect(Self.lines((try await Self.lurusctl(["backup", "list", "--json"])).stdout, type: "backup").count == 1)
+            #expect(
+                Self.lines((try await Self.lurusctl(["backup", "list", "--json"])).stdout, type: "backup").count == 1
+            )
         }
 
         @Test func retentionKeepsTheNewestKeepLastAndDryRunRemovesNothing() async throws {
@@ -262,7 +285,10 @@ extension LabIntegrationTests {
             let listed = Self.lines((try await Self.lurusctl(["backup", "list", "--json"])).stdout, type: "backup")
             #expect(listed.compactMap { $0["id"] as? String } == Array(ids.dropFirst()))
             let dry = try await Self.lurusctl(["backup", "--dry-run"])
-            #expect(dry.status == 0 && dry.stdout.contains("would back up: postgres on heart, clickhouse on lab"), "\(dry)")
+            #expect(
+                dry.status == 0 && dry.stdout.contains("would back up: postgres on heart, clickhouse on lab"),
+                "\(dry)"
+            )
             #expect(dry.stdout.contains("retention would keep \(ids[3]): the newest complete backup"), "\(dry)")
             let again = Self.lines((try await Self.lurusctl(["backup", "list", "--json"])).stdout, type: "backup")
             #expect(again.count == 3)
@@ -271,7 +297,8 @@ extension LabIntegrationTests {
         @Test func secretsAreInNoArgumentOutputOrAuditRecord() async throws {
             try await Self.prepare()
             // Watch every process's arguments on heart and lab while the backup and a verify run.
-            let watch = "rm -f /var/tmp/lurus-ps.log; (for i in $(seq 600); do ps -eo args >>/var/tmp/lurus-ps.log; sleep 0.02; done) >/dev/null 2>&1 &"
+            let watch =
+                "rm -f /var/tmp/lurus-ps.log; (for i in $(seq 600); do ps -eo args >>/var/tmp/lurus-ps.log; sleep 0.02; done) >/dev/null 2>&1 &"
             for node in ["heart", "lab"] { _ = try await Self.ssh(node, watch) }
             let backup = try await Self.lurusctl(["backup", "--json", "--segment-bytes", "65536"])
             try #require(backup.status == 0, "\(backup)")
@@ -279,7 +306,10 @@ extension LabIntegrationTests {
             #expect(verify.status == 0, "\(verify)")
             for node in ["heart", "lab"] {
                 _ = try await Self.ssh(node, "pkill -f 'lurus-ps.log' || true")
-                let seen = try await Self.ssh(node, "grep -c curl /var/tmp/lurus-ps.log; grep -c -F \(LabBackupStore.secretKey) /var/tmp/lurus-ps.log || true")
+                let seen = try await Self.ssh(
+                    node,
+                    "grep -c curl /var/tmp/lurus-ps.log; grep -c -F \(LabBackupStore.secretKey) /var/tmp/lurus-ps.log || true"
+                )
                 let counts = seen.stdout.split(separator: "\n").compactMap { Int($0) }
                 #expect(counts.first ?? 0 > 0, "the watch on \(node) saw no curl: \(seen)")
                 #expect(counts.last == 0, "the S3 secret key was in a command line on \(node)")

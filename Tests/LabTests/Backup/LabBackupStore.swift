@@ -29,7 +29,9 @@ enum LabBackupStore {
     /// Every key under `prefix` (one page is enough for the tests' few hundred keys).
     static func keys(under prefix: String = root) async throws -> [String] {
         let encoded = prefix.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? prefix
-        let listing = try await Self.curl(["\(Self.endpoint)/\(Self.bucket)?list-type=2&max-keys=1000&prefix=\(encoded)"])
+        let listing = try await Self.curl([
+            "\(Self.endpoint)/\(Self.bucket)?list-type=2&max-keys=1000&prefix=\(encoded)"
+        ])
         try #require(listing.status == 0, "\(listing)")
         return listing.stdout.components(separatedBy: "<Key>").dropFirst().compactMap {
             $0.components(separatedBy: "</Key>").first
@@ -59,7 +61,9 @@ enum LabBackupStore {
         let result = try await Self.curl(["-f", "-X", "POST", "\(Self.endpoint)/\(Self.bucket)/\(key)?uploads"])
         try #require(result.status == 0, "\(result)")
         return try #require(
-            result.stdout.components(separatedBy: "<UploadId>").dropFirst().first?.components(separatedBy: "</UploadId>").first,
+            result.stdout.components(separatedBy: "<UploadId>").dropFirst().first?.components(
+                separatedBy: "</UploadId>"
+            ).first,
             "\(result)"
         )
     }
