@@ -26,11 +26,9 @@ extension Backup {
                 let listed = try await session.with(
                     logger: logger,
                     segmentBytes: ComponentJobs.defaultSegmentBytes,
-                    say: { _ in }
-                ) {
-                    run,
-                    _ in try await CheckRun(run).list()
-                }
+                    say: { _ in },
+                    { run, _ in try await CheckRun(run).list() }
+                )
                 if json {
                     for entry in listed {
                         Terminal.standardOutput.write((try? JSONLine.encode(.event("backup", Self.json(entry)))) ?? "")
