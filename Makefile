@@ -1,6 +1,6 @@
 # The two commands a newcomer runs (see README.md):
 #   make demo   brings the local lab up, runs lurusctl against it (components, then the gateway), and
-#               shows the data components and the gateway answering
+#               shows the data components and the gateway answering, then takes a backup and drills it
 #   make test   runs every test: unit, command line, the lab integration tests, and the services'
 #               tests (Swift, then the official SDKs against the gateway)
 # Both install what they need first (scripts/setup). Run them as root: the lab needs namespaces.
@@ -13,7 +13,7 @@ export LURUS_BUILD_CACHE ?= /var/cache/lurusctl
 LURUSCTL := .build/debug/lurusctl
 LAB_INVENTORY := inventory/lab.yaml
 
-.PHONY: demo test services-test bench gateway-bench billing-bench logs-bench setup build release lint format lab-up lab-down
+.PHONY: demo test services-test bench gateway-bench billing-bench logs-bench backup-bench setup build release lint format lab-up lab-down
 
 setup:
 	@scripts/setup
@@ -29,6 +29,7 @@ release: setup
 demo: build
 	scripts/lab up
 	scripts/lab upstream start
+	scripts/lab s3 start
 	$(LURUSCTL) validate -i $(LAB_INVENTORY)
 	$(LURUSCTL) inventory -i $(LAB_INVENTORY)
 	$(LURUSCTL) facts -i $(LAB_INVENTORY)
@@ -36,7 +37,9 @@ demo: build
 	$(LURUSCTL) up -i $(LAB_INVENTORY) --yes
 	$(LURUSCTL) up -i $(LAB_INVENTORY) --yes
 	scripts/lab-check
-	$(LURUSCTL) audit -i $(LAB_INVENTORY) -n 2
+	$(LURUSCTL) backup -i $(LAB_INVENTORY)
+	$(LURUSCTL) restore --drill -i $(LAB_INVENTORY)
+	$(LURUSCTL) audit -i $(LAB_INVENTORY) -n 3
 	@echo
 	@echo "The lab stays up; ssh in with: ssh -F .lab/ssh/config brain   Take it down with: scripts/lab down"
 
@@ -89,6 +92,15 @@ gateway-bench: setup
 # with billing in the path (real PostgreSQL and nats-server; printed, never asserted).
 billing-bench: setup
 	services/bench/billing-bench
+
+# Backup figures on the lab (about 1 GB each of PostgreSQL and ClickHouse data made there): backup,
+# verify and drill times, and lurusctl against a bare pg_dump | zstd (printed, never asserted).
+backup-bench: setup
+	scripts/lab up
+	swift build -c release --static-swift-stdlib --product lurusctl
+	scripts/lab upstream start
+	.build/release/lurusctl up -i $(LAB_INVENTORY) --yes
+	bench/backup-bench
 
 # The log service's figures: ingest rate into ClickHouse 18.16, event-to-queryable delay, stats over
 # 10 million rows (real ClickHouse and nats-server; printed, never asserted).

@@ -49,7 +49,7 @@ public enum ComponentJobs {
                     component: component,
                     node: node,
                     method: "pg_dump -Fc, pg_dumpall --globals-only, zstd -1",
-                    scripts: ["postgres-backup"],
+                    scripts: ["postgres", "postgres-backup"],
                     arguments: [folder, segment] + self.postgresServer(inventory)
                 )
             case .clickhouse:
@@ -89,7 +89,7 @@ public enum ComponentJobs {
                 component: part.component,
                 node: node,
                 method: part.method,
-                scripts: ["read-spec", "postgres-check"],
+                scripts: ["read-spec", "postgres", "postgres-check"],
                 arguments: [mode, folder] + self.postgresServer(inventory)
             )
         case .clickhouse:
@@ -120,7 +120,7 @@ public enum ComponentJobs {
                 component: part.component,
                 node: node,
                 method: part.method,
-                scripts: ["read-spec", "postgres-restore"],
+                scripts: ["read-spec", "postgres", "postgres-restore"],
                 arguments: [folder] + self.postgresServer(inventory)
             )
         case .clickhouse:
