@@ -106,4 +106,13 @@ struct BackupComponentOption: ParsableArguments {
             }
         }
     }
+
+    /// A backup id given on the command line, or a usage error saying what one looks like.
+    static func backupID(_ text: String?) throws -> BackupID? {
+        guard let text else { return nil }
+        guard let id = BackupID(text) else {
+            throw ValidationError("'\(text)' is not a backup id: YYYYMMDDTHHMMSSZ, as lurusctl backup list shows")
+        }
+        return id
+    }
 }

@@ -86,6 +86,17 @@ public struct CheckRun: Sendable {
         public var tables: Int
         public var elapsed: Duration
         public var problem: String?
+
+        /// Nothing checked yet, on the node that made the part.
+        public init(starting part: ComponentBackup, problem: String? = nil) {
+            self.component = part.component
+            self.node = part.node
+            self.streams = 0
+            self.rows = 0
+            self.tables = 0
+            self.elapsed = .zero
+            self.problem = problem
+        }
     }
 
     /// Verifies (or drills, with `drill`) every part of `manifest` selected by `only`, all nodes at once.
@@ -105,15 +116,7 @@ public struct CheckRun: Sendable {
     func check(_ part: ComponentBackup, drill: Bool, folder: String) async -> ComponentCheck {
         let clock = ContinuousClock()
         let start = clock.now
-        var check = ComponentCheck(
-            component: part.component,
-            node: part.node,
-            streams: 0,
-            rows: 0,
-            tables: 0,
-            elapsed: .zero,
-            problem: nil
-        )
+        var check = ComponentCheck(starting: part)
         guard let job = ComponentJobs.check(part, drill: drill, inventory: self.run.inventory, folder: folder) else {
             check.problem = "node \(part.node) is not in the inventory and nothing runs \(part.component.rawValue)"
             return check

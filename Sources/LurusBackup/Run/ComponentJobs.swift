@@ -33,6 +33,50 @@ public enum ComponentJobs {
         }
     }
 
+    /// What a job does with a component.
+    public enum Kind: String, Sendable {
+        case backup, verify, drill, restore
+    }
+
+    /// The job of `kind` for `component` on `node`, or nil when there is none (K3s is restored by hand).
+    /// Each script name is a template under `backup/`; the component's shared part (`postgres.sh`,
+    /// `clickhouse.sh`) and, for the checks and restores, the spec reader come first.
+    public static func job(
+        _ kind: Kind,
+        _ component: BackupComponent,
+        node: Node,
+        method: String,
+        inventory: Inventory,
+        folder: String,
+        segmentBytes: Int = defaultSegmentBytes
+    ) -> ComponentJob? {
+        guard !(kind == .restore && component == .k3s) else { return nil }
+        let name = component.rawValue
+        let shared = component == .k3s ? [] : [name]
+        let server: [String] =
+            switch component {
+            case .postgres: self.postgresServer(inventory)
+            case .clickhouse: [self.clickhousePort(inventory)]
+            case .k3s: kind == .backup ? [self.k3sDataDirectory] : []
+            }
+        let (scripts, arguments): ([String], [String]) =
+            switch kind {
+            case .backup: (shared + ["\(name)-backup"], [folder, String(segmentBytes)] + server)
+            case .verify, .drill: (["read-spec"] + shared + ["\(name)-check"], [kind.rawValue, folder] + server)
+            case .restore: (["read-spec"] + shared + ["\(name)-restore"], [folder] + server)
+            }
+        return ComponentJob(component: component, node: node, method: method, scripts: scripts, arguments: arguments)
+    }
+
+    /// How the manifest names each component's method.
+    public static func method(of component: BackupComponent) -> String {
+        switch component {
+        case .postgres: "pg_dump -Fc, pg_dumpall --globals-only, zstd -1"
+        case .clickhouse: "SHOW CREATE and SELECT … FORMAT Native, zstd -1"
+        case .k3s: "sqlite3 .backup, tar of token, tls, cred and /etc/rancher/k3s, zstd -1"
+        }
+    }
+
     /// The backup of each component: into `folder` (the backup's, ending in `/`).
     public static func backups(
         _ components: [BackupComponent],
@@ -41,38 +85,22 @@ public enum ComponentJobs {
         segmentBytes: Int = defaultSegmentBytes
     ) -> [ComponentJob] {
         components.compactMap { component in
-            guard let node = self.node(of: component, in: inventory) else { return nil }
-            let segment = String(segmentBytes)
-            switch component {
-            case .postgres:
-                return ComponentJob(
-                    component: component,
+            self.node(of: component, in: inventory).flatMap { node in
+                self.job(
+                    .backup,
+                    component,
                     node: node,
-                    method: "pg_dump -Fc, pg_dumpall --globals-only, zstd -1",
-                    scripts: ["postgres", "postgres-backup"],
-                    arguments: [folder, segment] + self.postgresServer(inventory)
-                )
-            case .clickhouse:
-                return ComponentJob(
-                    component: component,
-                    node: node,
-                    method: "SHOW CREATE and SELECT … FORMAT Native, zstd -1",
-                    scripts: ["clickhouse", "clickhouse-backup"],
-                    arguments: [folder, segment, self.clickhousePort(inventory)]
-                )
-            case .k3s:
-                return ComponentJob(
-                    component: component,
-                    node: node,
-                    method: "sqlite3 .backup, tar of token, tls, cred and /etc/rancher/k3s, zstd -1",
-                    scripts: ["k3s-backup"],
-                    arguments: [folder, segment, self.k3sDataDirectory]
+                    method: self.method(of: component),
+                    inventory: inventory,
+                    folder: folder,
+                    segmentBytes: segmentBytes
                 )
             }
         }
     }
 
-    /// The verify (`drill: false`) or drill of one component part of a stored backup.
+    /// The verify (`drill: false`) or drill of one component part of a stored backup, on the node that
+    /// made it (or, when that node is gone from the inventory, the one that runs the component now).
     public static func check(
         _ part: ComponentBackup,
         drill: Bool,
@@ -82,58 +110,13 @@ public enum ComponentJobs {
         guard let node = inventory.node(named: part.node) ?? self.node(of: part.component, in: inventory) else {
             return nil
         }
-        let mode = drill ? "drill" : "verify"
-        switch part.component {
-        case .postgres:
-            return ComponentJob(
-                component: part.component,
-                node: node,
-                method: part.method,
-                scripts: ["read-spec", "postgres", "postgres-check"],
-                arguments: [mode, folder] + self.postgresServer(inventory)
-            )
-        case .clickhouse:
-            return ComponentJob(
-                component: part.component,
-                node: node,
-                method: part.method,
-                scripts: ["read-spec", "clickhouse", "clickhouse-check"],
-                arguments: [mode, folder, self.clickhousePort(inventory)]
-            )
-        case .k3s:
-            return ComponentJob(
-                component: part.component,
-                node: node,
-                method: part.method,
-                scripts: ["read-spec", "k3s-check"],
-                arguments: [mode, folder]
-            )
-        }
+        return self.job(drill ? .drill : .verify, part.component, node: node, method: part.method, inventory: inventory, folder: folder)
     }
 
-    /// The restore over the live databases of one component part (PostgreSQL and ClickHouse).
+    /// The restore over the live databases of one component part, on the node that runs it now.
     public static func restore(_ part: ComponentBackup, inventory: Inventory, folder: String) -> ComponentJob? {
         guard let node = self.node(of: part.component, in: inventory) else { return nil }
-        switch part.component {
-        case .postgres:
-            return ComponentJob(
-                component: part.component,
-                node: node,
-                method: part.method,
-                scripts: ["read-spec", "postgres", "postgres-restore"],
-                arguments: [folder] + self.postgresServer(inventory)
-            )
-        case .clickhouse:
-            return ComponentJob(
-                component: part.component,
-                node: node,
-                method: part.method,
-                scripts: ["read-spec", "clickhouse", "clickhouse-restore"],
-                arguments: [folder, self.clickhousePort(inventory)]
-            )
-        case .k3s:
-            return nil
-        }
+        return self.job(.restore, part.component, node: node, method: part.method, inventory: inventory, folder: folder)
     }
 
     /// The checker's stdin after the credentials: every object and table of the part (read-spec.sh).

@@ -95,17 +95,8 @@ public struct RestoreRun: Sendable {
                 return done.sorted { $0.0 < $1.0 }.map(\.1)
             }
         } catch {
-            checks.append(
-                CheckRun.ComponentCheck(
-                    component: parts.first?.component ?? .postgres,
-                    node: "-",
-                    streams: 0,
-                    rows: 0,
-                    tables: 0,
-                    elapsed: .zero,
-                    problem: "\(error)"
-                )
-            )
+            // The fence failed: nothing was restored; every part says why.
+            checks = parts.map { CheckRun.ComponentCheck(starting: $0, problem: "\(error)") }
         }
         // The writers come back whatever happened, also after a Ctrl-C.
         let started = undo
@@ -139,15 +130,7 @@ public struct RestoreRun: Sendable {
     func restore(_ part: ComponentBackup, folder: String) async -> CheckRun.ComponentCheck {
         let clock = ContinuousClock()
         let start = clock.now
-        var check = CheckRun.ComponentCheck(
-            component: part.component,
-            node: part.node,
-            streams: 0,
-            rows: 0,
-            tables: 0,
-            elapsed: .zero,
-            problem: nil
-        )
+        var check = CheckRun.ComponentCheck(starting: part)
         guard let job = ComponentJobs.restore(part, inventory: self.run.inventory, folder: folder) else {
             check.problem = "nothing runs \(part.component.rawValue) in the inventory"
             return check

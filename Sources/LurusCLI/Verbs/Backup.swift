@@ -151,7 +151,7 @@ struct Backup: AsyncParsableCommand {
                 outcome.retention.removed.isEmpty
                 ? "" : ", retention removed \(outcome.retention.removed.map(\.id.text).joined(separator: " "))"
             Terminal.standardOutput.write(
-                "backup \(manifest.id) ok: \(parts); \(ByteCount.text(manifest.storedBytes)) in \(manifest.objects.count) objects, stored in \(Duration.text(outcome.elapsed))\(removed)"
+                "backup \(manifest.id) ok: \(parts); \(ByteCount.text(manifest.storedBytes)) in \(manifest.objects.count) objects, stored in \(RunReporter.format(outcome.elapsed))\(removed)"
             )
         }
 
@@ -210,13 +210,4 @@ struct BackupDryRunJSON: Encodable {
     var components: [String]
     var kept: [[String: String]]
     var removed: [[String: String]]
-}
-
-extension Duration {
-    /// `3.2 s`, `4 min 05 s`.
-    static func text(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        if seconds < 60 { return String(format: "%.1f s", seconds) }
-        return String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
-    }
 }

@@ -28,9 +28,7 @@ extension Backup {
 
         func validate() throws {
             _ = try self.components.components
-            if let id = self.id, BackupID(id) == nil {
-                throw ValidationError("'\(id)' is not a backup id: YYYYMMDDTHHMMSSZ, as lurusctl backup list shows")
-            }
+            _ = try BackupComponentOption.backupID(self.id)
         }
 
         func run() async throws {
@@ -167,7 +165,7 @@ enum CheckCommand {
                     ? "\(check.streams) streams read back" : "\(check.tables) tables, \(check.rows) rows matched"
                 let verdict = check.problem.map { "FAILED: \(session.redactor.redact($0))" } ?? "ok (\(what))"
                 Terminal.standardOutput.write(
-                    "  \(check.component.rawValue) on \(check.node): \(verdict) in \(Duration.text(check.elapsed))"
+                    "  \(check.component.rawValue) on \(check.node): \(verdict) in \(RunReporter.format(check.elapsed))"
                 )
             }
             let words =
@@ -175,7 +173,7 @@ enum CheckCommand {
                 ?? verb
             Terminal.standardOutput.write(
                 failed.isEmpty
-                    ? "\(words) \(manifest.id) ok: \(checks.count) components in \(Duration.text(elapsed))"
+                    ? "\(words) \(manifest.id) ok: \(checks.count) components in \(RunReporter.format(elapsed))"
                     : "\(words) \(manifest.id) FAILED: \(failed.map(\.component.rawValue).joined(separator: ", "))"
             )
         }

@@ -44,9 +44,7 @@ struct Restore: AsyncParsableCommand {
 
     func validate() throws {
         _ = try self.components.components
-        if let id = self.id, BackupID(id) == nil {
-            throw ValidationError("'\(id)' is not a backup id: YYYYMMDDTHHMMSSZ, as lurusctl backup list shows")
-        }
+        _ = try BackupComponentOption.backupID(self.id)
     }
 
     func run() async throws {
