@@ -46,6 +46,11 @@ struct BackupSession {
                     secrets: secrets,
                     minioAddress: try await Self.minioAddress(inventory, settings: settings, session: session)
                 )
+                var identity: Secret?
+                if let reference = settings.identity {
+                    identity = try await secrets.value(of: reference, as: "backup/identity")
+                }
+                let known = await Redactor.forRun(of: inventory, adding: target.secrets + (identity.map { [$0] } ?? []))
                 run = BackupRun(
                     inventory: inventory,
                     settings: settings,
@@ -53,7 +58,8 @@ struct BackupSession {
                     transport: session,
                     tool: "lurusctl \(Lurusctl.version)",
                     segmentBytes: segmentBytes,
-                    say: { say(redactor.redact($0)) }
+                    identity: identity,
+                    say: { say(known.redact($0)) }
                 )
             } catch {
                 Terminal.standardError.write(redactor.redact("error: \(error); nothing was done"))

@@ -130,6 +130,49 @@ import Testing
         #expect(RestoreFence.undo(k3s[0], output: "scaled\tbilling\t2\n") == ["k3s", "start", "lurus", "billing=2"])
     }
 
+    /// A backup seals with the recipients' public keys and a check unseals with the identity, both given on
+    /// the script's stdin after the credentials, through the real `s3.sh` and the real age.
+    @Test func objectsSealedToTheRecipientsOpenOnlyWithTheIdentity() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-seal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let keygen = try await ProcessRunner.run("/bin/sh", ["-c", "age-keygen -o \(folder.path)/key 2>&1"])
+        try #require(keygen.status == 0, "age-keygen (apt package age, which scripts/setup installs): \(keygen)")
+        let keyFile = try [UInt8](Data(contentsOf: folder.appendingPathComponent("key")))
+        let recipient = try #require(
+            String(decoding: keyFile, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("# public key: ") }
+        ).dropFirst("# public key: ".count)
+        let identity = BackupScripts.Sealing.identity(Secret(name: "backup/identity", bytes: keyFile))
+        // Only the key line of the file (age-keygen writes comments around it) goes to the node.
+        #expect(identity.line.starts(with: Array("age-identity AGE-SECRET-KEY-1".utf8)))
+        #expect(identity.line.filter { $0 == UInt8(ascii: "\n") }.count == 1)
+        #expect(BackupScripts.Sealing.none.line == Array("age-none\n".utf8))
+
+        let scripts = try await Self.scripts()
+        let prelude = try scripts.words([], [])
+        let run = { (sealing: BackupScripts.Sealing, body: String, input: [UInt8]) in
+            try await ProcessRunner.run(
+                "/bin/bash",
+                ["-c", prelude[2] + "\n" + body] + prelude.dropFirst(3),
+                input: scripts.target.curlConfig + sealing.line + input
+            )
+        }
+        let sealed = folder.appendingPathComponent("sealed").path
+        let seal = try await run(.recipients([String(recipient)]), "seal >\(sealed)", Array("every byte\n".utf8))
+        try #require(seal.status == 0, "\(seal)")
+        let stored = try Data(contentsOf: URL(fileURLWithPath: sealed))
+        #expect(stored.starts(with: Array("age-encryption.org/v1".utf8)))
+        #expect(!String(decoding: stored, as: UTF8.self).contains("every byte"))
+
+        let opened = try await run(identity, "unseal <\(sealed); echo \"$work\" >&2; ls \"$work\" >&2", [])
+        #expect(opened.status == 0 && opened.stdout == "every byte\n", "\(opened)")
+        #expect(opened.stderr.contains("age.key"), "the identity is a file in the run's private folder")
+        let work = try #require(opened.stderr.split(separator: "\n").first.map(String.init))
+        #expect(work.hasPrefix("/var/tmp/lurus-backup.") && !FileManager.default.fileExists(atPath: work))
+        let without = try await run(.none, "unseal <\(sealed) | head -c 21", [])
+        #expect(without.stdout == "age-encryption.org/v1", "without an identity the object is passed on as stored")
+    }
+
     static func check(_ actual: String, golden name: String) throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
         if ProcessInfo.processInfo.environment["LURUS_UPDATE_GOLDEN"] == "1" {

@@ -1,4 +1,5 @@
 import Foundation
+import LurusEngine
 import LurusInventory
 import LurusRemote
 
@@ -13,6 +14,8 @@ public struct BackupRun: Sendable {
     /// `lurusctl VERSION`, for the manifest.
     public var tool: String
     public var segmentBytes: Int
+    /// The age identity that reads encrypted backups (`backup.identity`), when the inventory names one.
+    public var identity: Secret?
     public var now: @Sendable () -> Date
     /// Progress, a line at a time.
     public var say: @Sendable (String) -> Void
@@ -24,6 +27,7 @@ public struct BackupRun: Sendable {
         transport: any NodeTransport,
         tool: String,
         segmentBytes: Int = ComponentJobs.defaultSegmentBytes,
+        identity: Secret? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         say: @escaping @Sendable (String) -> Void
     ) {
@@ -33,6 +37,7 @@ public struct BackupRun: Sendable {
         self.transport = transport
         self.tool = tool
         self.segmentBytes = segmentBytes
+        self.identity = identity
         self.now = now
         self.say = say
     }
@@ -100,7 +105,12 @@ public struct BackupRun: Sendable {
                     ?? "nothing was kept of this backup; fix the cause and run it again"
             )
         }
-        let parts = results.compactMap { try? $0.get() }
+        let encrypted = !self.settings.encryptTo.isEmpty
+        let parts = results.compactMap { try? $0.get() }.map { part in
+            var part = part
+            for index in part.objects.indices { part.objects[index].encrypted = encrypted }
+            return part
+        }
         // Every object must be listed before the manifest says the backup exists.
         let stored = Set(try await store.keys(under: folder))
         if let missing = parts.flatMap(\.objects).first(where: { !stored.contains(folder + $0.key) }) {
@@ -115,6 +125,7 @@ public struct BackupRun: Sendable {
             startedAt: started,
             finishedAt: self.now(),
             tool: self.tool,
+            recipients: self.settings.encryptTo,
             components: parts
         )
         try await store.put(self.layout.manifestKey(of: id), Array(try manifest.encoded()))
@@ -131,7 +142,14 @@ public struct BackupRun: Sendable {
     /// Runs one component's backup script and reads what it stored.
     func run(_ job: ComponentJob) async -> Result<ComponentBackup, BackupError> {
         do {
-            let command = try self.scripts.command(job.scripts, job.arguments, timeout: .seconds(6 * 3600))
+            let sealing: BackupScripts.Sealing =
+                self.settings.encryptTo.isEmpty ? .none : .recipients(self.settings.encryptTo)
+            let command = try self.scripts.command(
+                job.scripts,
+                job.arguments,
+                sealing: sealing,
+                timeout: .seconds(6 * 3600)
+            )
             let result = try await self.transport.run(command, on: job.node)
             let output = String(decoding: result.stdout, as: UTF8.self)
             guard result.succeeded else {

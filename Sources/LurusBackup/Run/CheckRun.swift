@@ -100,12 +100,14 @@ public struct CheckRun: Sendable {
     }
 
     /// Verifies (or drills, with `drill`) every part of `manifest` selected by `only`, all nodes at once.
-    public func check(_ manifest: BackupManifest, drill: Bool, only: [BackupComponent]) async -> [ComponentCheck] {
+    public func check(_ manifest: BackupManifest, drill: Bool, only: [BackupComponent]) async throws -> [ComponentCheck]
+    {
         let folder = self.layout.folder(of: manifest.id)
+        let sealing = try self.sealing(of: manifest)
         let parts = manifest.components.filter { only.isEmpty || only.contains($0.component) }
         return await withTaskGroup(of: (Int, ComponentCheck).self) { group in
             for (index, part) in parts.enumerated() {
-                group.addTask { (index, await self.check(part, drill: drill, folder: folder)) }
+                group.addTask { (index, await self.check(part, drill: drill, folder: folder, sealing: sealing)) }
             }
             var checks: [(Int, ComponentCheck)] = []
             for await check in group { checks.append(check) }
@@ -113,7 +115,24 @@ public struct CheckRun: Sendable {
         }
     }
 
-    func check(_ part: ComponentBackup, drill: Bool, folder: String) async -> ComponentCheck {
+    /// How the scripts read `manifest`'s objects: with the identity when the backup is encrypted.
+    func sealing(of manifest: BackupManifest) throws -> BackupScripts.Sealing {
+        guard !manifest.recipients.isEmpty else { return .none }
+        guard let identity = self.run.identity else {
+            throw BackupError(
+                "backup \(manifest.id) is encrypted (age, \(manifest.recipients.count) recipients) and the inventory names no backup.identity",
+                fix: "set backup.identity to the reference of the age private key, e.g. file:~/.config/lurus/age-key"
+            )
+        }
+        return .identity(identity)
+    }
+
+    func check(
+        _ part: ComponentBackup,
+        drill: Bool,
+        folder: String,
+        sealing: BackupScripts.Sealing
+    ) async -> ComponentCheck {
         let clock = ContinuousClock()
         let start = clock.now
         var check = ComponentCheck(starting: part)
@@ -122,7 +141,7 @@ public struct CheckRun: Sendable {
             return check
         }
         check.node = job.node.name
-        await self.execute(job, part: part, into: &check)
+        await self.execute(job, part: part, sealing: sealing, into: &check)
         check.elapsed = clock.now - start
         return check
     }
@@ -130,12 +149,18 @@ public struct CheckRun: Sendable {
     /// Runs a check or restore job with the part's spec on stdin and reads what it printed: `ok STREAM`
     /// per stream, `rows DATABASE TABLE N` per ClickHouse table, `tables DATABASE N` per PostgreSQL
     /// database (whose rows are then the manifest's, every table having matched).
-    func execute(_ job: ComponentJob, part: ComponentBackup, into check: inout ComponentCheck) async {
+    func execute(
+        _ job: ComponentJob,
+        part: ComponentBackup,
+        sealing: BackupScripts.Sealing,
+        into check: inout ComponentCheck
+    ) async {
         do {
             let command = try self.run.scripts.command(
                 job.scripts,
                 job.arguments,
                 input: ComponentJobs.spec(of: part),
+                sealing: sealing,
                 timeout: .seconds(6 * 3600)
             )
             let result = try await self.run.transport.run(command, on: job.node)

@@ -110,7 +110,8 @@ public enum ComponentJobs {
         guard let node = inventory.node(named: part.node) ?? self.node(of: part.component, in: inventory) else {
             return nil
         }
-        return self.job(drill ? .drill : .verify, part.component, node: node, method: part.method, inventory: inventory, folder: folder)
+        let kind: Kind = drill ? .drill : .verify
+        return self.job(kind, part.component, node: node, method: part.method, inventory: inventory, folder: folder)
     }
 
     /// The restore over the live databases of one component part, on the node that runs it now.

@@ -65,7 +65,8 @@ public struct RestoreRun: Sendable {
 
     var run: BackupRun { self.check.run }
 
-    public func restore(_ manifest: BackupManifest, only: [BackupComponent]) async -> [CheckRun.ComponentCheck] {
+    public func restore(_ manifest: BackupManifest, only: [BackupComponent]) async throws -> [CheckRun.ComponentCheck] {
+        let sealing = try self.check.sealing(of: manifest)
         let parts = manifest.components.filter {
             $0.component != .k3s && (only.isEmpty || only.contains($0.component))
         }
@@ -88,7 +89,7 @@ public struct RestoreRun: Sendable {
             let folder = self.check.layout.folder(of: manifest.id)
             checks = await withTaskGroup(of: (Int, CheckRun.ComponentCheck).self) { group in
                 for (index, part) in parts.enumerated() {
-                    group.addTask { (index, await self.restore(part, folder: folder)) }
+                    group.addTask { (index, await self.restore(part, folder: folder, sealing: sealing)) }
                 }
                 var done: [(Int, CheckRun.ComponentCheck)] = []
                 for await check in group { done.append(check) }
@@ -127,7 +128,11 @@ public struct RestoreRun: Sendable {
         return try await self.run.transport.run(command, on: node)
     }
 
-    func restore(_ part: ComponentBackup, folder: String) async -> CheckRun.ComponentCheck {
+    func restore(
+        _ part: ComponentBackup,
+        folder: String,
+        sealing: BackupScripts.Sealing
+    ) async -> CheckRun.ComponentCheck {
         let clock = ContinuousClock()
         let start = clock.now
         var check = CheckRun.ComponentCheck(starting: part)
@@ -136,7 +141,7 @@ public struct RestoreRun: Sendable {
             return check
         }
         check.node = job.node.name
-        await self.check.execute(job, part: part, into: &check)
+        await self.check.execute(job, part: part, sealing: sealing, into: &check)
         check.elapsed = clock.now - start
         return check
     }

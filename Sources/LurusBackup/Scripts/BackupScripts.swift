@@ -1,4 +1,5 @@
 import LurusComponents
+import LurusEngine
 import LurusRemote
 
 /// The node-side scripts of `templates/backup/`: each run as `bash -c SCRIPT` with `s3.sh` in front, the
@@ -13,17 +14,43 @@ public struct BackupScripts: Sendable {
         self.target = target
     }
 
-    /// `parts` (template names under `backup/`, after `s3`) run with `arguments`; `input` follows the
-    /// credentials on stdin.
+    /// How a script seals or unseals objects: the second line of its stdin.
+    public enum Sealing: Sendable {
+        case none
+        /// A backup encrypts every object to these age recipients.
+        case recipients([String])
+        /// A check or restore of an encrypted backup reads it with this age identity (its
+        /// `AGE-SECRET-KEY-1…` line; the node keeps it in a 0600 file for the run only).
+        case identity(Secret)
+
+        var line: [UInt8] {
+            switch self {
+            case .none: Array("age-none\n".utf8)
+            case .recipients(let keys): Array("age-recipients \(keys.joined(separator: " "))\n".utf8)
+            case .identity(let secret):
+                Array("age-identity ".utf8) + Self.keyLine(secret.bytes) + [UInt8(ascii: "\n")]
+            }
+        }
+
+        /// The key line of an identity file (age-keygen writes comments around it).
+        static func keyLine(_ bytes: [UInt8]) -> [UInt8] {
+            let lines = bytes.split(separator: UInt8(ascii: "\n")).map { Array($0) }
+            return lines.first { $0.starts(with: Array("AGE-SECRET-KEY-1".utf8)) } ?? []
+        }
+    }
+
+    /// `parts` (template names under `backup/`, after `s3`) run with `arguments`; stdin is the
+    /// credentials, the sealing line, then `input`.
     public func command(
         _ parts: [String],
         _ arguments: [String],
         input: [UInt8] = [],
+        sealing: Sealing = .none,
         timeout: Duration
     ) throws -> RemoteCommand {
         RemoteCommand(
             ShellCommand(try self.words(parts, arguments)),
-            input: .bytes(self.target.curlConfig + input),
+            input: .bytes(self.target.curlConfig + sealing.line + input),
             timeout: timeout
         )
     }

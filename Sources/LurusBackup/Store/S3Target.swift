@@ -19,6 +19,9 @@ public struct S3Target: Sendable {
         self.secretKey = secretKey
     }
 
+    /// The credentials, for a run's redactor.
+    public var secrets: [Secret] { [self.accessKey, self.secretKey] }
+
     /// The scripts' first three arguments.
     var arguments: [String] { [self.endpoint, self.bucket, self.region] }
 

@@ -94,7 +94,7 @@ enum CheckCommand {
                     switch mode {
                     case .verify, .drill:
                         let manifest = try await check.manifest(id)
-                        return (manifest, await check.check(manifest, drill: verb == "drill", only: only))
+                        return (manifest, try await check.check(manifest, drill: verb == "drill", only: only))
                     case .restore(let lockWait):
                         let operation = ClusterOperation(
                             verb: "restore",
@@ -109,7 +109,7 @@ enum CheckCommand {
                             work: { _, _ in
                                 let manifest = try await check.manifest(id)
                                 say("restoring backup \(manifest.id) over the live databases of \(inventory.cluster)")
-                                let checks = await RestoreRun(check).restore(manifest, only: only)
+                                let checks = try await RestoreRun(check).restore(manifest, only: only)
                                 let nodes = Array(Set(checks.map(\.node))).sorted()
                                 let record = OperationRecord(
                                     result: checks.allSatisfy { $0.problem == nil } ? .ok : .failed,

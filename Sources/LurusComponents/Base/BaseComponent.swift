@@ -81,6 +81,8 @@ struct BaseComponent: ComponentDefinition {
         resources.append(.file(File(path: "/etc/lurus/node", text: node)))
         // Packages and time.
         for name in Self.packages { resources.append(.package(Package(name))) }
+        // Encrypted backups are sealed with age on the nodes.
+        if let backup = self.inventory.backup, !backup.encryptTo.isEmpty { resources.append(.package(Package("age"))) }
         resources.append(.service(Service("chrony")))
         // Journal.
         let journald = try self.templates.render(

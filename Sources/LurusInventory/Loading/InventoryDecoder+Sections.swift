@@ -20,7 +20,34 @@ extension InventoryDecoder {
         let keepLast = block.integer("keep_last", in: 1...10_000, what: "a number of backups") ?? 7
         let maxAge = block.duration("max_age")
         let prefix = block.string("prefix") ?? ""
-        return destination.map { BackupSettings(destination: $0, keepLast: keepLast, maxAge: maxAge, prefix: prefix) }
+        var recipients: [String] = []
+        for (text, item) in block.list("encrypt_to") ?? [] {
+            if BackupSettings.isAgeRecipient(text) {
+                recipients.append(text)
+            } else if text.uppercased().hasPrefix("AGE-SECRET-KEY-") {
+                // Never echo it: the error is printed and may be logged.
+                self.sink.error(
+                    item.location,
+                    item.path,
+                    "this is an age private key, not a recipient",
+                    hint: "remove it from the inventory now and give its public key: age-keygen -y KEYFILE prints it"
+                )
+            } else {
+                self.sink.error(
+                    item.location,
+                    item.path,
+                    "'\(text.prefix(80))' is not an age recipient",
+                    hint: "give public keys as age-keygen prints them: age1 and 58 more characters"
+                )
+            }
+        }
+        let identity = block.secret("identity")
+        return destination.map {
+            var settings = BackupSettings(destination: $0, keepLast: keepLast, maxAge: maxAge, prefix: prefix)
+            settings.encryptTo = recipients
+            settings.identity = identity
+            return settings
+        }
     }
 
     func s3Destination(_ block: MappingReader) -> BackupSettings.Destination? {

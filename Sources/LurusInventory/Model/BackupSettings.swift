@@ -23,6 +23,18 @@ public struct BackupSettings: Sendable, Hashable {
     public var maxAge: InventoryDuration?
     /// A folder in the bucket above the cluster's own (`PREFIX/CLUSTER/ID/…`); empty by default.
     public var prefix: String
+    /// age recipients (`age1…` public keys): when any, every object is encrypted to all of them on the
+    /// node, which never holds a private key.
+    public var encryptTo: [String] = []
+    /// The age identity (private key) that reads encrypted backups back: given to a verify, drill or
+    /// restore on stdin for the length of the run, never stored on a node.
+    public var identity: SecretReference?
 
-    static let keys = ["destination", "keep_last", "max_age", "prefix"]
+    static let keys = ["destination", "keep_last", "max_age", "prefix", "encrypt_to", "identity"]
+
+    /// Whether `text` is an age X25519 recipient: `age1` and 58 Bech32 characters.
+    public static func isAgeRecipient(_ text: String) -> Bool {
+        let charset = Set("qpzry9x8gf2tvdw0s3jn54khce6mua7l")
+        return text.hasPrefix("age1") && text.count == 62 && text.dropFirst(4).allSatisfy(charset.contains)
+    }
 }

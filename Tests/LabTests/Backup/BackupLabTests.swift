@@ -320,5 +320,80 @@ extension LabIntegrationTests {
             let audit = try await Self.lurusctl(["audit", "--json", "-n", "5"])
             #expect(!audit.stdout.contains(LabBackupStore.secretKey) && audit.stdout.contains("backup"), "\(audit)")
         }
+
+        /// The lab inventory with encrypted backups: a fresh age key pair, the public key under
+        /// `encrypt_to`, the private key as `identity` (or left out), written beside inventory/lab.yaml.
+        static func encryptedInventory(identity: Bool) async throws -> (path: String, recipient: String) {
+            let key = "/tmp/lurus-backup-test.age-key"
+            if !FileManager.default.fileExists(atPath: key) {
+                let made = try await ProcessRunner.run("/usr/bin/age-keygen", ["-o", key])
+                try #require(made.status == 0, "age-keygen: \(made)")
+            }
+            let text = try String(contentsOfFile: key, encoding: .utf8)
+            let recipient = try #require(
+                text.split(separator: "\n").first { $0.hasPrefix("# public key: ") }.map { String($0.dropFirst(14)) }
+            )
+            var inventory = try String(contentsOfFile: Repository.path("inventory/lab.yaml"), encoding: .utf8)
+            inventory = inventory.replacingOccurrences(
+                of: "  keep_last: 3\n",
+                with: "  keep_last: 3\n  encrypt_to: [\(recipient)]\n" + (identity ? "  identity: file:\(key)\n" : "")
+            )
+            let path = Repository.path("inventory/lab-encrypted\(identity ? "" : "-no-identity").test.yaml")
+            try inventory.write(toFile: path, atomically: true, encoding: .utf8)
+            return (path, recipient)
+        }
+
+        @Test func encryptedBackupsAreSealedOnTheNodesAndReadOnlyWithTheIdentity() async throws {
+            try await Self.prepare()
+            let (path, recipient) = try await Self.encryptedInventory(identity: true)
+            let (bare, _) = try await Self.encryptedInventory(identity: false)
+            defer {
+                try? FileManager.default.removeItem(atPath: path)
+                try? FileManager.default.removeItem(atPath: bare)
+            }
+            // up installs age on the nodes; then the backup seals every object with it.
+            let up = try await ProcessRunner.run(
+                Repository.lurusctl,
+                ["up", "-i", path, "--yes"],
+                currentDirectory: Repository.root.path,
+                timeout: 900
+            )
+            try #require(up.status == 0, "\(up)")
+            let run = { (arguments: [String], inventory: String) in
+                try await ProcessRunner.run(
+                    Repository.lurusctl,
+                    arguments + ["-i", inventory],
+                    currentDirectory: Repository.root.path,
+                    timeout: 600
+                )
+            }
+            let backup = try await run(["backup", "--json"], path)
+            try #require(backup.status == 0, "\(backup)")
+            let id = try #require(Self.lines(backup.stdout, type: "backup_summary").first?["id"] as? String)
+            let keys = try await LabBackupStore.keys(under: "lurus-lab/\(id)/")
+            for key in keys where !key.hasSuffix("manifest.json") {
+                try await LabBackupStore.get(key, to: "/tmp/lurus-backup-test.sealed")
+                let head = try Data(contentsOf: URL(fileURLWithPath: "/tmp/lurus-backup-test.sealed")).prefix(21)
+                #expect(String(decoding: head, as: UTF8.self) == "age-encryption.org/v1", "\(key) is not sealed")
+            }
+            try await LabBackupStore.get("lurus-lab/\(id)/manifest.json", to: "/tmp/lurus-backup-test.manifest")
+            let manifest = try String(contentsOfFile: "/tmp/lurus-backup-test.manifest", encoding: .utf8)
+            #expect(manifest.contains(recipient) && manifest.contains("\"encrypted\" : true"), "\(manifest)")
+            // No node was given the private key to keep.
+            for node in ["heart", "lab"] {
+                let found = try await Self.ssh(
+                    node,
+                    "grep -rl AGE-SECRET-KEY /etc /var/lib/lurus /var/tmp 2>/dev/null || true"
+                )
+                #expect(found.stdout.isEmpty, "a private key on \(node): \(found.stdout)")
+            }
+            let verify = try await run(["backup", "verify", id], path)
+            #expect(verify.status == 0, "\(verify)")
+            let drill = try await run(["restore", "--drill", id], path)
+            #expect(drill.status == 0 && drill.stdout.contains("restore drill of backup \(id) ok"), "\(drill)")
+            let refused = try await run(["backup", "verify", id], bare)
+            #expect(refused.status == 1 && refused.stderr.contains("backup.identity"), "\(refused)")
+            try await Self.expectNothingLeft()
+        }
     }
 }
