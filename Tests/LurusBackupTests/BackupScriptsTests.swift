@@ -56,10 +56,17 @@ import Testing
 
     @Test func everyScriptParsesInBash() async throws {
         let scripts = try await Self.scripts()
-        let jobs = Self.everyJob(try Self.inventory("lurus"))
+        let inventory = try Self.inventory("lurus")
+        let jobs = Self.everyJob(inventory)
         #expect(jobs.count == 11)  // three backups, three verifies, three drills, two restores
-        var sources = try jobs.map { try scripts.words($0.scripts, $0.arguments)[2] }
+        var base = ComponentBackup(component: .postgres, node: "heart", serverVersion: "16", method: "m", objects: [])
+        base.systemIdentifier = "7716436040580483669"
+        let recovery = try #require(
+            ComponentJobs.pointInTime(base, target: "2026-12-07 06:30:00.000+00", inventory: inventory, folder: "f/")
+        )
+        var sources = try (jobs + [recovery]).map { try scripts.words($0.scripts, $0.arguments)[2] }
         sources.append(try scripts.words(["store"], [])[2])
+        sources.append(try scripts.walArchive())
         sources.append(try scripts.templates.render("backup/fence.sh", [:]))
         for source in sources {
             let parsed = try await ProcessRunner.run("/bin/bash", ["-n", "-c", source])

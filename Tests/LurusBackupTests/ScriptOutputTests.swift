@@ -49,6 +49,8 @@ import Testing
         ("object\tmystery\tdb\t\tk.0000\t12\t\(sha)", "names no known content"),
         ("object\tpostgres-database\tdb\t\tk.0000\t-1\t\(sha)", "has no size"),
         ("table\tdb\tpublic.t\tmany\t0", "has no row count"),
+        ("wal\t7716436040580483669\t0000000100000000000000ZZ", "names no WAL segment"),
+        ("wal\t\t000000010000000000000003", "has no system identifier"),
         ("something else", "is not a record"),
     ])
     func aLineThatDoesNotReadIsAnErrorNamingIt(line: String, why: String) {
@@ -59,6 +61,21 @@ import Testing
             let text = "\(error)"
             return text.contains("line 2") && text.contains(why) && text.contains("heart")
         }
+    }
+
+    @Test func aBaseBackupsRecordNamesItsServerAndFirstSegment() throws {
+        let output = """
+            version\t15.8
+            wal\t7716436040580483669\t00000002000000000000001A
+            object\tpostgres-base\t\t\tpostgres/base.tar.zst.0000\t4096\t\(Self.sha)
+
+            """
+        let part = try ScriptRecords.component(.postgres, node: "heart", method: "pg_basebackup", output: output)
+        #expect(part.systemIdentifier == "7716436040580483669")
+        #expect(part.walStart == "00000002000000000000001A")
+        #expect(part.hasBase)
+        let logical = try ScriptRecords.component(.postgres, node: "heart", method: "pg_dump", output: "version\t15\n")
+        #expect(!logical.hasBase && logical.walStart == nil)
     }
 
     @Test func anOutputWithoutTheServersVersionIsRefused() {

@@ -6,6 +6,10 @@ import Testing
 @Suite struct CommandLineTests {
     /// Runs lurusctl from the repository root with a fixed HOME, so resolved paths are stable.
     func lurusctl(_ arguments: String..., environment: [String: String] = [:]) async throws -> ProcessRunner.Result {
+        try await self.lurusctl(arguments, environment: environment)
+    }
+
+    func lurusctl(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessRunner.Result {
         let result = try await ProcessRunner.run(
             Repository.lurusctl,
             arguments,
@@ -153,6 +157,20 @@ import Testing
         #expect(result.status == 65)
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("port-conflicts.yaml:8:30: nodes.lab.components[1]: port 9000 on lab"))
+    }
+
+    @Test func aRecoveryTimeThatCannotBeIsAUsageErrorBeforeAnythingRuns() async throws {
+        for (arguments, message) in [
+            (["restore", "--to-time", "last tuesday"], "is not a time: write ISO 8601 with a zone"),
+            (["restore", "--to-time", "2026-12-07T06:30:00"], "is not a time"),
+            (["restore", "--to-time", "2099-01-01T00:00:00Z"], "is in the future"),
+            (["restore", "--to-time", "2026-01-01T00:00:00Z", "--drill"], "--to-time and --drill do not go together"),
+            (["restore", "--to-time", "2026-01-01T00:00:00Z", "--only", "clickhouse"], "recovers PostgreSQL only"),
+        ] {
+            let result = try await self.lurusctl(arguments)
+            #expect(result.status == 64, "\(arguments): \(result)")
+            #expect(result.stderr.contains(message), "\(arguments): \(result)")
+        }
     }
 
     @Test func unknownVerbIsAUsageError() async throws {

@@ -23,6 +23,12 @@ public struct BackupLayout: Sendable, Hashable {
 
     public func manifestKey(of id: BackupID) -> String { self.key(Self.manifestName, in: id) }
 
+    /// PostgreSQL's archived WAL (backup.point_in_time), one object per file:
+    /// `ROOT/wal/SYSTEM_IDENTIFIER/NAME.zst`, a folder per server (a rebuilt one has a new identifier).
+    public var walRoot: String { self.root + "wal/" }
+
+    public func walFolder(system: String) -> String { self.walRoot + system + "/" }
+
     /// The backups a listing of the root shows, oldest first: each id with whether its manifest is there
     /// and the keys stored under it. Keys that are not under an id's folder are left out.
     public func backups(in keys: [String]) -> [StoredBackup] {

@@ -68,6 +68,14 @@ public struct ComponentBackup: Sendable, Hashable, Codable {
     public var method: String
     public var objects: [BackupObject]
     public var tables: [TableSnapshot]
+    /// PostgreSQL with a base backup: the WAL segment in use when it started, the oldest a point-in-time
+    /// recovery from it reads (older archived WAL is needed by no backup kept after this one).
+    public var walStart: String?
+    /// PostgreSQL with a base backup: the server's system identifier, which names its WAL's folder.
+    public var systemIdentifier: String?
+
+    /// Whether this part can start a point-in-time recovery.
+    public var hasBase: Bool { self.objects.contains { $0.content == .postgresBase } }
 
     public init(
         component: BackupComponent,
@@ -94,6 +102,8 @@ public struct BackupObject: Sendable, Hashable, Codable {
         case postgresDatabase = "postgres-database"
         /// `pg_dumpall --globals-only`: roles and their memberships.
         case postgresGlobals = "postgres-globals"
+        /// `pg_basebackup -Ft -X fetch`: the server's files, the start of a point-in-time recovery.
+        case postgresBase = "postgres-base"
         /// `SHOW CREATE` of one ClickHouse table.
         case clickhouseSchema = "clickhouse-schema"
         /// One ClickHouse table's rows in the Native format.

@@ -19,6 +19,8 @@ public struct RetentionPlan: Sendable, Hashable {
     public var removed: [Decision]
     /// Unfinished multipart uploads to abort (their keys).
     public var abortedUploads: [PendingUpload]
+    /// Archived WAL that no kept backup needs (point-in-time recovery), set by the run that applies it.
+    public var obsoleteWAL: [String] = []
 
     public init(
         backups: [StoredBackup],

@@ -144,9 +144,11 @@ public struct BackupRun: Sendable {
         do {
             let sealing: BackupScripts.Sealing =
                 self.settings.encryptTo.isEmpty ? .none : .recipients(self.settings.encryptTo)
+            let program = job.installsWALArchive ? try self.scripts.walArchive() : ""
             let command = try self.scripts.command(
                 job.scripts,
                 job.arguments,
+                input: Array(program.utf8),
                 sealing: sealing,
                 timeout: .seconds(6 * 3600)
             )
@@ -172,8 +174,10 @@ public struct BackupRun: Sendable {
         let keys = try await store.keys(under: self.layout.root)
         let uploads = try await store.pendingUploads(under: self.layout.root, layout: self.layout)
         let backups = self.layout.backups(in: keys)
-        let plan = RetentionPlan(backups: backups, uploads: uploads, settings: self.settings, now: self.now())
+        var plan = RetentionPlan(backups: backups, uploads: uploads, settings: self.settings, now: self.now())
+        plan.obsoleteWAL = try await self.obsoleteWAL(keys: keys, kept: plan.kept.map(\.id), store: store)
         guard !dryRun else { return plan }
+        try await store.delete(plan.obsoleteWAL)
         let removed = Set(plan.removed.map(\.id))
         let doomed = backups.filter { removed.contains($0.id) }.flatMap { backup in
             // The manifest goes first, so a backup half removed is never listed as complete.
@@ -182,6 +186,22 @@ public struct BackupRun: Sendable {
         try await store.delete(doomed)
         for upload in plan.abortedUploads { try await store.abort(upload) }
         return plan
+    }
+
+    /// The archived WAL no kept backup needs (WALRetention), from the manifests of the kept backups.
+    func obsoleteWAL(keys: [String], kept: [BackupID], store: NodeStore) async throws -> [String] {
+        let root = self.layout.walRoot
+        guard keys.contains(where: { $0.hasPrefix(root) }) else { return [] }
+        var oldest: [String: WALSegment] = [:]
+        for id in kept.sorted().reversed() {
+            guard let bytes = try await store.get(self.layout.manifestKey(of: id)) else { continue }
+            let part = try BackupManifest.decode(Data(bytes), source: self.layout.manifestKey(of: id))
+                .component(.postgres)
+            if let system = part?.systemIdentifier, let start = part?.walStart.flatMap(WALSegment.init) {
+                oldest[system] = start
+            }
+        }
+        return WALRetention.obsolete(keys: keys, root: root, oldestStarts: oldest)
     }
 
     /// The time of this backup per component, for the node exporter's textfile collector on each

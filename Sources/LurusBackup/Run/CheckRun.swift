@@ -76,6 +76,35 @@ public struct CheckRun: Sendable {
         return try await self.manifest(of: newest.id, in: store)
     }
 
+    /// The backup a recovery to `target` starts from: `id`'s when given (it must have a base backup that
+    /// finished by then), else the newest that fits.
+    public func base(for target: Date, id: BackupID?) async throws -> BackupManifest {
+        if let id {
+            let manifest = try await self.manifest(id)
+            guard PointInTime.base(for: target, among: [manifest]) != nil else {
+                throw BackupError(
+                    "backup \(id) cannot start a recovery to \(PointInTime.recoveryTarget(target)): "
+                        + (manifest.component(.postgres)?.hasBase == true
+                            ? "it finished after that time" : "it has no PostgreSQL base backup"),
+                    fix: "leave out the id to take the newest that fits"
+                )
+            }
+            return manifest
+        }
+        let manifests = try await self.list().compactMap(\.manifest)
+        guard let manifest = PointInTime.base(for: target, among: manifests) else {
+            let oldest = manifests.filter { $0.component(.postgres)?.hasBase == true }.map(\.finishedAt).min()
+            throw BackupError(
+                "no backup with a PostgreSQL base backup had finished by \(PointInTime.recoveryTarget(target))"
+                    + (oldest.map { " (the oldest finished at \(PointInTime.recoveryTarget($0)))" } ?? ""),
+                fix: oldest == nil
+                    ? "set backup.point_in_time: true, run lurusctl up and lurusctl backup"
+                    : "choose a later time"
+            )
+        }
+        return manifest
+    }
+
     /// What one component's check found.
     public struct ComponentCheck: Sendable {
         public var component: BackupComponent
@@ -86,6 +115,8 @@ public struct CheckRun: Sendable {
         public var tables: Int
         public var elapsed: Duration
         public var problem: String?
+        /// What a point-in-time recovery said: where it stopped, where the data before it was kept.
+        public var notes: [String] = []
 
         /// Nothing checked yet, on the node that made the part.
         public init(starting part: ComponentBackup, problem: String? = nil) {
@@ -153,13 +184,14 @@ public struct CheckRun: Sendable {
         _ job: ComponentJob,
         part: ComponentBackup,
         sealing: BackupScripts.Sealing,
+        extra: [String] = [],
         into check: inout ComponentCheck
     ) async {
         do {
             let command = try self.run.scripts.command(
                 job.scripts,
                 job.arguments,
-                input: ComponentJobs.spec(of: part),
+                input: ComponentJobs.spec(of: part) + extra.flatMap { Array(($0 + "\n").utf8) },
                 sealing: sealing,
                 timeout: .seconds(6 * 3600)
             )
@@ -171,6 +203,12 @@ public struct CheckRun: Sendable {
                 case "rows" where fields.count == 4:
                     check.rows += Int64(fields[3]) ?? 0
                     check.tables += 1
+                case "recovered" where fields.count == 2:
+                    check.notes.append("recovery: \(fields[1])")
+                case "kept" where fields.count == 2:
+                    check.notes.append(
+                        "the data directory from before the restore is kept at \(fields[1]): remove it when satisfied"
+                    )
                 case "tables" where fields.count == 3:
                     check.tables += Int(fields[2]) ?? 0
                     check.rows += part.tables.filter { $0.database == fields[1] }.reduce(0) { $0 + $1.rows }

@@ -10,6 +10,9 @@ public struct ComponentJob: Sendable, Hashable {
     /// Template names under `backup/`, run after `s3`.
     public var scripts: [String]
     public var arguments: [String]
+    /// PostgreSQL's backup with backup.point_in_time: the script installs the WAL archive program, which
+    /// goes on its stdin.
+    public var installsWALArchive = false
 }
 
 public enum ComponentJobs {
@@ -59,16 +62,56 @@ public enum ComponentJobs {
             case .clickhouse: [self.clickhousePort(inventory)]
             case .k3s: kind == .backup ? [self.k3sDataDirectory] : []
             }
+        let base = component == .postgres && inventory.backup?.pointInTime == true
         let (scripts, arguments): ([String], [String]) =
             switch kind {
+            case .backup where base:
+                (
+                    shared + ["postgres-archive", "postgres-backup"],
+                    [folder, String(segmentBytes)] + server + ["base", self.layout(inventory).walRoot]
+                )
             case .backup: (shared + ["\(name)-backup"], [folder, String(segmentBytes)] + server)
             case .verify, .drill: (["read-spec"] + shared + ["\(name)-check"], [kind.rawValue, folder] + server)
             case .restore: (["read-spec"] + shared + ["\(name)-restore"], [folder] + server)
             }
-        return ComponentJob(component: component, node: node, method: method, scripts: scripts, arguments: arguments)
+        var job = ComponentJob(component: component, node: node, method: method, scripts: scripts, arguments: arguments)
+        job.installsWALArchive = kind == .backup && base
+        return job
+    }
+
+    /// A point-in-time recovery of PostgreSQL from `part`'s base backup to `target` (PostgreSQL's
+    /// `recovery_target_time`), replaying the WAL of the base backup's server, on the node that runs
+    /// PostgreSQL now; the recovered server archives on to the inventory's recipients.
+    public static func pointInTime(
+        _ part: ComponentBackup,
+        target: String,
+        inventory: Inventory,
+        folder: String
+    ) -> ComponentJob? {
+        guard part.component == .postgres, let system = part.systemIdentifier,
+            let node = self.node(of: .postgres, in: inventory)
+        else { return nil }
+        let recipients = inventory.backup?.encryptTo ?? []
+        return ComponentJob(
+            component: .postgres,
+            node: node,
+            method: part.method,
+            scripts: ["read-spec", "postgres", "postgres-archive", "postgres-pitr"],
+            arguments: [folder] + self.postgresServer(inventory)
+                + [target, self.layout(inventory).walFolder(system: system), recipients.joined(separator: " ")]
+        )
+    }
+
+    static func layout(_ inventory: Inventory) -> BackupLayout {
+        BackupLayout(prefix: inventory.backup?.prefix ?? "", cluster: inventory.cluster)
     }
 
     /// How the manifest names each component's method.
+    public static func method(of component: BackupComponent, in inventory: Inventory) -> String {
+        guard component == .postgres, inventory.backup?.pointInTime == true else { return self.method(of: component) }
+        return "pg_dump -Fc, pg_dumpall --globals-only, pg_basebackup -Ft -X fetch and archived WAL, zstd -1"
+    }
+
     public static func method(of component: BackupComponent) -> String {
         switch component {
         case .postgres: "pg_dump -Fc, pg_dumpall --globals-only, zstd -1"
@@ -90,7 +133,7 @@ public enum ComponentJobs {
                     .backup,
                     component,
                     node: node,
-                    method: self.method(of: component),
+                    method: self.method(of: component, in: inventory),
                     inventory: inventory,
                     folder: folder,
                     segmentBytes: segmentBytes

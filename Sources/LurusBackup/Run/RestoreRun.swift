@@ -70,6 +70,66 @@ public struct RestoreRun: Sendable {
         let parts = manifest.components.filter {
             $0.component != .k3s && (only.isEmpty || only.contains($0.component))
         }
+        let folder = self.check.layout.folder(of: manifest.id)
+        return await self.fenced(parts) {
+            await withTaskGroup(of: (Int, CheckRun.ComponentCheck).self) { group in
+                for (index, part) in parts.enumerated() {
+                    group.addTask { (index, await self.restore(part, folder: folder, sealing: sealing)) }
+                }
+                var done: [(Int, CheckRun.ComponentCheck)] = []
+                for await check in group { done.append(check) }
+                return done.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+        }
+    }
+
+    /// A point-in-time recovery of PostgreSQL: `manifest`'s base backup, then the archived WAL replayed up
+    /// to `target`, with billing and provider stopped meanwhile.
+    public func pointInTime(_ manifest: BackupManifest, target: Date) async throws -> [CheckRun.ComponentCheck] {
+        let sealing = try self.check.sealing(of: manifest)
+        guard let part = manifest.component(.postgres), part.hasBase else {
+            throw BackupError("backup \(manifest.id) has no PostgreSQL base backup")
+        }
+        let folder = self.check.layout.folder(of: manifest.id)
+        return await self.fenced([part]) {
+            let clock = ContinuousClock()
+            let start = clock.now
+            var check = CheckRun.ComponentCheck(starting: part)
+            guard
+                let job = ComponentJobs.pointInTime(
+                    part,
+                    target: PointInTime.recoveryTarget(target),
+                    inventory: self.run.inventory,
+                    folder: folder
+                )
+            else {
+                check.problem = "nothing runs postgres in the inventory"
+                return [check]
+            }
+            check.node = job.node.name
+            do {
+                let program = Data(try self.run.scripts.walArchive().utf8).base64EncodedString()
+                await self.check.execute(
+                    job,
+                    part: part,
+                    sealing: sealing,
+                    extra: ["program\t\(program)"],
+                    into: &check
+                )
+            } catch {
+                check.problem = "\(error)"
+            }
+            check.elapsed = clock.now - start
+            return [check]
+        }
+    }
+
+    /// Runs `body` with the writers of `parts`' components stopped, and starts them again whatever
+    /// happened (also after a Ctrl-C). When the fence itself fails nothing runs and every part says why.
+    func fenced(
+        _ parts: [ComponentBackup],
+        _ body: @Sendable () async -> [CheckRun.ComponentCheck]
+    ) async -> [CheckRun.ComponentCheck] {
         let steps = RestoreFence.steps(for: parts.map(\.component), inventory: self.run.inventory)
         var undo: [(Node, [String])] = []
         var checks: [CheckRun.ComponentCheck] = []
@@ -86,15 +146,7 @@ public struct RestoreRun: Sendable {
                     )
                 }
             }
-            let folder = self.check.layout.folder(of: manifest.id)
-            checks = await withTaskGroup(of: (Int, CheckRun.ComponentCheck).self) { group in
-                for (index, part) in parts.enumerated() {
-                    group.addTask { (index, await self.restore(part, folder: folder, sealing: sealing)) }
-                }
-                var done: [(Int, CheckRun.ComponentCheck)] = []
-                for await check in group { done.append(check) }
-                return done.sorted { $0.0 < $1.0 }.map(\.1)
-            }
+            checks = await body()
         } catch {
             // The fence failed: nothing was restored; every part says why.
             checks = parts.map { CheckRun.ComponentCheck(starting: $0, problem: "\(error)") }

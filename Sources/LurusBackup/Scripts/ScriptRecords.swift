@@ -5,7 +5,8 @@
 /// - `object CONTENT DATABASE TABLE NAME BYTES SHA256`: one stored segment, NAME under the backup's folder;
 /// - `engine DATABASE TABLE ENGINE`: a ClickHouse table's engine;
 /// - `column DATABASE TABLE NAME TYPE`: a stored ClickHouse column, in the dump's order;
-/// - `table DATABASE TABLE ROWS HASH`: a table's row count and content hash, from its dump's snapshot.
+/// - `table DATABASE TABLE ROWS HASH`: a table's row count and content hash, from its dump's snapshot;
+/// - `wal SYSTEM SEGMENT`: PostgreSQL's system identifier and WAL segment when its base backup started.
 ///
 /// Pure: a line it cannot read is an error naming the line, never skipped.
 public enum ScriptRecords {
@@ -20,6 +21,8 @@ public enum ScriptRecords {
         var engines: [String: String] = [:]
         var columns: [String: [TableColumn]] = [:]
         var tables: [TableSnapshot] = []
+        var walStart: String?
+        var systemIdentifier: String?
         for (index, line) in output.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             func bad(_ why: String) -> BackupError {
@@ -53,6 +56,13 @@ public enum ScriptRecords {
             case ("table", 5):
                 guard let rows = Int64(fields[3]), rows >= 0 else { throw bad("has no row count") }
                 tables.append(TableSnapshot(database: fields[1], table: fields[2], rows: rows, contentHash: fields[4]))
+            case ("wal", 3):
+                guard !fields[1].isEmpty, fields[1].allSatisfy(\.isNumber) else {
+                    throw bad("has no system identifier")
+                }
+                guard WALSegment(fields[2]) != nil else { throw bad("names no WAL segment") }
+                systemIdentifier = fields[1]
+                walStart = fields[2]
             default:
                 throw bad("is not a record")
             }
@@ -67,7 +77,7 @@ public enum ScriptRecords {
         guard !version.isEmpty else {
             throw BackupError("\(component.rawValue) on \(node): the backup script did not say the server's version")
         }
-        return ComponentBackup(
+        var part = ComponentBackup(
             component: component,
             node: node,
             serverVersion: version,
@@ -75,5 +85,8 @@ public enum ScriptRecords {
             objects: objects,
             tables: tables
         )
+        part.walStart = walStart
+        part.systemIdentifier = systemIdentifier
+        return part
     }
 }

@@ -143,13 +143,17 @@ struct Backup: AsyncParsableCommand {
                     )
                 }
                 summary.removed = outcome.retention.removed.map(\.id.text)
+                summary.walRemoved = outcome.retention.obsoleteWAL.count
                 Terminal.standardOutput.write((try? JSONLine.encode(.event("backup_summary", summary))) ?? "")
                 return
             }
             let parts = manifest.components.map { "\($0.component.rawValue) on \($0.node)" }.joined(separator: ", ")
-            let removed =
+            var removed =
                 outcome.retention.removed.isEmpty
                 ? "" : ", retention removed \(outcome.retention.removed.map(\.id.text).joined(separator: " "))"
+            if !outcome.retention.obsoleteWAL.isEmpty {
+                removed += " and \(outcome.retention.obsoleteWAL.count) archived WAL files no kept backup needs"
+            }
             Terminal.standardOutput.write(
                 "backup \(manifest.id) ok: \(parts); \(ByteCount.text(manifest.storedBytes)) in \(manifest.objects.count) objects, stored in \(RunReporter.format(outcome.elapsed))\(removed)"
             )
@@ -186,6 +190,11 @@ struct Backup: AsyncParsableCommand {
             for upload in plan.abortedUploads {
                 Terminal.standardOutput.write("would abort the unfinished upload of \(upload.key)")
             }
+            if !plan.obsoleteWAL.isEmpty {
+                Terminal.standardOutput.write(
+                    "retention would remove \(plan.obsoleteWAL.count) archived WAL files older than the oldest kept base backup"
+                )
+            }
         }
     }
 }
@@ -204,6 +213,8 @@ struct BackupSummaryJSON: Encodable {
     var seconds: Double?
     var components: [Part]?
     var removed: [String]?
+    /// Archived WAL files removed by retention (point-in-time recovery).
+    var walRemoved: Int?
 }
 
 struct BackupDryRunJSON: Encodable {

@@ -51,12 +51,14 @@ enum CheckCommand {
         case drill
         /// Over the live databases, under the cluster lock.
         case restore(lockWait: Duration?)
+        /// PostgreSQL recovered to a time, under the cluster lock.
+        case pointInTime(lockWait: Duration?, target: Date)
 
         var verb: String {
             switch self {
             case .verify: "verify"
             case .drill: "drill"
-            case .restore: "restore"
+            case .restore, .pointInTime: "restore"
             }
         }
     }
@@ -95,7 +97,7 @@ enum CheckCommand {
                     case .verify, .drill:
                         let manifest = try await check.manifest(id)
                         return (manifest, try await check.check(manifest, drill: verb == "drill", only: only))
-                    case .restore(let lockWait):
+                    case .restore(let lockWait), .pointInTime(let lockWait, _):
                         let operation = ClusterOperation(
                             verb: "restore",
                             inventory: inventory,
@@ -107,9 +109,21 @@ enum CheckCommand {
                             events: { _ in },
                             prepare: { _ in () },
                             work: { _, _ in
-                                let manifest = try await check.manifest(id)
-                                say("restoring backup \(manifest.id) over the live databases of \(inventory.cluster)")
-                                let checks = try await RestoreRun(check).restore(manifest, only: only)
+                                let manifest: BackupManifest
+                                let checks: [CheckRun.ComponentCheck]
+                                if case .pointInTime(_, let target) = mode {
+                                    manifest = try await check.base(for: target, id: id)
+                                    say(
+                                        "recovering PostgreSQL of \(inventory.cluster) to \(PointInTime.recoveryTarget(target)) from the base backup of \(manifest.id) and the archived WAL"
+                                    )
+                                    checks = try await RestoreRun(check).pointInTime(manifest, target: target)
+                                } else {
+                                    manifest = try await check.manifest(id)
+                                    say(
+                                        "restoring backup \(manifest.id) over the live databases of \(inventory.cluster)"
+                                    )
+                                    checks = try await RestoreRun(check).restore(manifest, only: only)
+                                }
                                 let nodes = Array(Set(checks.map(\.node))).sorted()
                                 let record = OperationRecord(
                                     result: checks.allSatisfy { $0.problem == nil } ? .ok : .failed,
@@ -154,19 +168,24 @@ enum CheckCommand {
                     rows: check.rows,
                     seconds: Double(check.elapsed.components.seconds) + Double(check.elapsed.components.attoseconds)
                         / 1e18,
-                    problem: check.problem.map(session.redactor.redact)
+                    problem: check.problem.map(session.redactor.redact),
+                    notes: check.notes
                 )
                 Terminal.standardOutput.write((try? JSONLine.encode(.event("\(verb)_component", line))) ?? "")
             }
         } else {
             for check in checks {
                 let what =
-                    verb == "verify"
-                    ? "\(check.streams) streams read back" : "\(check.tables) tables, \(check.rows) rows matched"
+                    switch mode {
+                    case .verify: "\(check.streams) streams read back"
+                    case .pointInTime: "base backup and WAL replayed"
+                    case .drill, .restore: "\(check.tables) tables, \(check.rows) rows matched"
+                    }
                 let verdict = check.problem.map { "FAILED: \(session.redactor.redact($0))" } ?? "ok (\(what))"
                 Terminal.standardOutput.write(
                     "  \(check.component.rawValue) on \(check.node): \(verdict) in \(RunReporter.format(check.elapsed))"
                 )
+                for note in check.notes { Terminal.standardOutput.write("    \(note)") }
             }
             let words =
                 ["verify": "verify of backup", "drill": "restore drill of backup", "restore": "restore of backup"][verb]
@@ -194,5 +213,6 @@ enum CheckCommand {
         var rows: Int64
         var seconds: Double
         var problem: String?
+        var notes: [String]
     }
 }

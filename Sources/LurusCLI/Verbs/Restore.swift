@@ -18,6 +18,11 @@ struct Restore: AsyncParsableCommand {
             replaces it, so a failure leaves the live data as it was. Rows written after the backup are \
             lost. K3s state is restored by hand (doc/operations.md).
 
+            With --to-time (backup.point_in_time) PostgreSQL is recovered to that time: the newest base \
+            backup finished by then is unpacked beside the live data directory, the server is stopped, the \
+            directories swapped and the archived WAL replayed up to the time; the data directory from \
+            before is kept beside it. A failure puts it back.
+
             With --drill it touches nothing live: each PostgreSQL database is restored into \
             lurus_drill_NAME and each ClickHouse table into lurus_drill_DATABASE on the nodes that made the \
             backup, compared with the manifest, timed and dropped. Exits 0 when every table matches, 1 \
@@ -34,6 +39,15 @@ struct Restore: AsyncParsableCommand {
     @Flag(help: "Restore into scratch databases, compare with the manifest, and drop them.")
     var drill = false
 
+    @Option(
+        name: .customLong("to-time"),
+        help: ArgumentHelp(
+            "Recover PostgreSQL to this time (ISO 8601 with a zone, e.g. 2026-12-07T06:30:00Z) from a base backup and the archived WAL (backup.point_in_time).",
+            valueName: "time"
+        )
+    )
+    var toTime: String?
+
     @Flag(help: "Restore without asking (for scripts); without it a terminal asks for the cluster's name.")
     var yes = false
 
@@ -43,8 +57,22 @@ struct Restore: AsyncParsableCommand {
     @OptionGroup var lockWait: LockWaitOption
 
     func validate() throws {
-        _ = try self.components.components
+        let only = try self.components.components
         _ = try BackupComponentOption.backupID(self.id)
+        if let text = self.toTime {
+            guard let target = PointInTime.parse(text) else {
+                throw ValidationError(
+                    "--to-time '\(text)' is not a time: write ISO 8601 with a zone, e.g. 2026-12-07T06:30:00Z"
+                )
+            }
+            guard target <= Date() else {
+                throw ValidationError("--to-time '\(text)' is in the future: the WAL cannot reach it")
+            }
+            guard !self.drill else { throw ValidationError("--to-time and --drill do not go together") }
+            guard only.allSatisfy({ $0 == .postgres }) else {
+                throw ValidationError("--to-time recovers PostgreSQL only: leave out --only or write --only postgres")
+            }
+        }
     }
 
     func run() async throws {
@@ -72,11 +100,17 @@ struct Restore: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+        let mode: CheckCommand.Mode =
+            if let target = self.toTime.flatMap(PointInTime.parse) {
+                .pointInTime(lockWait: self.lockWait.duration, target: target)
+            } else {
+                .restore(lockWait: self.lockWait.duration)
+            }
         try await CheckCommand.run(
             self.global,
             id: id,
             only: only,
-            mode: .restore(lockWait: self.lockWait.duration),
+            mode: mode,
             json: self.json,
             session: session
         )

@@ -47,10 +47,22 @@ enum PostgresComponent: ComponentDefinition {
             owner: "postgres",
             group: "postgres"
         )
+        // Point-in-time recovery: WAL archived continuously (archive_mode needs a restart).
+        let pointInTime = context.inventory.backup?.pointInTime == true
+        var archive = File(
+            path: paths.archive,
+            text: try context.render("archive.conf", [:]),
+            owner: "postgres",
+            group: "postgres"
+        )
+        if !pointInTime { archive.ensure = .absent }
         resources.append(.directory(Directory(path: paths.confD, owner: "postgres", group: "postgres")))
         resources.append(.file(settings))
+        resources.append(.file(archive))
         resources.append(.file(access))
-        resources.append(.service(Service("postgresql", restartOn: [settings.id], reloadOn: [access.id])))
+        resources.append(
+            .service(Service("postgresql", restartOn: [settings.id, archive.id], reloadOn: [access.id]))
+        )
         // Roles and databases.
         resources.append(.directory(Directory(path: PostgresDatabase.passwordDirectory, mode: 0o700)))
         // One command for every role and database, and one guard that checks them all with one psql.
@@ -132,6 +144,8 @@ struct PostgresPaths {
     var directory: String { "/etc/postgresql/\(self.major)/main" }
     var confD: String { "\(self.directory)/conf.d" }
     var settings: String { "\(self.confD)/50-lurus.conf" }
+    /// WAL archiving, with backup.point_in_time.
+    var archive: String { "\(self.confD)/60-lurus-archive.conf" }
     var hba: String { "\(self.directory)/pg_hba.conf" }
     /// The server's own psql, without Debian's version-picking wrapper.
     var psql: String { "/usr/lib/postgresql/\(self.major)/bin/psql" }

@@ -42,10 +42,12 @@ extension InventoryDecoder {
             }
         }
         let identity = block.secret("identity")
+        let pointInTime = block.bool("point_in_time") ?? true
         return destination.map {
             var settings = BackupSettings(destination: $0, keepLast: keepLast, maxAge: maxAge, prefix: prefix)
             settings.encryptTo = recipients
             settings.identity = identity
+            settings.pointInTime = pointInTime
             return settings
         }
     }

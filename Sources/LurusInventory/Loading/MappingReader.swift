@@ -139,6 +139,18 @@ final class MappingReader {
         return number
     }
 
+    /// `true` or `false` (YAML's other spellings of them too).
+    func bool(_ key: String) -> Bool? {
+        guard let text = self.string(key) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            self.reject(key, "'\(text)' is not true or false", hint: "write true or false")
+            return nil
+        }
+    }
+
     func duration(_ key: String) -> InventoryDuration? {
         self.parsed(key) { text in
             InventoryDuration.parse(text).orProblem(

@@ -29,8 +29,11 @@ public struct BackupSettings: Sendable, Hashable {
     /// The age identity (private key) that reads encrypted backups back: given to a verify, drill or
     /// restore on stdin for the length of the run, never stored on a node.
     public var identity: SecretReference?
+    /// Point-in-time recovery for PostgreSQL: WAL archived continuously from its node to the store, and a
+    /// base backup with every `lurusctl backup`. On unless the inventory says `point_in_time: false`.
+    public var pointInTime = true
 
-    static let keys = ["destination", "keep_last", "max_age", "prefix", "encrypt_to", "identity"]
+    static let keys = ["destination", "keep_last", "max_age", "prefix", "encrypt_to", "identity", "point_in_time"]
 
     /// Whether `text` is an age X25519 recipient: `age1` and 58 Bech32 characters.
     public static func isAgeRecipient(_ text: String) -> Bool {

@@ -189,6 +189,7 @@ extension LabIntegrationTests {
             let keys = try await LabBackupStore.keys()
             let kinds = [
                 "postgres/globals.sql.zst.0000", "postgres/lurus_backup_test.dump.zst.0000",
+                "postgres/base.tar.zst.0000",
                 "clickhouse/lurus_backup_test.events.sql.zst.0000",
                 "clickhouse/lurus_backup_test.events.native.zst.0000",
             ]
