@@ -163,4 +163,85 @@ extension LabIntegrationTests.BackupLabTests {
         #expect(left.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "active", "left on heart: \(left)")
         try await Self.expectNothingLeft()
     }
+
+    @Test func aRecoveryWhoseLurusctlIsKilledInTheSwitchEndsWholeAndARerunFinishes() async throws {
+        try await Self.prepare()
+        _ = try await Self.ledger("CREATE TABLE ledger (id bigserial PRIMARY KEY, phase text, amount numeric(18, 6))")
+        let backup = try await Self.lurusctl(["backup", "--only", "postgres"])
+        try #require(backup.status == 0, "\(backup)")
+        _ = try await Self.ledger(
+            "INSERT INTO ledger (phase, amount) SELECT 'before', i FROM generate_series(1, 500) i"
+        )
+        let point = try await Self.pointBetweenCommits()
+        _ = try await Self.ledger("INSERT INTO ledger (phase, amount) SELECT 'after', i FROM generate_series(1, 300) i")
+        let segment = try await Self.psql("SELECT pg_walfile_name(pg_current_wal_lsn())")
+        _ = try await Self.psql("SELECT pg_switch_wal()")
+        var archived = false
+        for _ in 0..<60 where !archived {
+            archived =
+                try await Self.psql(
+                    "SELECT count(*) FROM pg_stat_archiver WHERE length(last_archived_wal) = 24 AND substr(last_archived_wal, 9) >= substr('\(segment)', 9)"
+                ) == "1"
+            if !archived { try await Task.sleep(for: .seconds(1)) }
+        }
+        try #require(archived, "\(segment) was not archived")
+
+        // lurusctl killed (SIGKILL: no cleanup of its own) once the switch has begun on heart.
+        let recovery = "/etc/postgresql/15/main/conf.d/90-lurus-recovery.conf"
+        let killed = try await LabIntegrationTests.shell(
+            """
+            \(Repository.lurusctl) restore -i inventory/lab.yaml --to-time \(point) --yes >/tmp/lurus-killed-restore.log 2>&1 &
+            pid=$!
+            ssh -F .lab/ssh/config heart 'for i in $(seq 1200); do [ -e \(recovery) ] && exit 0; sleep 0.05; done; exit 1'
+            seen=$?
+            kill -9 $pid
+            wait $pid
+            echo "seen=$seen"
+            """,
+            timeout: 180
+        )
+        #expect(
+            killed.stdout.contains("seen=0"),
+            "the switch never began: \(killed) \((try? String(contentsOfFile: "/tmp/lurus-killed-restore.log", encoding: .utf8)) ?? "")"
+        )
+        // The switch goes on by itself and ends with the server recovered.
+        var ended = false
+        for _ in 0..<120 where !ended {
+            let state = try await Self.ssh(
+                "heart",
+                "test ! -e \(recovery) && runuser -u postgres -- psql -X -A -t -c 'SELECT pg_is_in_recovery()'"
+            )
+            ended = state.status == 0 && state.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "f"
+            if !ended { try await Task.sleep(for: .seconds(1)) }
+        }
+        try #require(ended, "the detached switch did not end")
+        #expect(try await Self.phases() == "before=500", "the ledger after the killed run's recovery")
+        let stopped = try await Self.ssh(
+            "brain",
+            "systemctl list-units --state=active --no-legend 'lurus-billing@*' | wc -l"
+        )
+        #expect(
+            stopped.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0",
+            "billing runs though the fence was never lifted"
+        )
+
+        // The rerun: the dead run's lock released, the recovery done again, the writers it stopped started.
+        let release = try await Self.lurusctl(["lock", "release"])
+        #expect(release.status == 0, "\(release)")
+        let rerun = try await Self.lurusctl(["restore", "--to-time", point, "--yes"])
+        try #require(rerun.status == 0, "\(rerun)")
+        #expect(try await Self.phases() == "before=500", "the ledger after the rerun")
+        let units = try await Self.ssh(
+            "brain",
+            "systemctl list-units --state=active --no-legend 'lurus-billing@*' 'lurus-provider@*' | wc -l; cat /var/lib/lurus/fence.held"
+        )
+        #expect(
+            units.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2",
+            "writers after the rerun: \(units)"
+        )
+        let left = try await Self.ssh("heart", "ls /var/lib/postgresql/ /etc/postgresql/15/main/conf.d/")
+        #expect(!left.stdout.contains("lurus-restore.") && !left.stdout.contains("recovery"), "left on heart: \(left)")
+        try await Self.removeKeptDataDirectories()
+        try await Self.expectNothingLeft()
+    }
 }
