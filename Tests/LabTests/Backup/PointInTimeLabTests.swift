@@ -39,6 +39,20 @@ extension LabIntegrationTests.BackupLabTests {
         (manifest["components"] as? [[String: Any]])?.first { $0["component"] as? String == "postgres" }
     }
 
+    /// Waits until the archiver has stored `segment` (or a later one); the seconds it took, or nil when it
+    /// did not within `limit`.
+    static func secondsUntilArchived(_ segment: String, limit: Double) async throws -> Int? {
+        let start = Date()
+        while Date().timeIntervalSince(start) < limit {
+            let archived = try await Self.psql(
+                "SELECT count(*) FROM pg_stat_archiver WHERE length(last_archived_wal) = 24 AND substr(last_archived_wal, 9) >= substr('\(segment)', 9)"
+            )
+            if archived == "1" { return Int(Date().timeIntervalSince(start)) }
+            try await Task.sleep(for: .seconds(1))
+        }
+        return nil
+    }
+
     /// What a recovery may leave on heart: the data directory from before it, which the operator removes.
     static func removeKeptDataDirectories() async throws {
         _ = try await Self.ssh("heart", "rm -rf /var/lib/postgresql/15/main.before-restore-*")
@@ -66,18 +80,9 @@ extension LabIntegrationTests.BackupLabTests {
         // Nothing forces the segment out: archive_timeout (60 s) does, so the rows committed a minute or
         // more before a failure are in the store even if the node is lost with its disk.
         let segment = try await Self.psql("SELECT pg_walfile_name(pg_current_wal_lsn())")
-        let committed = Date()
-        var archived = false
-        while !archived && Date().timeIntervalSince(committed) < 150 {
-            archived =
-                try await Self.psql(
-                    "SELECT count(*) FROM pg_stat_archiver WHERE length(last_archived_wal) = 24 AND substr(last_archived_wal, 9) >= substr('\(segment)', 9)"
-                ) == "1"
-            if !archived { try await Task.sleep(for: .seconds(2)) }
-        }
-        let waited = Int(Date().timeIntervalSince(committed))
-        try #require(archived, "\(segment) was not archived within \(waited) s of the commit (archive_timeout is 60 s)")
-        print("the segment with the last commit was archived \(waited) s after it, by archive_timeout")
+        let waited = try await Self.secondsUntilArchived(segment, limit: 150)
+        try #require(waited != nil, "\(segment) was not archived within 150 s of the commit (archive_timeout is 60 s)")
+        print("the segment with the last commit was archived \(waited ?? 0) s after it, by archive_timeout")
         let wal = try await LabBackupStore.keys(under: "lurus-lab/wal/\(system)/")
         #expect(!wal.isEmpty, "no WAL under lurus-lab/wal/\(system)/")
 
@@ -176,15 +181,7 @@ extension LabIntegrationTests.BackupLabTests {
         _ = try await Self.ledger("INSERT INTO ledger (phase, amount) SELECT 'after', i FROM generate_series(1, 300) i")
         let segment = try await Self.psql("SELECT pg_walfile_name(pg_current_wal_lsn())")
         _ = try await Self.psql("SELECT pg_switch_wal()")
-        var archived = false
-        for _ in 0..<60 where !archived {
-            archived =
-                try await Self.psql(
-                    "SELECT count(*) FROM pg_stat_archiver WHERE length(last_archived_wal) = 24 AND substr(last_archived_wal, 9) >= substr('\(segment)', 9)"
-                ) == "1"
-            if !archived { try await Task.sleep(for: .seconds(1)) }
-        }
-        try #require(archived, "\(segment) was not archived")
+        try #require(try await Self.secondsUntilArchived(segment, limit: 60) != nil, "\(segment) was not archived")
 
         // lurusctl killed (SIGKILL: no cleanup of its own) once the switch has begun on heart.
         let recovery = "/etc/postgresql/15/main/conf.d/90-lurus-recovery.conf"
