@@ -162,7 +162,6 @@ import Testing
         let command = RemoteAgent.command(become: false)
         var input = AgentFrame.run(job: 1, line: Array("sleep 3601".utf8), seconds: 60).encoded
         input += AgentFrame(.closeInput, job: 1).encoded
-        let start = ContinuousClock.now
         let result = try await Subprocess.run(
             .path("/usr/bin/perl"),
             arguments: Arguments(command.arguments.dropFirst().map { $0 + [0] }),
@@ -173,8 +172,9 @@ import Testing
         var decoder = AgentFrameDecoder()
         let frames = try decoder.feed(result.standardOutput)
         let end = try #require(frames.first { $0.kind == .ended && $0.job == 1 })
+        // Ended by the TERM: the KILL 5 s later would say signal 9. (No bound on the time: on a loaded
+        // machine starting perl alone has taken seconds.)
         #expect(String(decoding: end.payload, as: UTF8.self) == "signal 15")
-        #expect(ContinuousClock.now - start < .seconds(4), "stopped by the TERM, not the KILL 5 s later")
         #expect(try await self.waitUntilGone("sleep 3601", within: 5).isEmpty)
     }
 

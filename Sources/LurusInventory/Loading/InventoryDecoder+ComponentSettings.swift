@@ -70,6 +70,15 @@ extension InventoryDecoder {
                             hint: "use 3-63 lowercase letters, digits and '-'"
                         )
                 }
+            case .number(let range):
+                values[spec.key] = block.parsed(spec.key) { text in
+                    (Double(text).flatMap { range.contains($0) ? SettingValue.number($0) : nil })
+                        .orProblem(
+                            "'\(text)' is not a number from \(SettingValue.text(range.lowerBound)) to \(SettingValue.text(range.upperBound))",
+                            hint:
+                                "write a decimal number, e.g. \(SettingValue.text(range.lowerBound + (range.upperBound - range.lowerBound) / 10))"
+                        )
+                }
             case .sha256:
                 values[spec.key] = block.parsed(spec.key) { text in
                     (text.count == 64 && text.allSatisfy { $0.isASCII && $0.isHexDigit }

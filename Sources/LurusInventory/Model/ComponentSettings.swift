@@ -11,6 +11,8 @@ public struct SettingSpec: Sendable {
         case name
         /// A sha256 digest: 64 hexadecimal characters (kept lowercase).
         case sha256
+        /// A decimal number in a range (`0.05`, `20`): thresholds.
+        case number(ClosedRange<Double>)
     }
 
     public var key: String
@@ -25,6 +27,7 @@ public enum SettingValue: Sendable, Hashable, CustomStringConvertible {
     case text(String)
     case duration(InventoryDuration)
     case size(InventorySize)
+    case number(Double)
 
     public var description: String {
         switch self {
@@ -32,7 +35,13 @@ public enum SettingValue: Sendable, Hashable, CustomStringConvertible {
         case .text(let text): text
         case .duration(let duration): duration.text
         case .size(let size): size.text
+        case .number(let number): Self.text(number)
         }
+    }
+
+    /// A number as the inventory writes it: `20`, not `20.0`; `0.05`.
+    static func text(_ number: Double) -> String {
+        number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
     }
 }
 
@@ -208,7 +217,7 @@ extension Component {
                     defaultValue: .duration(InventoryDuration(milliseconds: 15 * 86_400_000, text: "15d")),
                     summary: "how long samples are kept"
                 )
-            ]
+            ] + AlertThresholds.specs
         case .gateway:
             [
                 SettingSpec(

@@ -243,7 +243,9 @@ extension LabIntegrationTests {
             )
             #expect(gone.status == 0, "the backup script still runs on heart")
             let keys = try await LabBackupStore.keys()
+            // Backup folders only: the archived WAL (lurus-lab/wal/) is beside them.
             let folders = Set(keys.compactMap { $0.split(separator: "/").dropFirst().first.map(String.init) })
+                .filter { $0.count == 16 && $0.hasSuffix("Z") && $0.dropLast().allSatisfy { $0.isNumber || $0 == "T" } }
             let killedID = try #require(
                 folders.first { $0 != "20260101T000000Z" },
                 "the killed run stored nothing: \(keys)"

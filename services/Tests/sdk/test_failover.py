@@ -74,6 +74,11 @@ def test_500_fails_over_to_next_provider(make_gateway, fake, jetstream, stream):
     # as an overload; the count is what matters.)
     assert metric_value(gw.metrics(), "lurus_gateway_failovers_total", provider="alpha", model="gpt-test") == 1
     assert metric_value(gw.metrics(), "lurus_gateway_failovers_total", provider="beta") == 0
+    # Every attempt counts by how it ended, the one the failover hid from the client too.
+    metrics = gw.metrics()
+    assert metric_value(metrics, "lurus_gateway_provider_attempts_total", provider="alpha", outcome="failed") == 1
+    assert metric_value(metrics, "lurus_gateway_provider_attempts_total", provider="beta", outcome="answered") == 1
+    assert metric_value(metrics, "lurus_gateway_provider_attempt_duration_seconds_count", provider="alpha") == 1
 
 
 def test_connect_failure_fails_over(make_gateway, fake, workdir):

@@ -144,6 +144,35 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
+    /// How an attempt at one provider ended: `answered` (it began an answer), `failed` (its error, a
+    /// timeout or a refused connection: the provider's fault, failed over or not), `client_error` (it
+    /// refused the request as the client's mistake). ProviderHighErrorRate reads these: a failover hides a
+    /// failed attempt from the client and from `requests_total`, not from here.
+    public enum AttemptOutcome: String, Sendable {
+        case answered
+        case failed
+        case clientError = "client_error"
+    }
+
+    /// Records one attempt at a provider and how long it took to answer or fail (to the response's head:
+    /// the length of the answer is the client's request, not the provider's speed).
+    func attempt(provider: String, model: String, outcome: AttemptOutcome, duration: Duration) {
+        let labels = [("provider", provider), ("model", model)]
+        self.registry.makeCounter(
+            descriptor: Self.name("provider_attempts", unit: "total", "Attempts at a provider by how they ended."),
+            labels: labels + [("outcome", outcome.rawValue)]
+        ).increment()
+        self.registry.makeDurationHistogram(
+            descriptor: Self.name(
+                "provider_attempt_duration",
+                unit: "seconds",
+                "Time from sending an attempt to the provider's answer or failure."
+            ),
+            labels: [("provider", provider)],
+            buckets: Self.latencyBuckets
+        ).record(duration)
+    }
+
     /// Records a failed attempt that moved on to the next provider.
     func failover(provider: String, model: String, reason: String) {
         self.registry.makeCounter(

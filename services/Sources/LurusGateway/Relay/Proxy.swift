@@ -93,12 +93,26 @@ struct Proxy: Sendable {
             } catch {
                 return self.refuse(.invalidRequest, error.description, ledger: ledger, outcome: .clientError)
             }
+            let sent = ContinuousClock.now
             let attempt = await self.attempt(candidate, body: body, request: request, ledger: ledger)
+            let took = ContinuousClock.now - sent
             switch attempt {
             case .answered(let response):
+                self.metrics.attempt(
+                    provider: candidate.provider.name,
+                    model: candidate.model,
+                    outcome: .answered,
+                    duration: took
+                )
                 return response
             case .failed(let failure, let clientAnswer):
                 let decision = FailurePolicy.decide(failure, defaultRest: self.defaultRest)
+                self.metrics.attempt(
+                    provider: candidate.provider.name,
+                    model: candidate.model,
+                    outcome: decision == .answerClient ? .clientError : .failed,
+                    duration: took
+                )
                 switch decision {
                 case .answerClient:
                     guard var answer = clientAnswer else {
