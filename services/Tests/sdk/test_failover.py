@@ -7,8 +7,11 @@ For "gpt-test" alpha (openai, priority 10) is tried before beta (anthropic, prio
 from __future__ import annotations
 
 import json
+import re
 import signal
+import subprocess
 import time
+from pathlib import Path
 
 import anthropic
 import httpx
@@ -112,6 +115,32 @@ def test_every_provider_failing_answers_in_client_shape(make_gateway, fake):
     message = raised.value.body["message"]
     assert "alpha" in message and "beta" in message, message
     assert PROVIDER_KEYS["ALPHA_KEY"] not in message and fake.url not in message
+
+
+def test_every_metric_the_alert_rules_read_is_exported_and_valid(make_gateway, fake, workdir):
+    """The contract between the gateway and templates/prometheus/alerts.yml: after a failover, a request
+    every provider failed and a client error, every lurus_gateway_* metric the rules name is in the real
+    gateway's /metrics, and promtool check metrics finds nothing wrong with the exposition."""
+    gw = make_gateway()
+    fake.script("alpha", {"kind": "status", "status": 500})
+    assert _chat(gw)[0] == "Hello from beta!"
+    fake.script("alpha", {"kind": "status", "status": 500})
+    fake.script("beta", {"kind": "status", "status": 500})
+    with pytest.raises(openai.APIStatusError):
+        openai_client(gw).chat.completions.create(model="gpt-test", messages=USER_MESSAGES)
+    fake.script("alpha", {"kind": "status", "status": 400})
+    with pytest.raises(openai.APIStatusError):
+        openai_client(gw).chat.completions.create(model="gpt-test", messages=USER_MESSAGES)
+    text = gw.metrics()
+    rules = (Path(__file__).resolve().parents[3] / "templates/prometheus/alerts.yml.mustache").read_text()
+    named = set(re.findall(r"\blurus_gateway_[a-z_]+", rules))
+    assert len(named) >= 7, named
+    exported = {line.split()[2] for line in text.splitlines() if line.startswith("# TYPE ")}
+    # A histogram is named by its family; the rules read its _bucket series.
+    missing = {name for name in named if name not in exported and name.removesuffix("_bucket") not in exported}
+    assert not missing, f"the rules read metrics the gateway does not export: {missing}"
+    promtool = subprocess.run(["/usr/bin/promtool", "check", "metrics"], input=text, capture_output=True, text=True)
+    assert promtool.returncode == 0, promtool.stdout + promtool.stderr
 
 
 def test_failover_metric_increases_on_shared_gateway(gateway, fake):
