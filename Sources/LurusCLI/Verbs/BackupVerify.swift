@@ -125,6 +125,11 @@ enum CheckCommand {
                                     checks = try await RestoreRun(check).restore(manifest, only: only)
                                 }
                                 let nodes = Array(Set(checks.map(\.node))).sorted()
+                                var change = "restore of \(manifest.id)"
+                                if case .pointInTime(_, let target) = mode {
+                                    change =
+                                        "PostgreSQL recovered to \(PointInTime.recoveryTarget(target)) from \(manifest.id)"
+                                }
                                 let record = OperationRecord(
                                     result: checks.allSatisfy { $0.problem == nil } ? .ok : .failed,
                                     nodes: nodes.map {
@@ -132,7 +137,7 @@ enum CheckCommand {
                                             name: $0,
                                             changed: 1,
                                             failed: 0,
-                                            changes: ["restore of \(manifest.id)"]
+                                            changes: [change]
                                         )
                                     },
                                     touched: nodes.filter { inventory.node(named: $0) != nil }
@@ -192,7 +197,7 @@ enum CheckCommand {
                 ?? verb
             Terminal.standardOutput.write(
                 failed.isEmpty
-                    ? "\(words) \(manifest.id) ok: \(checks.count) components in \(RunReporter.format(elapsed))"
+                    ? "\(words) \(manifest.id) ok: \(checks.count) component\(checks.count == 1 ? "" : "s") in \(RunReporter.format(elapsed))"
                     : "\(words) \(manifest.id) FAILED: \(failed.map(\.component.rawValue).joined(separator: ", "))"
             )
         }

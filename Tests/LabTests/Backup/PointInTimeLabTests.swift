@@ -92,6 +92,8 @@ extension LabIntegrationTests.BackupLabTests {
         try #require(restore.status == 0, "\(restore)")
         #expect(restore.stdout.contains("recovery stopping before commit"), "\(restore)")
         #expect(restore.stdout.contains("main.before-restore-"), "\(restore)")
+        let audit = try await Self.lurusctl(["audit", "--json", "-n", "1"])
+        #expect(audit.stdout.contains("PostgreSQL recovered to "), "the audit record: \(audit)")
         #expect(try await Self.phases() == "before=500", "the ledger after the recovery")
         #expect(try await Self.fingerprint() == fingerprint, "the other tables as they were at the point")
         let units = try await Self.ssh(
