@@ -9,7 +9,6 @@ public struct WALSegment: Sendable, Hashable {
         self.name = name.uppercased()
     }
 
-    public var timeline: Substring { self.name.prefix(8) }
     /// Log and segment: where in the WAL it is.
     public var position: Substring { self.name.dropFirst(8) }
 

@@ -55,7 +55,6 @@ public struct BackupScripts: Sendable {
         )
     }
 
-    /// The command's words: `bash -c SCRIPT lurus-backup ENDPOINT BUCKET REGION ARGUMENTS…`.
     /// The program PostgreSQL archives and restores WAL with (backup.point_in_time): `s3.sh` and `wal.sh`
     /// behind a head that names the store and reads its credentials and WAL folder from a 0600 file on the
     /// node.
@@ -68,6 +67,7 @@ public struct BackupScripts: Sendable {
         ].joined(separator: "\n")
     }
 
+    /// The command's words: `bash -c SCRIPT lurus-backup ENDPOINT BUCKET REGION ARGUMENTS…`.
     public func words(_ parts: [String], _ arguments: [String]) throws -> [String] {
         let script = try (["s3"] + parts).map { try self.templates.render("backup/\($0).sh", [:]) }
         return ["bash", "-c", script.joined(separator: "\n"), "lurus-backup"] + self.target.arguments + arguments
