@@ -51,24 +51,30 @@ format:
 	swift format --in-place --recursive --parallel Sources Tests Package.swift
 	cd services && swift format --in-place --configuration ../.swift-format --recursive --parallel Sources Tests Package.swift
 
-# The lab tests bring the lab up as they need it; the run always ends with it down.
+# The lab tests bring the lab up as they need it; the run always ends with it down. Each test run has a
+# deadline (scripts/with-deadline): a hung test fails the run, printing its backtraces, within minutes.
 test: setup lint
 	swift build --build-tests
 	# The lab tests deploy the services: build their release first (7-11 minutes cold on 2 cores, a few
 	# seconds from the cache), so that no lab test's deadline has to cover a cold build.
 	$(LURUSCTL) build -i $(LAB_INVENTORY)
-	swift test --disable-xctest; status=$$?; scripts/lab down; exit $$status
+	scripts/with-deadline 2700 -- swift test --disable-xctest; status=$$?; scripts/lab down; exit $$status
 	$(MAKE) services-test
 
 # The bundled services: their Swift tests (real nats-server, redis-server, PostgreSQL and ClickHouse), then the official
 # OpenAI, Anthropic and Google SDKs driving the gateway binary (services/Tests/sdk).
 services-test: setup
 	cd services && swift build --build-tests
-	cd services && swift test --disable-xctest --skip LogsServerTests
-	# The ClickHouse tests in a process of their own: beside the PostgreSQL tests' short-lived psql and
-	# initdb, Foundation's Process sometimes never saw a child exit (waitUntilExit hung for good).
-	cd services && swift test --disable-xctest --filter LogsServerTests
-	/var/cache/lurusctl/venv/bin/python -m pytest -q -p no:cacheprovider services/Tests/sdk
+	# One test process per test target (every target `swift test list` names), each with a deadline: all
+	# 300 tests at once on 2 cores starved each other's connections past their timeouts, and once froze.
+	cd services && targets=$$(swift test --skip-build list | cut -d. -f1 | sort -u); status=0; \
+	[ -n "$$targets" ] || { echo "services-test: swift test list named no test target" >&2; exit 1; }; \
+	for target in $$targets; do \
+		echo "== services: $$target"; \
+		../scripts/with-deadline 600 -- swift test --skip-build --disable-xctest --filter "^$$target\." || status=1; \
+	done; \
+	exit $$status
+	scripts/with-deadline 900 -- /var/cache/lurusctl/venv/bin/python -m pytest -q -p no:cacheprovider services/Tests/sdk
 
 # Figures against the lab (printed, never asserted): see doc/operations.md. The provisioning part
 # takes the lab down and up several times (fresh hosts for the first `up`).

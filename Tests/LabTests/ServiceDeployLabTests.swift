@@ -265,31 +265,57 @@ struct LoadRun {
 
     let stopFile: String
     let process: Process
-    let output: Pipe
+    /// The load's report: a file, not a pipe, which a process spawned meanwhile could hold open, so
+    /// that reading it to its end would wait for that process.
+    let outputFile: String
 
     static func start() throws -> LoadRun {
         let stopFile = "/tmp/lurus-load-\(getpid()).stop"
+        let outputFile = "/tmp/lurus-load-\(getpid()).json"
         try? FileManager.default.removeItem(atPath: stopFile)
+        FileManager.default.createFile(atPath: outputFile, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/var/cache/lurusctl/venv/bin/python")
         process.arguments = [
             Repository.path("scripts/test/http-load"), "http://10.77.0.11:18100/v1/chat/completions",
             "sk-lurus-lab-demo", "6", stopFile,
         ]
-        let output = Pipe()
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputFile))
         process.standardOutput = output
         try process.run()
+        try? output.close()
         Thread.sleep(forTimeInterval: 1)
-        return LoadRun(stopFile: stopFile, process: process, output: output)
+        return LoadRun(stopFile: stopFile, process: process, outputFile: outputFile)
     }
 
-    /// Lets the load run a second more, stops it, and reads what it saw.
+    /// Lets the load run a second more, stops it, and reads what it saw (waiting at most 30 s for it).
     func stop() async throws -> Figures {
         try await Task.sleep(for: .seconds(1))
         FileManager.default.createFile(atPath: self.stopFile, contents: nil)
-        let data = self.output.fileHandleForReading.readDataToEndOfFile()
-        self.process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: self.stopFile)
-        return try JSONDecoder().decode(Figures.self, from: data)
+        defer {
+            try? FileManager.default.removeItem(atPath: self.stopFile)
+            try? FileManager.default.removeItem(atPath: self.outputFile)
+        }
+        // The report is written whole as the load ends: wait for it, not for Foundation to see the exit.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let data = (try? Data(contentsOf: URL(fileURLWithPath: self.outputFile))) ?? Data()
+            if let figures = try? JSONDecoder().decode(Figures.self, from: data) {
+                return figures
+            }
+            guard ContinuousClock.now < deadline else {
+                self.process.terminate()
+                throw LoadFailure(
+                    "scripts/test/http-load gave no report within 30 s of its stop file; it wrote: "
+                        + String(decoding: data, as: UTF8.self)
+                )
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    struct LoadFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
     }
 }

@@ -35,8 +35,17 @@ public final class PostgresServerProcess: Sendable {
     }
 
     deinit {
-        self.stop()
-        try? FileManager.default.removeItem(at: self.directory)
+        // A kill, not a fast shutdown (the data goes with the directory), waited for on a thread of its
+        // own: a deinit runs on a thread of Swift concurrency's pool, and every second it blocks there
+        // delays every other test's connections.
+        let process = self.process.withLock { $0.take() }
+        if let process, process.isRunning {
+            let pid = self.serverPID ?? process.processIdentifier
+            let children = Self.children(of: pid)
+            Glibc.kill(pid, SIGKILL)
+            for child in children { Glibc.kill(child, SIGKILL) }
+        }
+        LocalServer.afterExit(of: process?.processIdentifier, remove: self.directory)
     }
 
     /// Makes a cluster with `user` (a superuser) and a database `lurus`, starts the server and waits until
@@ -90,9 +99,14 @@ public final class PostgresServerProcess: Sendable {
         }
     }
 
-    /// Runs `sql` with `psql` as the test's user (for a test's own checks and set-up); its output.
+    /// Runs `sql` with `psql` as the test's user (for a test's own checks and set-up); its output. Off
+    /// Swift concurrency's pool, as `psql` blocks until it ends.
     @discardableResult
-    public func psql(_ sql: String) throws -> String {
+    public func psql(_ sql: String) async throws -> String {
+        try await LocalServer.offThePool { try self.psqlBlocking(sql) }
+    }
+
+    private func psqlBlocking(_ sql: String) throws -> String {
         try self.run(
             self.binaries.appendingPathComponent("psql"),
             [
@@ -239,13 +253,30 @@ public final class PostgresServerProcess: Sendable {
     {
         let process = self.command(executable, arguments)
         process.environment?.merge(environment) { $1 }
-        let output = Pipe()
+        // A file, not a pipe: a server another test spawns at the same moment can inherit a pipe's write
+        // end (Foundation closes the descriptors it saw open just before the spawn), and reading the pipe
+        // to its end then waits for that server to stop, which once hung the services' tests for good.
+        let outputFile = FileManager.default.temporaryDirectory
+            .appendingPathComponent("lurus-pg-tool-\(UUID().uuidString).out")
+        guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else {
+            throw NATSServerError("cannot create \(outputFile.path) for \(executable.lastPathComponent)'s output")
+        }
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        let output = try FileHandle(forWritingTo: outputFile)
         process.standardOutput = output
         process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let text = String(decoding: data, as: UTF8.self)
+        do {
+            try process.run()
+        } catch {
+            try? output.close()
+            throw error
+        }
+        try? output.close()
         let status = LocalServer.exitStatus(of: process)
+        if status == nil {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+        }
+        let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
         guard status == 0 else {
             throw NATSServerError(
                 "\(executable.lastPathComponent) "

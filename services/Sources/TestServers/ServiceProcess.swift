@@ -18,8 +18,23 @@ public final class ServiceProcess: Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
     }
 
-    /// Starts `name` on a free port of 127.0.0.1 (HTTP_HOST, HTTP_PORT) and waits until it listens.
-    public static func start(_ name: String, environment: [String: String], directory: URL) throws -> ServiceProcess {
+    /// Starts `name` on a free port of 127.0.0.1 (HTTP_HOST, HTTP_PORT) and waits until it listens, off Swift
+    /// concurrency's pool (the wait blocks).
+    public static func start(
+        _ name: String,
+        environment: [String: String],
+        directory: URL
+    ) async throws -> ServiceProcess {
+        try await LocalServer.offThePool {
+            try Self.startBlocking(name, environment: environment, directory: directory)
+        }
+    }
+
+    private static func startBlocking(
+        _ name: String,
+        environment: [String: String],
+        directory: URL
+    ) throws -> ServiceProcess {
         let executable = Self.executable(name)
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw ServiceProcessError(

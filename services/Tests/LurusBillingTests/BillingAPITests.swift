@@ -72,7 +72,9 @@ import Testing
             let listing = String(buffer: listed.body)
             #expect(!listing.contains(secret) && listing.contains(String(secret.prefix(14))))
             #expect(
-                try fixture.scalar("SELECT count(*) FROM api_keys WHERE sha256 = '\(IssuedKey.sha256(of: secret))'")
+                try await fixture.scalar(
+                    "SELECT count(*) FROM api_keys WHERE sha256 = '\(IssuedKey.sha256(of: secret))'"
+                )
                     == "1"
             )
 

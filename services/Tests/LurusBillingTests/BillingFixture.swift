@@ -12,6 +12,8 @@ struct BillingFixture: Sendable {
 
     let server: PostgresServerProcess
     let store: BillingStore
+    /// The store's client, for checks that must be quicker than a psql run.
+    let client: PostgresClient
 
     var settings: PostgresSettings {
         PostgresSettings(
@@ -40,7 +42,11 @@ struct BillingFixture: Sendable {
                 return nil
             }
             try await Migrator.migrate(BillingMigrations.all, service: "billing", client: client, logger: Self.logger)
-            let fixture = BillingFixture(server: server, store: BillingStore(client: client, logger: Self.logger))
+            let fixture = BillingFixture(
+                server: server,
+                store: BillingStore(client: client, logger: Self.logger),
+                client: client
+            )
             let result = try await body(fixture)
             group.cancelAll()
             return result
@@ -67,8 +73,8 @@ struct BillingFixture: Sendable {
     }
 
     /// One value of a query, through psql.
-    func scalar(_ sql: String) throws -> String {
-        try self.server.psql(sql).trimmingCharacters(in: .whitespacesAndNewlines)
+    func scalar(_ sql: String) async throws -> String {
+        try await self.server.psql(sql).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func charge(_ requestID: String, key: String, micros: Int64, lease: String = "") -> UsageCharge {

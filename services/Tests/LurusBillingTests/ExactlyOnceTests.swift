@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LurusEvents
 import LurusNATS
+import PostgresNIO
 import TestServers
 import Testing
 
@@ -49,27 +50,30 @@ import Testing
             ]
 
             // 1. Kill it while a batch's transaction is running.
-            let first = try ServiceProcess.start("lurus-billing", environment: environment, directory: directory)
+            let first = try await ServiceProcess.start("lurus-billing", environment: environment, directory: directory)
             var killedMidBatch = false
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline, !killedMidBatch {
-                let active = try fixture.scalar(
-                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%billing_settle(%' AND pid <> pg_backend_pid()"
+                // Through the store's client, not psql: a settle lasts milliseconds, a psql run longer.
+                let rows = try await fixture.client.query(
+                    "SELECT count(*)::int FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%billing_settle(%' AND pid <> pg_backend_pid()"
                 )
-                if active != "0" {
+                var active = 0
+                for try await (count) in rows.decode(Int.self) { active = count }
+                if active != 0 {
                     first.kill()
                     killedMidBatch = true
                 }
             }
             #expect(killedMidBatch, "a settle transaction was seen running and the service killed in it")
-            let atKill = Int(try fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'usage'")) ?? -1
+            let atKill = Int(try await fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'usage'")) ?? -1
             #expect(atKill < Self.events, "killed before the end (\(atKill) settled)")
 
             // 2. NATS restarts (its store survives); 3. billing starts again and finishes.
             try await nats.restart()
-            let second = try ServiceProcess.start("lurus-billing", environment: environment, directory: directory)
+            let second = try await ServiceProcess.start("lurus-billing", environment: environment, directory: directory)
             try await Self.waitUntil("every event settled", fixture: fixture) {
-                try fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'usage'") == "\(Self.events)"
+                try await fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'usage'") == "\(Self.events)"
             }
 
             // 4. The whole stream again, as a spool replayed after the duplicate window: the stream keeps them all.
@@ -85,7 +89,7 @@ import Testing
             second.kill()
 
             #expect(
-                try fixture.scalar("SELECT count(*), count(DISTINCT request_id) FROM ledger WHERE kind = 'usage'")
+                try await fixture.scalar("SELECT count(*), count(DISTINCT request_id) FROM ledger WHERE kind = 'usage'")
                     == "\(Self.events)|\(Self.events)"
             )
             let wallet = try #require(try await fixture.store.user(id: user.id))
@@ -95,10 +99,10 @@ import Testing
             )
             #expect(wallet.reserved == .zero)
             #expect(
-                try fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'")
+                try await fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'")
                     == "\(wallet.balance.value)"
             )
-            #expect(try fixture.scalar("SELECT coalesce(sum(shortfall), 0) FROM ledger") == "0")
+            #expect(try await fixture.scalar("SELECT coalesce(sum(shortfall), 0) FROM ledger") == "0")
         }
     }
 
@@ -134,7 +138,7 @@ import Testing
         do {
             try await TestServers.waitUntil(what, condition)
         } catch {
-            Issue.record("\(error) (ledger has \(try fixture.scalar("SELECT count(*) FROM ledger")) rows)")
+            Issue.record("\(error) (ledger has \(try await fixture.scalar("SELECT count(*) FROM ledger")) rows)")
         }
     }
 }

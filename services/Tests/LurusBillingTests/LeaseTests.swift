@@ -55,7 +55,7 @@ import Testing
             wallet = try #require(try await fixture.store.user(id: user.id))
             #expect(wallet.balance == Micros(1_000_000 - costs.reduce(0, +)) && wallet.reserved == .zero)
             #expect(
-                try fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'")
+                try await fixture.scalar("SELECT sum(amount) FROM ledger WHERE user_id = '\(user.id)'")
                     == "\(wallet.balance.value)"
             )
         }
@@ -157,8 +157,8 @@ import Testing
             // Nobody gives the budgeted leases back: after their second they expire and the budget is free.
             try await Task.sleep(for: .milliseconds(1500))
             #expect(try await fixture.store.expireReservations() == 2)
-            #expect(try fixture.scalar("SELECT reserved FROM key_spend WHERE key_id = '\(budgeted.id)'") == "0")
-            #expect(try fixture.scalar("SELECT sum(reserved) FROM wallets") == "0")
+            #expect(try await fixture.scalar("SELECT reserved FROM key_spend WHERE key_id = '\(budgeted.id)'") == "0")
+            #expect(try await fixture.scalar("SELECT sum(reserved) FROM wallets") == "0")
             let renewed = try await fixture.store.lease(
                 leaseID: "lease_b4",
                 keyID: budgeted.id,
@@ -224,9 +224,11 @@ import Testing
             }
             let wallet = try #require(try await fixture.store.user(id: user.id))
             #expect(wallet.balance == Micros(100_000_000 - Int64(2 * rounds * 6 * 10)))
-            #expect(try fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'usage'") == "\(2 * rounds * 6)")
+            #expect(try await fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'usage'") == "\(2 * rounds * 6)")
             #expect(
-                try fixture.scalar("SELECT sum(amount) FROM reservations WHERE request_id IN ('lease_x', 'lease_y')")
+                try await fixture.scalar(
+                    "SELECT sum(amount) FROM reservations WHERE request_id IN ('lease_x', 'lease_y')"
+                )
                     == "\(20_000_000 - 2 * rounds * 6 * 10)"
             )
         }

@@ -106,7 +106,7 @@ struct ProvisionTests {
             // A restart with the same file: nothing created, nothing credited again.
             #expect(try await store.provision(first) == BillingStore.ProvisionResult())
             #expect(try await store.user(id: "lab")?.balance == Micros(decimal: "25"))
-            #expect(try fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'topup'") == "1")
+            #expect(try await fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'topup'") == "1")
 
             // The file rotates lab's key and adds a key whose hash a key issued by the admin API has.
             #expect(try await store.revokeKey(id: "team-b"))
@@ -155,8 +155,8 @@ struct ProvisionTests {
             #expect(results.flatMap(\.created).sorted() == (0..<5).map { "k\($0)" })
             #expect(results.allSatisfy { $0.skipped.isEmpty }, "a key another replica made is no conflict: \(results)")
             #expect(results.flatMap(\.credited).sorted() == (0..<5).map { "k\($0)" })
-            #expect(try fixture.scalar("SELECT sum(balance) FROM wallets") == "7500000")
-            #expect(try fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'topup'") == "5")
+            #expect(try await fixture.scalar("SELECT sum(balance) FROM wallets") == "7500000")
+            #expect(try await fixture.scalar("SELECT count(*) FROM ledger WHERE kind = 'topup'") == "5")
         }
     }
 }

@@ -19,7 +19,11 @@ extension LogsServerTests {
             let environment = fixture.environment(["INGEST_BATCH_ROWS": "2000", "INGEST_ACK_WAIT_SECONDS": "5"])
 
             // 1. Kill it while an insert into request_log is running on the server.
-            let first = try ServiceProcess.start("lurus-logs", environment: environment, directory: fixture.directory)
+            let first = try await ServiceProcess.start(
+                "lurus-logs",
+                environment: environment,
+                directory: fixture.directory
+            )
             var killedMidInsert = false
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline, !killedMidInsert {
@@ -37,7 +41,11 @@ extension LogsServerTests {
 
             // 2. NATS restarts (its store survives); 3. the service starts again and finishes.
             try await fixture.nats.restart()
-            let second = try ServiceProcess.start("lurus-logs", environment: environment, directory: fixture.directory)
+            let second = try await ServiceProcess.start(
+                "lurus-logs",
+                environment: environment,
+                directory: fixture.directory
+            )
             try await waitUntil("every event stored", seconds: 90) {
                 try fixture.scalar("SELECT count() FROM lurus_logs.request_log") == "\(Self.events)"
             }

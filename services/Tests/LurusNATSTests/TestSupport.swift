@@ -21,6 +21,9 @@ enum TestSupport {
         configuration.user = server.user
         configuration.password = password ?? server.password
         configuration.name = "lurus-nats-tests"
+        // More than the 2 s default: all the suites start their servers at once on 2 cores, and a
+        // handshake then once waited longer (the tests of the timeout itself set their own).
+        configuration.connectTimeout = .seconds(10)
         configure(&configuration)
         return try await NATSClient.connect(configuration, logger: Self.logger)
     }

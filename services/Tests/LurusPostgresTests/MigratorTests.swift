@@ -60,7 +60,7 @@ import Testing
             )
         }
         #expect(
-            try server.psql("SELECT service, version, name FROM schema_migrations ORDER BY 1, 2") == """
+            try await server.psql("SELECT service, version, name FROM schema_migrations ORDER BY 1, 2") == """
                 other|1|accounts
                 test|1|accounts
                 test|2|account names
@@ -86,7 +86,7 @@ import Testing
             return try await group.reduce(into: [[Int]]()) { $0.append($1) }
         }
         #expect(applied.filter { !$0.isEmpty } == [[1, 2, 3]], "one replica applied everything, the others nothing")
-        #expect(try server.psql("SELECT count(*) FROM accounts") == "1\n")
+        #expect(try await server.psql("SELECT count(*) FROM accounts") == "1\n")
     }
 
     @Test func aFailingMigrationLeavesNothingApplied() async throws {
@@ -98,7 +98,7 @@ import Testing
             }
         }
         #expect(
-            try server.psql("SELECT count(*) FROM pg_tables WHERE tablename IN ('accounts', 'schema_migrations')")
+            try await server.psql("SELECT count(*) FROM pg_tables WHERE tablename IN ('accounts', 'schema_migrations')")
                 == "0\n"
         )
     }

@@ -182,8 +182,8 @@ struct AdminAPITests {
                 #expect(versions == [7, 6, 5, 4, 3, 2])
             }
         }
-        #expect(try postgres.psql("SELECT service, version FROM schema_migrations") == "provider|1\n")
-        #expect(try postgres.psql("SELECT version FROM catalog_version") == "7\n")
+        #expect(try await postgres.psql("SELECT service, version FROM schema_migrations") == "provider|1\n")
+        #expect(try await postgres.psql("SELECT version FROM catalog_version") == "7\n")
     }
 
     @Test("bad configuration is one StartupError naming the setting")
