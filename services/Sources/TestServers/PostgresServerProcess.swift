@@ -255,7 +255,7 @@ public final class PostgresServerProcess: Sendable {
         process.environment?.merge(environment) { $1 }
         // A file, not a pipe: a server another test spawns at the same moment can inherit a pipe's write
         // end (Foundation closes the descriptors it saw open just before the spawn), and reading the pipe
-        // to its end then waits for that server to stop, which once hung the services' tests for good.
+        // to its end would then wait for that server to stop: a test hung for good.
         let outputFile = FileManager.default.temporaryDirectory
             .appendingPathComponent("lurus-pg-tool-\(UUID().uuidString).out")
         guard FileManager.default.createFile(atPath: outputFile.path, contents: nil) else {
