@@ -66,7 +66,7 @@ test: setup lint
 services-test: setup
 	cd services && swift build --build-tests
 	# One test process per test target (every target `swift test list` names), each with a deadline: all
-	# 300 tests at once on 2 cores starved each other's connections past their timeouts, and once froze.
+	# 300 tests at once on 2 cores starved each other's connections past their timeouts, and froze runs.
 	cd services && targets=$$(swift test --skip-build list | cut -d. -f1 | sort -u); status=0; \
 	[ -n "$$targets" ] || { echo "services-test: swift test list named no test target" >&2; exit 1; }; \
 	for target in $$targets; do \
