@@ -165,15 +165,6 @@ public enum LocalServer {
         return lines.suffix(20).joined(separator: "\n")
     }
 
-    /// Removes `directory` once process `pid` (if any) has ended, waiting at most 20 seconds on a thread of
-    /// its own: for a deinit, which must not block the pool it runs on.
-    public static func afterExit(of pid: Int32?, remove directory: URL) {
-        Thread.detachNewThread {
-            if let pid { Self.waitUntilGone(pid, seconds: 20) }
-            try? FileManager.default.removeItem(at: directory)
-        }
-    }
-
     /// Runs `work` (which blocks: it starts processes and polls them) on a thread of its own, off Swift
     /// concurrency's pool. That pool has one thread per core: tests blocking it while their servers start
     /// once starved every other test's connections long enough for nats-server's 2 s authentication

@@ -35,17 +35,11 @@ public final class PostgresServerProcess: Sendable {
     }
 
     deinit {
-        // A kill, not a fast shutdown (the data goes with the directory), waited for on a thread of its
-        // own: a deinit runs on a thread of Swift concurrency's pool, and every second it blocks there
-        // delays every other test's connections.
-        let process = self.process.withLock { $0.take() }
-        if let process, process.isRunning {
-            let pid = self.serverPID ?? process.processIdentifier
-            let children = Self.children(of: pid)
-            Glibc.kill(pid, SIGKILL)
-            for child in children { Glibc.kill(child, SIGKILL) }
-        }
-        LocalServer.afterExit(of: process?.processIdentifier, remove: self.directory)
+        // A kill, not a fast shutdown (the data goes with the directory), and no wait: a deinit runs on a
+        // thread of Swift concurrency's pool, and every second it blocks there delays every other test's
+        // connections. A killed server writes nothing more, so its directory can go at once.
+        _ = self.signal(SIGKILL)
+        try? FileManager.default.removeItem(at: self.directory)
     }
 
     /// Makes a cluster with `user` (a superuser) and a database `lurus`, starts the server and waits until
@@ -194,13 +188,7 @@ public final class PostgresServerProcess: Sendable {
     }
 
     private func end(with signal: Int32) {
-        guard let process = self.process.withLock({ $0.take() }), process.isRunning else { return }
-        let pid = self.serverPID ?? process.processIdentifier
-        // A crash takes the server's children (backends, the checkpointer) with it: kill them too, so that
-        // none holds the shared memory that would keep a new server out.
-        let children = signal == SIGKILL ? Self.children(of: pid) : []
-        Glibc.kill(pid, signal)
-        for child in children { Glibc.kill(child, SIGKILL) }
+        guard let (process, pid, children) = self.signal(signal) else { return }
         if !LocalServer.waitForExit(of: process, seconds: 10) {
             Glibc.kill(pid, SIGKILL)
             _ = LocalServer.waitForExit(of: process, seconds: 10)
@@ -209,6 +197,18 @@ public final class PostgresServerProcess: Sendable {
         while Date() < deadline, children.contains(where: { Glibc.kill($0, 0) == 0 }) {
             usleep(20_000)
         }
+    }
+
+    /// Sends `signal` to the running server, if any, and forgets it; what was signalled. A crash takes the
+    /// server's children (backends, the checkpointer) with it: with SIGKILL they are killed too, so that
+    /// none holds the shared memory that would keep a new server out.
+    private func signal(_ signal: Int32) -> (process: Process, pid: pid_t, children: [pid_t])? {
+        guard let process = self.process.withLock({ $0.take() }), process.isRunning else { return nil }
+        let pid = self.serverPID ?? process.processIdentifier
+        let children = signal == SIGKILL ? Self.children(of: pid) : []
+        Glibc.kill(pid, signal)
+        for child in children { Glibc.kill(child, SIGKILL) }
+        return (process, pid, children)
     }
 
     /// The processes whose parent is `pid`, from /proc.
