@@ -53,14 +53,20 @@ import Testing
         )
     }
 
-    @Test func everyNodeHasBaseAndTheObservabilityComponentsAreLeftForLater() async throws {
+    @Test func everyNodeHasBaseAndANodeExporterAndGrafanaAndJaegerAreLeftForLater() async throws {
         let catalog = try await Self.catalog("lurus.yaml")
         for node in catalog.inventory.nodes {
             let units = try catalog.units(on: node, facts: Self.facts(container: "none"), only: .base)
             #expect(units.map(\.id.component) == ["base"], "\(node.name)")
-            #expect(catalog.unprovisioned(on: node).contains(.nodeExporter))
+            let exporter = try catalog.secretNeeds(on: node, only: .nodeExporter)
+            #expect(
+                exporter.isEmpty && catalog.placed(on: node, only: .nodeExporter) == [.nodeExporter],
+                "\(node.name)"
+            )
             #expect(!catalog.unprovisioned(on: node).contains(.tailscale))
         }
+        let leftOver = catalog.inventory.nodes.flatMap(catalog.unprovisioned)
+        #expect(leftOver.filter { !$0.isService } == [.grafana, .jaeger])
         let only = try catalog.units(
             on: catalog.inventory.nodes[0],
             facts: Self.facts(container: "none"),

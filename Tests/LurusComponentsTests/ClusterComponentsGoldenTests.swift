@@ -38,11 +38,14 @@ import Testing
         return facts
     }
 
-    /// A fixed value for every secret the node's units need: `test-secret-NAME`.
+    /// A fixed value for every secret the node's units need: `test-secret-NAME` (a URL for a webhook).
     static func secrets(_ catalog: ComponentCatalog, on node: Node) -> [String: Secret] {
         var secrets: [String: Secret] = [:]
         for need in catalog.secretNeeds(on: node) {
-            secrets[need.name] = Secret(name: need.name, bytes: Array("test-secret-\(need.name)".utf8))
+            let value =
+                need.name.hasSuffix("/webhook")
+                ? "https://hooks.example.com/test-secret-\(need.name)" : "test-secret-\(need.name)"
+            secrets[need.name] = Secret(name: need.name, bytes: Array(value.utf8))
         }
         return secrets
     }

@@ -207,19 +207,18 @@ public struct BackupRun: Sendable {
     /// The time of this backup per component, for the node exporter's textfile collector on each
     /// component's node (`lurus_backup.prom` beside `health.textfile_path`), written atomically.
     func writeMetrics(_ manifest: BackupManifest) async {
-        let directory = (self.inventory.health.textfilePath ?? "/var/lib/node_exporter/textfile/lurus.prom")
-            .split(separator: "/").dropLast().joined(separator: "/")
+        let directory = self.inventory.health.textfileDirectory
         for part in manifest.components {
             guard let node = self.inventory.node(named: part.node) else { continue }
             let text = BackupMetrics.text(manifest, component: part)
             do {
                 _ = try await self.transport.run(
-                    RemoteCommand(ShellCommand(["mkdir", "-p", "/" + directory])),
+                    RemoteCommand(ShellCommand(["mkdir", "-p", directory])),
                     on: node
                 )
                 _ = try await self.transport.upload(
                     .bytes(Array(text.utf8)),
-                    to: "/\(directory)/lurus_backup_\(part.component.rawValue).prom",
+                    to: "\(directory)/lurus_backup_\(part.component.rawValue).prom",
                     mode: 0o644,
                     owner: nil,
                     on: node,

@@ -26,6 +26,9 @@ public struct ComponentCatalog: Sendable {
             .minio: MinioComponent.self,
             .redis: RedisComponent.self,
             .nats: NatsComponent.self,
+            .prometheus: PrometheusComponent.self,
+            .alertmanager: AlertmanagerComponent.self,
+            .nodeExporter: NodeExporterComponent.self,
         ]
     }
 

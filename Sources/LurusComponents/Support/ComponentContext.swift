@@ -42,6 +42,12 @@ struct ComponentContext {
         return 0
     }
 
+    /// A duration setting in milliseconds.
+    func milliseconds(_ key: String) -> Int64 {
+        if case .duration(let duration) = self.settings[key] { return duration.milliseconds }
+        return 0
+    }
+
     /// The version pinned under `versions:` for this component.
     func version() throws -> String {
         guard let key = self.component.versionKey, let version = self.inventory.versions[key] else {

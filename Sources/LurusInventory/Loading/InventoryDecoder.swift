@@ -36,6 +36,9 @@ struct InventoryDecoder {
             document.mapping("health", expected: "a mapping of health settings").map(self.health) ?? HealthSettings()
         let deploy =
             document.mapping("deploy", expected: "a mapping of deploy settings").map(self.deploy) ?? DeploySettings()
+        let alerting = document.mapping("alerting", expected: "a mapping of receivers and routes").flatMap(
+            self.alerting
+        )
         document.reportUnknownKeys(expected: Inventory.keys, context: "the inventory")
         return Inventory(
             cluster: cluster,
@@ -49,7 +52,8 @@ struct InventoryDecoder {
             settings: settings,
             backup: backup,
             health: health,
-            deploy: deploy
+            deploy: deploy,
+            alerting: alerting
         )
     }
 

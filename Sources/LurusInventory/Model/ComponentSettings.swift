@@ -106,6 +106,25 @@ extension Component {
         return ports + self.otherSettingSpecs
     }
 
+    /// Where the Prometheus project's programs come from: Debian's packages, or the project's release
+    /// archive of `versions.NAME` from GitHub, accepted only with its sha256.
+    private var releaseSpecs: [SettingSpec] {
+        [
+            SettingSpec(
+                key: "source",
+                kind: .word(["official", "debian"]),
+                defaultValue: .text("official"),
+                summary: "the project's release archive (pinned by versions and sha256), or Debian's package"
+            ),
+            SettingSpec(
+                key: "sha256",
+                kind: .sha256,
+                defaultValue: .text(""),
+                summary: "sha256 of the linux-amd64 release archive (the release's sha256sums.txt); source: official"
+            ),
+        ]
+    }
+
     private var otherSettingSpecs: [SettingSpec] {
         switch self {
         case .postgres:
@@ -210,14 +229,35 @@ extension Component {
                 ),
             ]
         case .prometheus:
-            [
+            self.releaseSpecs + [
                 SettingSpec(
                     key: "retention",
                     kind: .duration,
                     defaultValue: .duration(InventoryDuration(milliseconds: 15 * 86_400_000, text: "15d")),
                     summary: "how long samples are kept"
-                )
+                ),
+                SettingSpec(
+                    key: "retention_size",
+                    kind: .size,
+                    // Monitor has a small disk beside Grafana: a cap, whichever of the two comes first.
+                    defaultValue: .size(InventorySize(bytes: 8 << 30, text: "8gb")),
+                    summary: "the most disk samples may take; the oldest go first past it"
+                ),
+                SettingSpec(
+                    key: "scrape_interval",
+                    kind: .duration,
+                    defaultValue: .duration(InventoryDuration(milliseconds: 15_000, text: "15s")),
+                    summary: "how often every target is scraped (and the rules evaluated)"
+                ),
+                SettingSpec(
+                    key: "memory_max",
+                    kind: .size,
+                    defaultValue: .size(InventorySize(bytes: 1 << 30, text: "1gb")),
+                    summary: "the memory systemd lets Prometheus use (Monitor has 2 GB); Go's GC aims below it"
+                ),
             ] + AlertThresholds.specs
+        case .alertmanager, .nodeExporter:
+            self.releaseSpecs
         case .gateway:
             [
                 SettingSpec(

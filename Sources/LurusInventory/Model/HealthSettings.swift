@@ -13,6 +13,14 @@ public struct HealthSettings: Sendable, Hashable {
 
     public init() {}
 
+    /// The node exporter's textfile directory on every node: the folder of `textfile_path`, or
+    /// `/var/lib/node_exporter/textfile` (Debian's own default, `/var/lib/prometheus/node-exporter`, is not
+    /// used: backup and health write beside `textfile_path`, and the node exporter reads there).
+    public var textfileDirectory: String {
+        let path = self.textfilePath ?? "/var/lib/node_exporter/textfile/lurus.prom"
+        return "/" + path.split(separator: "/").dropLast().joined(separator: "/")
+    }
+
     static let keys = [
         "timeout", "disk_warning_percent", "disk_critical_percent", "backup_max_age", "textfile_path", "ping_url",
     ]

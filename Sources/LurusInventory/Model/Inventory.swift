@@ -20,11 +20,13 @@ public struct Inventory: Sendable {
     public var backup: BackupSettings?
     public var health: HealthSettings
     public var deploy: DeploySettings
+    /// Where Alertmanager sends alerts; nil when the inventory has no `alerting:` block.
+    public var alerting: AlertingSettings? = nil
 
     /// The top-level keys.
     static let keys = [
         "cluster", "runtime", "ssh", "mesh", "versions", "secrets", "nodes", "components", "backup", "health",
-        "deploy",
+        "deploy", "alerting",
     ]
 
     public func node(named name: String) -> Node? {

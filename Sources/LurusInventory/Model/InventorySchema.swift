@@ -16,6 +16,10 @@ public enum InventorySchema {
         paths += BackupSettings.S3Destination.keys.map { "backup.destination.\($0)" }
         paths += HealthSettings.keys.map { "health.\($0)" }
         paths += DeploySettings.keys.map { "deploy.\($0)" }
+        paths += AlertingSettings.keys.map { "alerting.\($0)" }
+        paths += AlertingSettings.receiverKeys.map { "alerting.receivers.<name>.\($0)" }
+        paths += AlertingSettings.routeKeys.map { "alerting.routes[].\($0)" }
+        paths += AlertingSettings.Email.keys.map { "alerting.email.\($0)" }
         return paths
     }
 }

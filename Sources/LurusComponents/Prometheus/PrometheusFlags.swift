@@ -1,0 +1,23 @@
+import LurusInventory
+
+/// Inventory values written as Prometheus's flags and configuration take them.
+enum PrometheusFlags {
+    /// A duration in the largest whole unit: `15d`, `90s`, `1500ms`.
+    static func duration(_ duration: InventoryDuration) -> String { self.duration(milliseconds: duration.milliseconds) }
+
+    static func duration(milliseconds: Int64) -> String {
+        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+        where milliseconds % Int64(size) == 0 && milliseconds >= Int64(size) {
+            return "\(milliseconds / Int64(size))\(unit)"
+        }
+        return "\(milliseconds)ms"
+    }
+
+    /// A size in whole mebibytes as `--storage.tsdb.retention.size` takes it (`MB` is 2^20 there).
+    static func size(_ bytes: Int64) -> String { "\(max(1, bytes >> 20))MB" }
+
+    /// `HOST:PORT`, with an IPv6 literal in brackets.
+    static func listen(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}
