@@ -59,7 +59,7 @@ public struct RecordedFacts: Sendable {
             }
             let stand = Dictionary(
                 uniqueKeysWithValues: provisioning.catalog.secretNeeds(on: node, only: provisioning.only).map {
-                    ($0.name, Secret(name: $0.name, bytes: Array("stand-in for \($0.name)".utf8)))
+                    ($0.name, Secret(name: $0.name, bytes: Array(($0.standIn ?? "stand-in for \($0.name)").utf8)))
                 }
             )
             do {

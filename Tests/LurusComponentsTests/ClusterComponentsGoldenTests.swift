@@ -43,8 +43,7 @@ import Testing
         var secrets: [String: Secret] = [:]
         for need in catalog.secretNeeds(on: node) {
             let value =
-                need.name.hasSuffix("/webhook")
-                ? "https://hooks.example.com/test-secret-\(need.name)" : "test-secret-\(need.name)"
+                need.standIn == nil ? "test-secret-\(need.name)" : "https://hooks.example.com/test-secret-\(need.name)"
             secrets[need.name] = Secret(name: need.name, bytes: Array(value.utf8))
         }
         return secrets

@@ -21,7 +21,9 @@ enum AlertmanagerConfiguration {
     static func secretNeeds(_ alerting: AlertingSettings?) -> [SecretNeed] {
         guard let alerting else { return [] }
         var needs = alerting.receivers.compactMap { receiver in
-            receiver.webhook.map { SecretNeed(self.webhookSecret(receiver.name), reference: $0) }
+            receiver.webhook.map {
+                SecretNeed(self.webhookSecret(receiver.name), reference: $0, standIn: "https://stand-in.invalid/")
+            }
         }
         if let password = alerting.email?.password { needs.append(SecretNeed(self.smtpSecret, reference: password)) }
         return needs
@@ -71,7 +73,7 @@ enum AlertmanagerConfiguration {
             "      matchers: [\(self.matcher("alertname", "Watchdog"))]",
             "      group_wait: 0s",
             "      group_interval: 1m",
-            "      repeat_interval: 5m",
+            "      repeat_interval: \(PrometheusFlags.duration(milliseconds: min(5 * 60_000, (settings?.repeatInterval ?? AlertingSettings.defaults.repeatInterval).milliseconds)))",
         ]
         for route in settings?.routes ?? [] {
             lines += [

@@ -93,8 +93,13 @@ public struct SecretNeed: Sendable, Hashable {
     /// Set for a reference outside `secrets:` (the mesh's auth key).
     public var reference: SecretReference?
 
-    public init(_ name: String, reference: SecretReference? = nil) {
+    /// What a plan that reads no secret (`plan --facts`) uses in its place, when any text would not do
+    /// (a webhook must be a URL).
+    public var standIn: String?
+
+    public init(_ name: String, reference: SecretReference? = nil, standIn: String? = nil) {
         self.name = name
         self.reference = reference
+        self.standIn = standIn
     }
 }

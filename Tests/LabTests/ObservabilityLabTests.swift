@@ -1,0 +1,109 @@
+import Foundation
+import LurusTestSupport
+import Testing
+
+extension LabIntegrationTests {
+    /// Prometheus and Alertmanager on monitor and a node exporter on every node, as `lurusctl up` leaves
+    /// them on the lab: a second up changes nothing, Prometheus scrapes every target the inventory places
+    /// (the services included) and finds it up, and its alerts reach a webhook this test runs on the
+    /// control machine through the lab's Alertmanager.
+    @Suite struct ObservabilityLabTests {
+        typealias Commands = ProvisioningCommandTests
+        static let prometheus = "http://10.77.0.13:9090"
+        static let hookAddress = (host: "10.77.0.1", port: 18904)
+
+        /// The webhook receiver (`scripts/test/alert-webhook`), writing what it gets to `file`.
+        static func startHook(writingTo file: String) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Repository.path("scripts/test/alert-webhook"))
+            process.arguments = [Self.hookAddress.host, String(Self.hookAddress.port), file]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+
+        /// A Prometheus HTTP API answer's `data`.
+        static func api(_ path: String) async throws -> Any? {
+            let result = try await ProcessRunner.run(
+                "/usr/bin/curl",
+                ["-sS", "--max-time", "5", "\(Self.prometheus)\(path)"],
+                timeout: 15
+            )
+            let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return object?["data"]
+        }
+
+        /// Every active target as `JOB INSTANCE HEALTH`, sorted.
+        static func targets() async throws -> [String] {
+            let data = try await Self.api("/api/v1/targets?state=active") as? [String: Any]
+            let active = data?["activeTargets"] as? [[String: Any]] ?? []
+            return active.map { target in
+                let labels = target["labels"] as? [String: String] ?? [:]
+                return "\(labels["job"] ?? "?") \(labels["instance"] ?? "?") \(target["health"] ?? "?")"
+            }.sorted()
+        }
+
+        @Test func everyTargetIsUpAndAlertsReachTheWebhook() async throws {
+            try await LabIntegrationTests.ensureLabUp()
+            let received = FileManager.default.temporaryDirectory.appendingPathComponent("lurus-hook-\(UUID()).jsonl")
+                .path
+            let hook = try Self.startHook(writingTo: received)
+            defer {
+                // SIGKILL: a child of the test process may have SIGTERM blocked.
+                kill(hook.processIdentifier, SIGKILL)
+                try? FileManager.default.removeItem(atPath: received)
+            }
+            let up = try await Commands.lurusctl(["up", "-i", "inventory/lab.yaml", "--json"])
+            #expect(up.status == 0, "\(up)")
+            let again = try await Commands.lurusctl(["up", "-i", "inventory/lab.yaml", "--json"])
+            let second = try Commands.summary(again.stdout)
+            #expect(again.status == 0 && second["changed"] as? Int == 0, "second up changed something: \(again)")
+            #expect(
+                DataComponentsLabTests.unitLists(second, "restarts").isEmpty,
+                "second up restarted something: \(again.stdout)"
+            )
+
+            let expected = [
+                "alertmanager monitor:9093 up", "lurus-billing brain:18103 up", "lurus-gateway brain:18100 up",
+                "lurus-log lab:18102 up", "lurus-provider brain:18101 up", "node brain:9100 up", "node heart:9100 up",
+                "node lab:9100 up", "node monitor:9100 up", "prometheus monitor:9090 up",
+            ]
+            var targets: [String] = []
+            for _ in 0..<40 {
+                targets = try await Self.targets()
+                if targets == expected { break }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            #expect(targets == expected, "Prometheus's targets")
+
+            // The node exporters read the folder backup and health write to, not Debian's default.
+            let textfile =
+                try await Self.api(
+                    "/api/v1/query?query=node_textfile_scrape_error%7Bjob%3D%22node%22%7D"
+                ) as? [String: Any]
+            #expect(
+                (textfile?["result"] as? [Any])?.count == 4,
+                "node_textfile_scrape_error of 4 nodes: \(String(describing: textfile))"
+            )
+
+            // Watchdog always fires, and the lab routes it to the hook: Prometheus evaluated the rules and
+            // Alertmanager delivered.
+            var watchdog: [String: Any]?
+            for _ in 0..<60 where watchdog == nil {
+                let lines = (try? String(contentsOfFile: received, encoding: .utf8))?.split(separator: "\n") ?? []
+                for line in lines {
+                    let entry = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                    let body = entry?["body"] as? [String: Any]
+                    let labels = body?["commonLabels"] as? [String: String]
+                    if labels?["alertname"] == "Watchdog" { watchdog = body }
+                }
+                if watchdog == nil { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            let body = try #require(watchdog, "no Watchdog reached the webhook in 30 s")
+            #expect(body["receiver"] as? String == "lab-hook")
+            #expect(body["status"] as? String == "firing")
+            #expect((body["commonLabels"] as? [String: String])?["cluster"] == "lurus-lab", "\(body)")
+        }
+    }
+}
