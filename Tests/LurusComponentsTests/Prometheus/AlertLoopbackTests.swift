@@ -145,7 +145,7 @@ import Testing
             ["-m", "http.server", "--bind", "127.0.0.1", "--directory", "target", String(Self.ports.target)],
             in: folder
         )
-        defer { [hook, manager, server].forEach { $0.stop() } }
+        defer { for program in [hook, manager, server] { program.stop() } }
 
         // Up for a while: nothing about ServiceDown may arrive.
         try await Task.sleep(for: .seconds(6))
