@@ -5,7 +5,7 @@ import Testing
 extension LabIntegrationTests {
     /// Prometheus and Alertmanager on monitor and a node exporter on every node, as `lurusctl up` leaves
     /// them on the lab: a second up changes nothing, Prometheus scrapes every target the inventory places
-    /// (the services included) and finds it up, and its alerts reach a webhook this test runs on the
+    /// (the services, and PostgreSQL and Redis through their exporters) and finds it up, and its alerts reach a webhook this test runs on the
     /// control machine through the lab's Alertmanager.
     @Suite struct ObservabilityLabTests {
         typealias Commands = ProvisioningCommandTests
@@ -67,7 +67,8 @@ extension LabIntegrationTests {
             let expected = [
                 "alertmanager monitor:9093 up", "lurus-billing brain:18103 up", "lurus-gateway brain:18100 up",
                 "lurus-log lab:18102 up", "lurus-provider brain:18101 up", "node brain:9100 up", "node heart:9100 up",
-                "node lab:9100 up", "node monitor:9100 up", "prometheus monitor:9090 up",
+                "node lab:9100 up", "node monitor:9100 up", "postgres heart:9187 up", "prometheus monitor:9090 up",
+                "redis heart:9121 up",
             ]
             var targets: [String] = []
             for _ in 0..<40 {
@@ -76,6 +77,13 @@ extension LabIntegrationTests {
                 try await Task.sleep(for: .milliseconds(500))
             }
             #expect(targets == expected, "Prometheus's targets")
+
+            // The exporters reach their servers: PostgreSQL by peer as pg_monitor, Redis with its password.
+            for (metric, job) in [("pg_up", "postgres"), ("redis_up", "redis")] {
+                let answer = try await Self.api("/api/v1/query?query=\(metric)") as? [String: Any]
+                let value = ((answer?["result"] as? [[String: Any]])?.first?["value"] as? [Any])?.last as? String
+                #expect(value == "1", "\(metric) of job \(job): \(String(describing: answer))")
+            }
 
             // The node exporters read the folder backup and health write to, not Debian's default.
             let textfile =
@@ -104,6 +112,77 @@ extension LabIntegrationTests {
             #expect(body["receiver"] as? String == "lab-hook")
             #expect(body["status"] as? String == "firing")
             #expect((body["commonLabels"] as? [String: String])?["cluster"] == "lurus-lab", "\(body)")
+        }
+    }
+}
+
+extension LabIntegrationTests.ObservabilityLabTests {
+    /// Every query of every shipped Grafana dashboard, its variables set to all and `$__rate_interval` to
+    /// a minute, returns data from the lab's Prometheus scraping the real gateway and nodes after a little
+    /// traffic through the gateway to the fake upstream (answered, and one unknown model).
+    @Test func everyDashboardQueryReturnsData() async throws {
+        try await LabIntegrationTests.ensureLabUp()
+        let up = try await Commands.lurusctl(["up", "-i", "inventory/lab.yaml", "--json"])
+        #expect(up.status == 0, "\(up)")
+        for _ in 0..<3 {
+            let asked = try await ProcessRunner.run(
+                "/var/cache/lurusctl/venv/bin/python",
+                [Repository.path("scripts/test/sdk-ask"), "http://10.77.0.11:18100/v1", "gpt-4o-mini"],
+                environment: ["LURUS_CLIENT_KEY": "sk-lurus-lab-demo"],
+                timeout: 60
+            )
+            #expect(asked.status == 0, "\(asked)")
+        }
+        let unknown = try await ProcessRunner.run(
+            "/var/cache/lurusctl/venv/bin/python",
+            [Repository.path("scripts/test/sdk-ask"), "http://10.77.0.11:18100/v1", "no-such-model"],
+            environment: ["LURUS_CLIENT_KEY": "sk-lurus-lab-demo"],
+            timeout: 60
+        )
+        #expect(unknown.stdout.contains("refused: HTTP 4"), "\(unknown)")
+
+        var queries: [(dashboard: String, panel: String, expr: String)] = []
+        for name in ["gateway", "nodes"] {
+            let text = try String(
+                contentsOfFile: Repository.path("templates/grafana/dashboards/\(name).json.mustache"),
+                encoding: .utf8
+            )
+            let json = text.split(separator: "\n", maxSplits: 1)[1].replacingOccurrences(
+                of: "<%datasource%>",
+                with: "lurus-prometheus"
+            )
+            let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            for panel in dashboard["panels"] as? [[String: Any]] ?? [] {
+                for target in panel["targets"] as? [[String: Any]] ?? [] {
+                    let expr = (target["expr"] as? String ?? "")
+                        .replacingOccurrences(of: "$__rate_interval", with: "1m")
+                        .replacingOccurrences(of: "$model", with: ".*")
+                        .replacingOccurrences(of: "$provider", with: ".*")
+                        .replacingOccurrences(of: "$node", with: ".*")
+                    queries.append((name, panel["title"] as? String ?? "?", expr))
+                }
+            }
+        }
+        #expect(queries.count >= 25)
+        var empty = queries
+        for _ in 0..<30 where !empty.isEmpty {
+            var still: [(dashboard: String, panel: String, expr: String)] = []
+            for query in empty {
+                let encoded = query.expr.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+                let data = try await Self.api("/api/v1/query?query=\(encoded)") as? [String: Any]
+                if (data?["result"] as? [Any] ?? []).isEmpty { still.append(query) }
+            }
+            empty = still
+            if !empty.isEmpty { try await Task.sleep(for: .seconds(1)) }
+        }
+        #expect(empty.isEmpty, "queries without data: \(empty.map { "\($0.dashboard) \($0.panel): \($0.expr)" })")
+        // The variables' values come from the same metrics.
+        for (label, metric) in [
+            ("model", "lurus_gateway_requests_total"), ("provider", "lurus_gateway_provider_attempts_total"),
+            ("node", "node_uname_info"),
+        ] {
+            let values = try await Self.api("/api/v1/label/\(label)/values?match%5B%5D=\(metric)") as? [String]
+            #expect(!(values ?? []).isEmpty, "no values for $\(label)")
         }
     }
 }

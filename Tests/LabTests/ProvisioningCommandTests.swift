@@ -109,10 +109,10 @@ extension LabIntegrationTests {
             #expect(redeployed["switched"] as? Int == 0 && redeployed["shipped_bytes"] as? Int == 0, "\(redeployed)")
             let units = (second["nodes"] as? [[String: Any]] ?? []).flatMap { $0["units"] as? [[String: Any]] ?? [] }
             #expect(
-                units.count == 14,
+                units.count == 20,
                 """
-                base on four nodes, nats, postgres, redis, clickhouse, the host setup of provider, billing, gateway \
-                and log, and the proxies of brain and lab
+                base and the node exporter on four nodes, nats, postgres, redis, clickhouse, prometheus, \
+                alertmanager, the host setup of provider, billing, gateway and log, and the proxies of brain and lab
                 """
             )
             #expect(

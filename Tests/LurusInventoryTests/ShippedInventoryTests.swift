@@ -43,7 +43,7 @@ import Testing
         // MinIO moved off ClickHouse's native port 9000 on lab.
         let labPorts = inventory.ports(on: lab)
         #expect(labPorts.filter { $0.component == .minio }.map(\.port) == [9002, 9001])
-        #expect(labPorts.filter { $0.component == .clickhouse }.map(\.port) == [8123, 9000])
+        #expect(labPorts.filter { $0.component == .clickhouse }.map(\.port) == [8123, 9000, 9363])
         #expect(Set(labPorts.map(\.port)).count == labPorts.count)
 
         #expect(inventory.settings(for: .gateway)["replicas"] == .integer(2))

@@ -28,6 +28,7 @@ public struct ComponentCatalog: Sendable {
             .nats: NatsComponent.self,
             .prometheus: PrometheusComponent.self,
             .alertmanager: AlertmanagerComponent.self,
+            .grafana: GrafanaComponent.self,
             .nodeExporter: NodeExporterComponent.self,
         ]
     }

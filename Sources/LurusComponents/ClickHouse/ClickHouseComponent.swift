@@ -24,7 +24,10 @@ enum ClickHouseComponent: ComponentDefinition {
             path: "/etc/clickhouse-server/config.d/lurus.xml",
             text: try context.render(
                 "lurus-config.xml",
-                ["mesh_address": mesh, "http_port": httpPort, "native_port": context.port("native_port")]
+                [
+                    "mesh_address": mesh, "http_port": httpPort, "native_port": context.port("native_port"),
+                    "metrics_port": self.servesMetrics(context.inventory) ? context.port("metrics_port") : false,
+                ]
             )
         )
         let users = File(
@@ -61,6 +64,12 @@ enum ClickHouseComponent: ComponentDefinition {
             ),
         ]
         return (resources, [])
+    }
+
+    /// Whether ClickHouse serves Prometheus's format itself: with Prometheus placed, from ClickHouse's own
+    /// repository (20.1 and later have the endpoint; Debian's 18.16 has none).
+    static func servesMetrics(_ inventory: Inventory) -> Bool {
+        inventory.isPlaced(.prometheus) && inventory.settings(for: .clickhouse)["source"]?.description == "official"
     }
 
     /// Debian's `clickhouse-server` (18.16 on Debian 12), or the pinned release from ClickHouse's repository.

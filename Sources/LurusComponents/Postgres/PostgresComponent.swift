@@ -42,7 +42,13 @@ enum PostgresComponent: ComponentDefinition {
         )
         let access = File(
             path: paths.hba,
-            text: try context.render("pg_hba.conf", ["networks": context.mesh.network(of: context.node)]),
+            text: try context.render(
+                "pg_hba.conf",
+                [
+                    "networks": context.mesh.network(of: context.node),
+                    "exporter": PostgresExporter.isOn(context.inventory),
+                ]
+            ),
             mode: 0o640,
             owner: "postgres",
             group: "postgres"
@@ -104,6 +110,9 @@ enum PostgresComponent: ComponentDefinition {
                     )
                 )
             )
+        }
+        if PostgresExporter.isOn(context.inventory) {
+            resources += try PostgresExporter.resources(context, psql: paths.psql)
         }
         return (resources, [])
     }

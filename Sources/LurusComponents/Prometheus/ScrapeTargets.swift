@@ -4,9 +4,9 @@ import LurusInventory
 /// each service where it runs. Pure: (inventory, each node's mesh address) -> jobs.
 ///
 /// Every target carries `instance` as `NODE:PORT` (the inventory's names, not addresses, so an alert says
-/// "gateway on brain:18100") and `node`. Data components are not scraped yet: PostgreSQL and Redis need an
-/// exporter (Debian has prometheus-postgres-exporter and prometheus-redis-exporter), NATS's monitoring port
-/// serves JSON only, and ClickHouse's own endpoint needs 20.1 or later (the lab has 18.16).
+/// "gateway on brain:18100") and `node`. PostgreSQL and Redis through the exporters their components add,
+/// ClickHouse from its own endpoint (20.1 and later: not the lab's 18.16); NATS's monitoring port serves
+/// JSON only, so NATS is not scraped.
 public struct ScrapeTargets: Sendable {
     public struct Job: Sendable, Hashable {
         public var name: String
@@ -59,11 +59,15 @@ public struct ScrapeTargets: Sendable {
                 )
             }
         }
-        let unscraped = [Component.postgres, .redis, .nats, .clickhouse].filter(inventory.isPlaced)
-        if !unscraped.isEmpty {
-            notices.append(
-                "not scraped (no exporter installed yet): \(unscraped.map(\.name).joined(separator: ", "))"
-            )
+        jobs.append(Job(name: "postgres", targets: try targets(.postgres, port: "exporter_port")))
+        jobs.append(Job(name: "redis", targets: try targets(.redis, port: "exporter_port")))
+        if ClickHouseComponent.servesMetrics(inventory) {
+            jobs.append(Job(name: "clickhouse", targets: try targets(.clickhouse, port: "metrics_port")))
+        } else if inventory.isPlaced(.clickhouse) {
+            notices.append("clickhouse is not scraped: Debian's 18.16 has no Prometheus endpoint (20.1 and later do)")
+        }
+        if inventory.isPlaced(.nats) {
+            notices.append("nats is not scraped: its monitoring port serves JSON, and no exporter is installed")
         }
         return ScrapeTargets(jobs: jobs.filter { !$0.targets.isEmpty }, notices: notices)
     }

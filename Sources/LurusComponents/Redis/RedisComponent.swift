@@ -41,7 +41,7 @@ enum RedisComponent: ComponentDefinition {
             name: "includes",
             lines: ["include \(settings.path)", "include \(auth.path)"]
         )
-        let resources: [Resource.Kind] = [
+        var resources: [Resource.Kind] = [
             // Debian's packages carry epoch 5, which apt's version match needs written out.
             .package(Package("redis-server", version: try "5:" + context.version())),
             .file(settings),
@@ -49,6 +49,9 @@ enum RedisComponent: ComponentDefinition {
             .fileBlock(include),
             .service(Service("redis-server", restartOn: [settings.id, auth.id, include.id])),
         ]
+        if context.inventory.isPlaced(.prometheus) {
+            resources += try RedisExporter.resources(context, password: password)
+        }
         return (resources, [])
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import LurusInventory
 import LurusTestSupport
 import Testing
@@ -12,7 +13,25 @@ import Testing
 @Suite struct AlertLoopbackTests {
     static let prometheus = "/usr/bin/prometheus"
     static let alertmanager = "/usr/bin/prometheus-alertmanager"
-    static let ports = (prometheus: 19190, alertmanager: 19193, hook: 19194, target: 19195)
+    /// A TCP port nothing listens on now (the kernel's pick), so a program another run left behind can
+    /// never answer in this test's place.
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(socket >= 0, "socket: errno \(errno)")
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
+            }
+        }
+        try #require(bound, "bind: errno \(errno)")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 
     /// A background program of the test; killed when the test ends.
     final class Program: @unchecked Sendable {
@@ -62,6 +81,10 @@ import Testing
     }
 
     @Test func aDownTargetFiresToTheWebhookAndResolves() async throws {
+        let ports = (
+            prometheus: try Self.freePort(), alertmanager: try Self.freePort(), hook: try Self.freePort(),
+            target: try Self.freePort()
+        )
         for tool in [Self.prometheus, Self.alertmanager] {
             try #require(FileManager.default.isExecutableFile(atPath: tool), "no \(tool): run scripts/setup")
         }
@@ -94,12 +117,12 @@ import Testing
             [
                 "cluster": "loopback", "interval": "1s", "timeout": "1s",
                 "rules": folder.appendingPathComponent("alerts.yml").path,
-                "has_alertmanagers": true, "alertmanagers": ["127.0.0.1:\(Self.ports.alertmanager)"],
+                "has_alertmanagers": true, "alertmanagers": ["127.0.0.1:\(ports.alertmanager)"],
                 "jobs": [
                     [
                         "name": "lurus-gateway",
                         "targets": [
-                            ["address": "127.0.0.1:\(Self.ports.target)", "node": "brain", "instance": "brain:18100"]
+                            ["address": "127.0.0.1:\(ports.target)", "node": "brain", "instance": "brain:18100"]
                         ],
                     ]
                 ],
@@ -115,20 +138,20 @@ import Testing
         alerting.groupInterval = InventoryDuration.parse("1s")!
         try AlertmanagerConfiguration.render(
             alerting,
-            webhooks: ["hook": "http://127.0.0.1:\(Self.ports.hook)/alerts"]
+            webhooks: ["hook": "http://127.0.0.1:\(ports.hook)/alerts"]
         ).write(to: folder.appendingPathComponent("alertmanager.yml"), atomically: true, encoding: .utf8)
 
         let received = folder.appendingPathComponent("received.jsonl")
         let hook = try Program(
             Repository.path("scripts/test/alert-webhook"),
-            ["127.0.0.1", String(Self.ports.hook), received.path],
+            ["127.0.0.1", String(ports.hook), received.path],
             in: folder
         )
         let manager = try Program(
             Self.alertmanager,
             [
                 "--config.file=alertmanager.yml", "--storage.path=am", "--cluster.listen-address=",
-                "--web.listen-address=127.0.0.1:\(Self.ports.alertmanager)",
+                "--web.listen-address=127.0.0.1:\(ports.alertmanager)",
             ],
             in: folder
         )
@@ -136,13 +159,13 @@ import Testing
             Self.prometheus,
             [
                 "--config.file=prometheus.yml", "--storage.tsdb.path=tsdb",
-                "--web.listen-address=127.0.0.1:\(Self.ports.prometheus)",
+                "--web.listen-address=127.0.0.1:\(ports.prometheus)",
             ],
             in: folder
         )
         var target: Program? = try Program(
             "/usr/bin/python3",
-            ["-m", "http.server", "--bind", "127.0.0.1", "--directory", "target", String(Self.ports.target)],
+            ["-m", "http.server", "--bind", "127.0.0.1", "--directory", "target", String(ports.target)],
             in: folder
         )
         defer { for program in [hook, manager, server] { program.stop() } }
@@ -171,7 +194,7 @@ import Testing
 
         let back = try Program(
             "/usr/bin/python3",
-            ["-m", "http.server", "--bind", "127.0.0.1", "--directory", "target", String(Self.ports.target)],
+            ["-m", "http.server", "--bind", "127.0.0.1", "--directory", "target", String(ports.target)],
             in: folder
         )
         defer { back.stop() }

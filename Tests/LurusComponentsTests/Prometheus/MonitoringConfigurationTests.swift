@@ -67,7 +67,7 @@ import Testing
         #expect(
             jobs == [
                 "\"prometheus\"", "\"alertmanager\"", "\"node\"", "\"lurus-provider\"", "\"lurus-billing\"",
-                "\"lurus-gateway\"", "\"lurus-log\"",
+                "\"lurus-gateway\"", "\"lurus-log\"", "\"postgres\"", "\"redis\"",
             ]
         )
         for (node, address) in [
@@ -83,6 +83,13 @@ import Testing
         #expect(
             config.contains("- targets: [\"10.77.0.11:18100\"]\n        labels:\n          instance: \"brain:18100\"")
         )
+        #expect(
+            config.contains("- targets: [\"10.77.0.12:9187\"]\n        labels:\n          instance: \"heart:9187\"")
+        )
+        #expect(
+            config.contains("- targets: [\"10.77.0.12:9121\"]\n        labels:\n          instance: \"heart:9121\"")
+        )
+        #expect(!config.contains("clickhouse"), "Debian's ClickHouse 18.16 has no Prometheus endpoint")
         #expect(config.contains("  scrape_interval: 5s\n  scrape_timeout: 5s\n  evaluation_interval: 5s\n"))
         #expect(config.contains("        - targets:\n            - \"10.77.0.13:9093\"\n"))
     }
@@ -94,6 +101,13 @@ import Testing
         #expect(check.status == 0, "\(check)")
         let config = try #require(files[PrometheusComponent.configPath])
         #expect(!config.contains("lurus-gateway"), "K3s pods are not reachable from monitor: no job may pretend")
+        for (job, target) in [("clickhouse", "lab:9363"), ("postgres", "heart:9187"), ("redis", "heart:9121")] {
+            #expect(
+                config.contains("  - job_name: \"\(job)\"\n    static_configs:\n      - targets: [\"100."),
+                "\(job)"
+            )
+            #expect(config.contains("instance: \"\(target)\""), "\(job)")
+        }
         #expect(config.split(separator: "\n").filter { $0.contains(":9100\"]") }.allSatisfy { $0.contains("[\"100.") })
     }
 
