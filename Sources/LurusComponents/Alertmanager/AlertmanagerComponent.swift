@@ -80,19 +80,8 @@ enum AlertmanagerComponent: ComponentDefinition {
             notices.append("alerting: is not in the inventory: alerts reach no one")
         }
         let resources: [Resource.Kind] =
-            installed.resources + [
-                .directory(Directory(path: "/etc/prometheus")),
-                .directory(
-                    Directory(
-                        path: "/var/lib/prometheus",
-                        owner: PrometheusProgram.user,
-                        group: PrometheusProgram.user
-                    )
-                ),
-                .directory(
-                    Directory(path: self.dataDirectory, owner: PrometheusProgram.user, group: PrometheusProgram.user)
-                ),
-            ] + secretFiles.map { .file($0) } + [
+            installed.resources + PrometheusProgram.folders(data: self.dataDirectory)
+            + secretFiles.map { .file($0) } + [
                 .file(config),
                 .command(
                     Command(

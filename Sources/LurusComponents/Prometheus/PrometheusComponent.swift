@@ -10,7 +10,6 @@ import LurusRemote
 /// A changed configuration or rule file is checked with promtool on the node first (a broken one fails
 /// the step and leaves the running Prometheus as it was), then reloaded without a restart.
 enum PrometheusComponent: ComponentDefinition {
-    static let configDirectory = "/etc/prometheus"
     static let configPath = "/etc/prometheus/prometheus.yml"
     static let rulesPath = "/etc/prometheus/alerts.yml"
     static let dataDirectory = "/var/lib/prometheus/metrics2"
@@ -79,22 +78,7 @@ enum PrometheusComponent: ComponentDefinition {
             [promtool, self.configPath]
         )
         let resources: [Resource.Kind] =
-            installed.resources + [
-                .directory(Directory(path: self.configDirectory)),
-                .directory(
-                    Directory(
-                        path: "/var/lib/prometheus",
-                        owner: PrometheusProgram.user,
-                        group: PrometheusProgram.user
-                    )
-                ),
-                .directory(
-                    Directory(
-                        path: self.dataDirectory,
-                        owner: PrometheusProgram.user,
-                        group: PrometheusProgram.user
-                    )
-                ),
+            installed.resources + PrometheusProgram.folders(data: self.dataDirectory) + [
                 .file(rules),
                 .file(config),
                 // Runs when a file changed (or the check fails), before the reload: a broken file fails the

@@ -81,6 +81,16 @@ struct PrometheusProgram {
         )
     }
 
+    /// The folders Prometheus and Alertmanager share (`/etc/prometheus`, `/var/lib/prometheus`, as Debian's
+    /// packages lay them out) and the program's own data folder in the second, owned by its user.
+    static func folders(data: String) -> [Resource.Kind] {
+        [
+            .directory(Directory(path: "/etc/prometheus")),
+            .directory(Directory(path: "/var/lib/prometheus", owner: self.user, group: self.user)),
+            .directory(Directory(path: data, owner: self.user, group: self.user)),
+        ]
+    }
+
     /// The program for the component of `context`, or an error saying what to set and where to find it.
     static func of(_ context: ComponentContext, project: String, debianPackage: String) throws -> PrometheusProgram {
         let version = try context.version()
