@@ -82,7 +82,7 @@ import Testing
         let titles = Self.panels(gateway).compactMap { $0["title"] as? String }.joined(separator: " | ")
         for wanted in [
             "Requests per second", "Latency", "Time to first token", "Error ratio", "Cost", "Tokens",
-            "Provider attempts", "Failovers", "Prompt cache hit ratio",
+            "Provider attempts", "Failovers", "Prompt cache hit ratio", "Provider available", "Requests in flight",
         ] {
             #expect(titles.contains(wanted), "no \(wanted) panel in: \(titles)")
         }

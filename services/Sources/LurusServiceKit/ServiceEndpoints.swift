@@ -24,9 +24,11 @@ extension Router {
         }
     }
 
-    /// Adds `GET /metrics` in the Prometheus text format from `registry`.
-    public func addMetricsRoute(registry: PrometheusCollectorRegistry) {
+    /// Adds `GET /metrics` in the Prometheus text format from `registry`; `refresh` first sets what is
+    /// read only when scraped (state that changes without an event, such as a rest running out).
+    public func addMetricsRoute(registry: PrometheusCollectorRegistry, refresh: (@Sendable () -> Void)? = nil) {
         self.get("metrics") { _, _ -> Response in
+            refresh?()
             var buffer: [UInt8] = []
             buffer.reserveCapacity(16_384)
             registry.emit(into: &buffer)

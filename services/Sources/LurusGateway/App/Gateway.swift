@@ -91,9 +91,10 @@ public struct Gateway {
                 policy: LeasePolicy(window: configuration.billingLeaseWindow),
                 logger: logger
             )
+            let cooldowns = Cooldowns()
             let proxy = Proxy(
                 catalog: store,
-                cooldowns: Cooldowns(),
+                cooldowns: cooldowns,
                 upstream: UpstreamClient(
                     clients: loopClients,
                     tracer: tracing == nil ? nil : InstrumentationSystem.tracer
@@ -109,6 +110,7 @@ public struct Gateway {
             let router = Self.buildRouter(
                 routes: GatewayRoutes(keys: keys, proxy: proxy, bodyLimit: configuration.bodyLimit),
                 metrics: metrics,
+                cooldowns: cooldowns,
                 publisher: publisher,
                 store: store,
                 tracing: tracing != nil
@@ -149,6 +151,7 @@ public struct Gateway {
     static func buildRouter(
         routes: GatewayRoutes,
         metrics: GatewayMetrics,
+        cooldowns: Cooldowns,
         publisher: UsagePublisher,
         store: CatalogStore,
         tracing: Bool
@@ -158,7 +161,12 @@ public struct Gateway {
             router.middlewares.add(TracingMiddleware())
         }
         routes.add(to: router)
-        router.addMetricsRoute(registry: metrics.registry)
+        router.addMetricsRoute(registry: metrics.registry) {
+            let providers = store.current.providers.map(\.name)
+            metrics.providerAvailability(
+                Dictionary(providers.map { ($0, cooldowns.remaining($0) == nil) }, uniquingKeysWith: { $0 && $1 })
+            )
+        }
         router.addHealthRoute(service: "lurus-gateway") {
             let state = await publisher.state
             let catalog = store.current

@@ -11,6 +11,8 @@ public final class GatewayMetrics: Sendable {
     let usageReplayed: Counter
     let usageLost: Counter
     let natsConnected: Gauge
+    /// Proxied requests begun and not yet accounted (streams count until their last byte).
+    let inFlight: Gauge
 
     static let latencyBuckets: [Duration] = [
         .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
@@ -40,6 +42,40 @@ public final class GatewayMetrics: Sendable {
         self.natsConnected = registry.makeGauge(
             descriptor: Self.name("nats_connected", unit: "", "1 while the gateway holds a NATS connection.")
         )
+        self.inFlight = registry.makeGauge(
+            descriptor: Self.name("requests_in_flight", unit: "", "Proxied requests begun and not yet finished.")
+        )
+    }
+
+    /// A proxied request begins; `request(_:)` ends it.
+    func begin() { self.inFlight.increment() }
+
+    private let availability = Mutex<[String: Gauge]>([:])
+
+    /// Sets `lurus_gateway_provider_available{provider}` to 1 for each provider of the catalog that may be
+    /// tried now and 0 for each resting after errors; providers gone from the catalog are dropped. Read
+    /// when Prometheus scrapes, since a rest ends by itself.
+    public func providerAvailability(_ available: [String: Bool]) {
+        self.availability.withLock { gauges in
+            for (provider, gauge) in gauges where available[provider] == nil {
+                self.registry.unregisterGauge(gauge)
+                gauges[provider] = nil
+            }
+            for (provider, isAvailable) in available {
+                let gauge =
+                    gauges[provider]
+                    ?? self.registry.makeGauge(
+                        descriptor: Self.name(
+                            "provider_available",
+                            unit: "",
+                            "1 while a provider may be tried, 0 while it rests after errors."
+                        ),
+                        labels: [("provider", provider)]
+                    )
+                gauges[provider] = gauge
+                gauge.set(Int64(isAvailable ? 1 : 0))
+            }
+        }
     }
 
     /// The metrics of one label set, made once: asking the registry for them on every request
@@ -112,8 +148,9 @@ public final class GatewayMetrics: Sendable {
         return made
     }
 
-    /// Records a finished request.
+    /// Records a finished request (and ends it in flight).
     func request(_ record: UsageRecord) {
+        self.inFlight.decrement()
         let key = Series.Key(
             platform: record.platform,
             provider: record.provider,

@@ -19,6 +19,8 @@ struct Proxy: Sendable {
     let logger: Logger
 
     func serve(_ request: ClientRequest, bodyBytes: Int, client: ClientIdentity, requestID: String) async -> Response {
+        // Every path below ends in `account`, once, which ends the request in flight.
+        self.metrics.begin()
         let keyID = client.keyID
         var ledger = RequestLedger(
             requestID: requestID,
