@@ -35,7 +35,7 @@ enum AlertmanagerComponent: ComponentDefinition {
             }
             webhooks[receiver.name] = url
         }
-        let listen = PrometheusFlags.listen(try context.meshAddress(), context.port("port"))
+        let listen = MeshAddresses.hostPort(try context.meshAddress(), context.port("port"))
         let config = File(
             path: self.configPath,
             text: AlertmanagerConfiguration.render(alerting, webhooks: webhooks),

@@ -59,21 +59,24 @@ enum AlertmanagerConfiguration {
             if email.password != nil { lines.append("  smtp_auth_password_file: \(self.smtpPasswordPath)") }
         }
         let settings = alerting
+        // Timings as written, or the defaults for a cluster without `alerting:`.
+        let timing = alerting ?? AlertingSettings.defaults
+        let watchdogRepeat = min(5 * 60_000, timing.repeatInterval.milliseconds)
         lines += [
             "",
             "route:",
             "  receiver: \(self.quoted(settings?.receiver ?? self.discard))",
             "  group_by: [\"alertname\", \"job\", \"instance\"]",
-            "  group_wait: \(PrometheusFlags.duration(settings?.groupWait ?? AlertingSettings.defaults.groupWait))",
-            "  group_interval: \(PrometheusFlags.duration(settings?.groupInterval ?? AlertingSettings.defaults.groupInterval))",
-            "  repeat_interval: \(PrometheusFlags.duration(settings?.repeatInterval ?? AlertingSettings.defaults.repeatInterval))",
+            "  group_wait: \(PrometheusFlags.duration(timing.groupWait))",
+            "  group_interval: \(PrometheusFlags.duration(timing.groupInterval))",
+            "  repeat_interval: \(PrometheusFlags.duration(timing.repeatInterval))",
             "  routes:",
             "    # Watchdog always fires: it proves the alerting path works, and pages no one.",
             "    - receiver: \(self.quoted(settings?.watchdog ?? self.discard))",
             "      matchers: [\(self.matcher("alertname", "Watchdog"))]",
             "      group_wait: 0s",
             "      group_interval: 1m",
-            "      repeat_interval: \(PrometheusFlags.duration(milliseconds: min(5 * 60_000, (settings?.repeatInterval ?? AlertingSettings.defaults.repeatInterval).milliseconds)))",
+            "      repeat_interval: \(PrometheusFlags.duration(milliseconds: watchdogRepeat))",
         ]
         for route in settings?.routes ?? [] {
             lines += [

@@ -21,7 +21,6 @@ enum GrafanaComponent: ComponentDefinition {
     static func resources(_ context: ComponentContext) throws -> (resources: [Resource.Kind], notices: [String]) {
         let password = try context.secret(self.secret)
         let version = try context.version()
-        let suite = "stable"
         guard let prometheus = context.inventory.nodes(running: .prometheus).first else {
             throw context.error(
                 "grafana is placed but no node runs prometheus, its only datasource",
@@ -30,7 +29,7 @@ enum GrafanaComponent: ComponentDefinition {
         }
         let prometheusURL =
             "http://"
-            + PrometheusFlags.listen(
+            + MeshAddresses.hostPort(
                 try context.meshAddress(of: prometheus),
                 context.inventory.settings(for: .prometheus).port("port") ?? 9090
             )
@@ -77,7 +76,7 @@ enum GrafanaComponent: ComponentDefinition {
                 AptRepository(
                     name: "grafana",
                     uris: "https://apt.grafana.com",
-                    suites: suite,
+                    suites: "stable",
                     components: "main",
                     signingKey: try context.render("grafana.asc", [:])
                 )

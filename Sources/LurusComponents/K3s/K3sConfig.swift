@@ -61,6 +61,6 @@ struct K3sConfig {
 
     /// `https://HOST:PORT`, with an IPv6 literal in brackets.
     static func url(host: String, port: Int) -> String {
-        host.contains(":") ? "https://[\(host)]:\(port)" : "https://\(host):\(port)"
+        "https://" + MeshAddresses.hostPort(host, port)
     }
 }

@@ -41,8 +41,8 @@ enum MinioComponent: ComponentDefinition {
                     "root_user": user.text,
                     "root_password": password.text,
                     "data_dir": dataDirectory,
-                    "api_address": self.listenAddress(mesh, apiPort),
-                    "console_address": self.listenAddress(mesh, context.port("console_port")),
+                    "api_address": MeshAddresses.hostPort(mesh, apiPort),
+                    "console_address": MeshAddresses.hostPort(mesh, context.port("console_port")),
                     "certs_dir": self.certsDirectory,
                 ]
             ),
@@ -83,10 +83,5 @@ enum MinioComponent: ComponentDefinition {
             ),
         ]
         return (resources, [])
-    }
-
-    /// `HOST:PORT`, with an IPv6 literal in brackets.
-    static func listenAddress(_ host: String, _ port: Int) -> String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }

@@ -23,7 +23,7 @@ enum NodeExporterComponent: ComponentDefinition {
                 [
                     "version": program.version,
                     "binary": program.binary("node_exporter", debian: "prometheus-node-exporter"),
-                    "listen": PrometheusFlags.listen(try context.meshAddress(), context.port("port")),
+                    "listen": MeshAddresses.hostPort(try context.meshAddress(), context.port("port")),
                     "textfile_directory": textfiles,
                 ]
             )

@@ -34,7 +34,7 @@ enum PostgresExporter {
                 "postgres-exporter.service",
                 [
                     "port": context.port("port"),
-                    "listen": PrometheusFlags.listen(try context.meshAddress(), context.port("exporter_port")),
+                    "listen": MeshAddresses.hostPort(try context.meshAddress(), context.port("exporter_port")),
                 ]
             )
         )

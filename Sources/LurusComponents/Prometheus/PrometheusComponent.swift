@@ -19,10 +19,10 @@ enum PrometheusComponent: ComponentDefinition {
     static func resources(_ context: ComponentContext) throws -> (resources: [Resource.Kind], notices: [String]) {
         let program = try PrometheusProgram.of(context, project: "prometheus", debianPackage: "prometheus")
         let installed = try program.resources(context)
-        let listen = PrometheusFlags.listen(try context.meshAddress(), context.port("port"))
+        let listen = MeshAddresses.hostPort(try context.meshAddress(), context.port("port"))
         let scrape = try ScrapeTargets.of(context.inventory) { try context.meshAddress(of: $0) }
         let alertmanagers = try context.inventory.nodes(running: .alertmanager).map { node in
-            PrometheusFlags.listen(
+            MeshAddresses.hostPort(
                 try context.meshAddress(of: node),
                 context.inventory.settings(for: .alertmanager).port("port") ?? 0
             )

@@ -15,9 +15,4 @@ enum PrometheusFlags {
 
     /// A size in whole mebibytes as `--storage.tsdb.retention.size` takes it (`MB` is 2^20 there).
     static func size(_ bytes: Int64) -> String { "\(max(1, bytes >> 20))MB" }
-
-    /// `HOST:PORT`, with an IPv6 literal in brackets.
-    static func listen(_ host: String, _ port: Int) -> String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
-    }
 }

@@ -33,7 +33,7 @@ public struct ScrapeTargets: Sendable {
             return try inventory.nodes(running: component).map { node in
                 let host = try address(node)
                 return Target(
-                    address: host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)",
+                    address: MeshAddresses.hostPort(host, port),
                     node: node.name,
                     instance: "\(node.name):\(port)"
                 )

@@ -22,7 +22,7 @@ enum RedisExporter {
                 [
                     "environment_file": environment.path,
                     "redis": "redis://127.0.0.1:\(context.port("port"))",
-                    "listen": PrometheusFlags.listen(try context.meshAddress(), context.port("exporter_port")),
+                    "listen": MeshAddresses.hostPort(try context.meshAddress(), context.port("exporter_port")),
                 ]
             )
         )

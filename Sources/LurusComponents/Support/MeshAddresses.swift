@@ -29,6 +29,11 @@ public struct MeshAddresses: Sendable {
         }
     }
 
+    /// `HOST:PORT` as listen flags, URLs and scrape targets write it: an IPv6 literal in brackets.
+    public static func hostPort(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
     /// K3s's default pod network (`--cluster-cidr`, which lurusctl leaves as it is).
     public static let k3sPodNetwork = "10.42.0.0/16"
 
