@@ -139,7 +139,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LurusComponentsTests",
-            dependencies: ["LurusComponents", "LurusEngine", "LurusTestSupport"],
+            dependencies: [
+                "LurusComponents", "LurusEngine", "LurusTestSupport", .product(name: "Yams", package: "Yams"),
+            ],
             exclude: ["Golden", "Fixtures"]
         ),
         .testTarget(

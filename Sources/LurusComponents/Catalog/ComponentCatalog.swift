@@ -29,6 +29,7 @@ public struct ComponentCatalog: Sendable {
             .prometheus: PrometheusComponent.self,
             .alertmanager: AlertmanagerComponent.self,
             .grafana: GrafanaComponent.self,
+            .jaeger: JaegerComponent.self,
             .nodeExporter: NodeExporterComponent.self,
         ]
     }

@@ -5,8 +5,8 @@ import LurusInventory
 ///
 /// Every target carries `instance` as `NODE:PORT` (the inventory's names, not addresses, so an alert says
 /// "gateway on brain:18100") and `node`. PostgreSQL and Redis through the exporters their components add,
-/// ClickHouse from its own endpoint (20.1 and later: not the lab's 18.16); NATS's monitoring port serves
-/// JSON only, so NATS is not scraped.
+/// ClickHouse from its own endpoint (20.1 and later: not the lab's 18.16), Jaeger from its own; NATS's
+/// monitoring port serves JSON only, so NATS is not scraped.
 public struct ScrapeTargets: Sendable {
     public struct Job: Sendable, Hashable {
         public var name: String
@@ -66,6 +66,7 @@ public struct ScrapeTargets: Sendable {
         } else if inventory.isPlaced(.clickhouse) {
             notices.append("clickhouse is not scraped: Debian's 18.16 has no Prometheus endpoint (20.1 and later do)")
         }
+        jobs.append(Job(name: "jaeger", targets: try targets(.jaeger, port: "metrics_port")))
         if inventory.isPlaced(.nats) {
             notices.append("nats is not scraped: its monitoring port serves JSON, and no exporter is installed")
         }

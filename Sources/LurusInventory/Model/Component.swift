@@ -75,7 +75,11 @@ public enum Component: String, Sendable, Hashable, Codable, CaseIterable, Compar
         case .prometheus: [("port", 9090)]
         case .alertmanager: [("port", 9093)]
         case .grafana: [("port", 3000)]
-        case .jaeger: [("ui_port", 16686), ("otlp_grpc_port", 4317), ("otlp_http_port", 4318)]
+        case .jaeger:
+            [
+                ("ui_port", 16686), ("otlp_grpc_port", 4317), ("otlp_http_port", 4318), ("query_grpc_port", 16685),
+                ("health_port", 13133), ("metrics_port", 8888),
+            ]
         case .nodeExporter: [("port", 9100)]
         case .gateway: [("port", 18100)]
         case .provider: [("port", 18101)]

@@ -258,6 +258,28 @@ extension Component {
             ] + AlertThresholds.specs
         case .alertmanager, .nodeExporter:
             self.releaseSpecs
+        case .jaeger:
+            [
+                SettingSpec(
+                    key: "sha256",
+                    kind: .sha256,
+                    defaultValue: .text(""),
+                    summary:
+                        "sha256 of the jaeger-VERSION-linux-amd64.tar.gz release archive (required: no Debian package)"
+                ),
+                SettingSpec(
+                    key: "retention",
+                    kind: .duration,
+                    defaultValue: .duration(InventoryDuration(milliseconds: 3 * 86_400_000, text: "3d")),
+                    summary: "how long spans are kept (Badger's TTL)"
+                ),
+                SettingSpec(
+                    key: "memory_max",
+                    kind: .size,
+                    defaultValue: .size(InventorySize(bytes: 512 << 20, text: "512mb")),
+                    summary: "the memory systemd lets Jaeger use; Go's GC aims below it"
+                ),
+            ]
         case .gateway:
             [
                 SettingSpec(
