@@ -85,6 +85,23 @@ extension LabIntegrationTests {
                 #expect(value == "1", "\(metric) of job \(job): \(String(describing: answer))")
             }
 
+            // Each service says which release it runs (LURUS_RELEASE from its deployment): one release, the
+            // one deploy built, on all four.
+            let builds = try await Self.api("/api/v1/query?query=lurus_build_info") as? [String: Any]
+            let releases = ((builds?["result"] as? [[String: Any]]) ?? []).map { result in
+                let labels = result["metric"] as? [String: String] ?? [:]
+                return (labels["service"] ?? "?", labels["release"] ?? "?")
+            }
+            #expect(
+                releases.map(\.0).sorted() == ["lurus-billing", "lurus-gateway", "lurus-logs", "lurus-provider"],
+                "lurus_build_info: \(String(describing: builds))"
+            )
+            #expect(
+                Set(releases.map(\.1)).count == 1
+                    && releases.allSatisfy { $0.1.count == 12 && $0.1.allSatisfy(\.isHexDigit) },
+                "\(releases)"
+            )
+
             // The node exporters read the folder backup and health write to, not Debian's default.
             let textfile =
                 try await Self.api(

@@ -47,7 +47,7 @@ public struct ServiceDeploy: Sendable {
         }
         return Deployment(
             release: release,
-            environment: try Deployment.environmentFile(of: service, secrets: self.secrets),
+            environment: try Deployment.environmentFile(of: service, release: release, secrets: self.secrets),
             secretDigests: digests
         )
     }

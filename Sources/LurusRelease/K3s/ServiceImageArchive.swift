@@ -15,6 +15,13 @@ public struct ServiceImageArchive: Sendable, Hashable {
     public var tag: String
     public var size: Int
 
+    /// The variable that tells a service which release it is: set in its image here, and in its
+    /// deployment's environment file under the systemd runtime (`Deployment.environmentFile`).
+    public static let releaseVariable = "LURUS_RELEASE"
+
+    /// What the images of this version of lurusctl hold; a cached archive written otherwise is written again.
+    static let format = 2
+
     /// Where the service's executable lives in its image.
     public static func executablePath(_ executable: String) -> String { "/usr/local/bin/\(executable)" }
 
@@ -53,11 +60,16 @@ public struct ServiceImageArchive: Sendable, Hashable {
         let at = Self.executablePath(service.definition.executable)
         let description = ImageDescription(
             name: tag,
-            configuration: ImageConfiguration(entrypoint: [at]),
+            // The service reads its release from the environment (its build_info metric).
+            configuration: ImageConfiguration(entrypoint: [at], environment: [Self.releaseVariable: built.id.value]),
             files: try await LddProbe.serviceImageFiles(binary: FilePath(binary.path), at: at)
         )
         let digests = try await OCIImageWriter(description).write(to: FilePath(archive.path))
-        let written = Note(manifest: digests.manifest.digest.description, size: digests.archiveSize)
+        let written = Note(
+            manifest: digests.manifest.digest.description,
+            size: digests.archiveSize,
+            format: Self.format
+        )
         try JSONEncoder().encode(written).write(to: note, options: .atomic)
         return ServiceImageArchive(
             service: service.name,
@@ -71,13 +83,15 @@ public struct ServiceImageArchive: Sendable, Hashable {
     struct Note: Codable {
         var manifest: String
         var size: Int
+        /// `format` when written; absent in notes of the first format.
+        var format: Int?
     }
 
     /// The note of an archive written before, when the archive is there with the size it recorded.
     static func cached(note: URL, archive: URL) -> Note? {
         guard let data = try? Data(contentsOf: note), let decoded = try? JSONDecoder().decode(Note.self, from: data),
             let size = (try? FileManager.default.attributesOfItem(atPath: archive.path))?[.size] as? Int,
-            size == decoded.size
+            size == decoded.size, decoded.format == Self.format
         else { return nil }
         return decoded
     }

@@ -139,7 +139,11 @@ import Testing
         // Each deployment's environment file (sent on stdin, kept on the node, named in `releases`) holds
         // the digests only.
         for service in services {
-            let file = try Deployment.environmentFile(of: service, secrets: secrets)
+            let file = try Deployment.environmentFile(
+                of: service,
+                release: ReleaseID("0123456789ab")!,
+                secrets: secrets
+            )
             #expect(!file.contains(Self.admin) && !file.contains(Self.service), "\(service.name)")
             if service.component != .gateway {
                 #expect(file.contains("ADMIN_TOKEN_SHA256=\"\(Digest.sha256Hex(Array(Self.admin.utf8)))\"\n"))
@@ -150,7 +154,7 @@ import Testing
         var partial = secrets
         partial[ServiceCatalog.adminTokenSecret] = nil
         let error = #expect(throws: ServiceCatalogError.self) {
-            try Deployment.environmentFile(of: billing, secrets: partial)
+            try Deployment.environmentFile(of: billing, release: ReleaseID("0123456789ab")!, secrets: partial)
         }
         #expect(error?.description.contains("admin/token") == true)
         #expect(error?.description.contains(Self.service) == false)

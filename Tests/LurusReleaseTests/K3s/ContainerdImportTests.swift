@@ -86,6 +86,9 @@ import Testing
         let cache = BuildCache(root: root)
         let built = try K3sFixtures.standInRelease(of: gateway, in: cache)
         let archive = try await ServiceImageArchive.make(for: gateway, built: built, cache: cache)
+        // The image's configuration (a JSON blob stored as is in the archive) tells the service its release.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: archive.path))
+        #expect(bytes.range(of: Data("\"LURUS_RELEASE=\(built.id)\"".utf8)) != nil, "no LURUS_RELEASE in the image")
         let templates = try await ManifestFixtures.templates()
         let script = try templates.render("services/k3s/import-image.sh", [:])
         let node = try #require(inventory.nodes.first)

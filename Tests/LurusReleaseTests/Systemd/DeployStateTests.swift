@@ -82,11 +82,12 @@ import Testing
         let inventory = try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
         var gateway = try #require(try ServiceCatalog.resolve(ServiceCatalog.gateway, in: inventory))
         gateway.environment.append(EnvironmentEntry("ODD", #"a "quoted" $HOME \ `x`"#))
-        let file = try Deployment.environmentFile(of: gateway, secrets: [:])
+        let file = try Deployment.environmentFile(of: gateway, release: Self.first, secrets: [:])
         #expect(file.contains("\nHTTP_PORT=\"18100\"\n"))
         #expect(file.contains("\nNATS_URL=\"nats://brain:4222\"\n"))
         #expect(file.contains(#"ODD="a \"quoted\" \$HOME \\ \`x\`""#))
         #expect(!file.contains("sk-"), "settings only, never a secret")
+        #expect(file.hasSuffix("\nLURUS_RELEASE=\"aaaaaaaaaaaa\"\n"), "the release, for the service's build_info")
     }
 
     @Test func aRollbackGoesToThePreviousOrToANamedReleaseKeptHere() {

@@ -107,7 +107,11 @@ import Testing
         for name in service.secretFiles.map(\.secret) + service.digestedSecrets {
             secrets[name] = Secret(name: name, bytes: Array("test-secret-\(name)".utf8))
         }
-        let environment = try Deployment.environmentFile(of: service, secrets: secrets)
+        let environment = try Deployment.environmentFile(
+            of: service,
+            release: ReleaseID("0123456789ab")!,
+            secrets: secrets
+        )
         try self.check(environment, golden: "systemd-lab-\(service.name).env")
         #expect(!environment.contains("test-secret-"), "digests and paths, never a secret")
         #expect(environment.contains("\nHTTP_PORT=\"\(service.port)\"\n"), "the slot's own port comes after it")

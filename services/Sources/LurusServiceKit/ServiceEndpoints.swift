@@ -24,9 +24,15 @@ extension Router {
         }
     }
 
-    /// Adds `GET /metrics` in the Prometheus text format from `registry`; `refresh` first sets what is
-    /// read only when scraped (state that changes without an event, such as a rest running out).
-    public func addMetricsRoute(registry: PrometheusCollectorRegistry, refresh: (@Sendable () -> Void)? = nil) {
+    /// Adds `GET /metrics` in the Prometheus text format from `registry`, with the service's
+    /// `lurus_build_info` (`BuildInfo`); `refresh` first sets what is read only when scraped (state that
+    /// changes without an event, such as a rest running out).
+    public func addMetricsRoute(
+        service: String,
+        registry: PrometheusCollectorRegistry,
+        refresh: (@Sendable () -> Void)? = nil
+    ) {
+        BuildInfo.register(in: registry, service: service)
         self.get("metrics") { _, _ -> Response in
             refresh?()
             var buffer: [UInt8] = []

@@ -25,13 +25,13 @@ GATEWAY_TOKEN = "gateway-service-token-SECRET-5"
 
 
 class Billing:
-    def __init__(self, workdir: Path, postgres: PostgresServer, nats_url: str):
+    def __init__(self, workdir: Path, postgres: PostgresServer, nats_url: str, **extra: str):
         require_binary(BILLING_BIN)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = service_env(self.port, postgres, "lurus", workdir, ADMIN_TOKEN, GATEWAY_TOKEN,
                           POSTGRES_MAX_CONNECTIONS="20", NATS_URL=nats_url, USAGE_ACK_WAIT_SECONDS="2",
-                          RESERVATIONS_EXPIRY_SWEEP_SECONDS="1")
+                          RESERVATIONS_EXPIRY_SWEEP_SECONDS="1", **extra)
         self.log = workdir / f"billing-{self.port}.log"
         self.proc = Proc("billing", [str(BILLING_BIN)], env, self.log).start()
         self.http = httpx.Client(base_url=self.url, timeout=10, headers={"authorization": f"Bearer {ADMIN_TOKEN}"})

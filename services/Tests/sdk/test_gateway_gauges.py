@@ -3,7 +3,9 @@
 - `lurus_gateway_requests_in_flight` counts a stream until its last byte, and is back to 0 after
   answers, a failover, a broken stream and a request no provider could answer (no leak on any path);
 - `lurus_gateway_provider_available{provider}` is 0 while a provider rests after a 429 and 1 again once
-  the rest is over, with no request in between (it is read when Prometheus scrapes).
+  the rest is over, with no request in between (it is read when Prometheus scrapes);
+- `lurus_build_info{service, release}` is 1 with the release `lurusctl deploy` sets (`LURUS_RELEASE`),
+  and says `unknown` for a gateway started by hand.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 
 import openai
 
-from conftest import USER_MESSAGES, metric_value, openai_client, wait_until
+from conftest import USER_MESSAGES, metric_value, openai_client, parse_metrics, wait_until
 
 
 def _in_flight(gw) -> float:
@@ -80,3 +82,12 @@ def test_a_resting_provider_is_unavailable_until_its_rest_ends(make_gateway, fak
     # No request in between: the scrape itself sees the rest end.
     time.sleep(max(0, rested_at + 2.5 - time.monotonic()))
     assert metric_value(gw.metrics(), "lurus_gateway_provider_available", provider="alpha") == 1
+
+
+def test_build_info_names_the_release_the_gateway_runs(make_gateway):
+    deployed = make_gateway(LURUS_RELEASE="0123456789ab")
+    samples = [(labels, value) for name, labels, value in parse_metrics(deployed.metrics())
+               if name == "lurus_build_info"]
+    assert samples == [({"service": "lurus-gateway", "release": "0123456789ab"}, 1.0)]
+    by_hand = make_gateway(LURUS_RELEASE=None)
+    assert by_hand.metric("lurus_build_info", service="lurus-gateway", release="unknown") == 1

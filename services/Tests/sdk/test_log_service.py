@@ -27,7 +27,7 @@ USER_ID = "usr_sdk_logs"
 
 
 class LogService:
-    def __init__(self, workdir: Path, clickhouse: ClickHouseServer, nats: NatsServer):
+    def __init__(self, workdir: Path, clickhouse: ClickHouseServer, nats: NatsServer, **extra: str):
         require_binary(LOGS_BIN)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -43,6 +43,7 @@ class LogService:
             "ADMIN_TOKEN_SHA256": hashlib.sha256(ADMIN_TOKEN.encode()).hexdigest(),
             # Traffic here is a few requests: a batch is stored 200 ms after its first record.
             "INGEST_BATCH_MILLISECONDS": "200",
+            **extra,
         }
         self.log = workdir / f"logs-{self.port}.log"
         self.proc = Proc("logs", [str(LOGS_BIN)], env, self.log).start()

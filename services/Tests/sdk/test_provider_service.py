@@ -18,12 +18,15 @@ GATEWAY_TOKEN = "provider-gateway-token-SECRET-8"
 
 
 class ProviderService:
-    def __init__(self, workdir, postgres):
+    def __init__(self, workdir, postgres, **extra: str):
         require_binary(PROVIDER_BIN)
-        postgres.run("createdb", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "lurus", "lurus_provider")
+        database = "lurus_provider"
+        if postgres.run("psql", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "lurus", "-d", "postgres", "-tAc",
+                        f"SELECT 1 FROM pg_database WHERE datname = '{database}'").strip() != "1":
+            postgres.run("createdb", "-h", "127.0.0.1", "-p", str(postgres.port), "-U", "lurus", database)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = service_env(self.port, postgres, "lurus_provider", workdir, ADMIN_TOKEN, GATEWAY_TOKEN)
+        env = service_env(self.port, postgres, "lurus_provider", workdir, ADMIN_TOKEN, GATEWAY_TOKEN, **extra)
         self.log = workdir / f"provider-{self.port}.log"
         self.proc = Proc("provider", [str(PROVIDER_BIN)], env, self.log).start()
         self.http = httpx.Client(base_url=self.url, timeout=10, headers={"authorization": f"Bearer {ADMIN_TOKEN}"})

@@ -54,6 +54,9 @@ public struct BillingService: Sendable {
     /// The routes: the gateway's, the clients', the administrators', `/health` and `/metrics`.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        if self.tracing != nil {
+            router.middlewares.add(TracingMiddleware())
+        }
         let gatewayAPI = GatewayAPI(
             store: self.store,
             metrics: self.metrics,
@@ -66,7 +69,7 @@ public struct BillingService: Sendable {
         }
         ClientAPI(store: self.store).add(to: router)
         AdminAPI(store: self.store, authenticate: Self.authenticator(self.admin)).add(to: router)
-        router.addMetricsRoute(registry: self.metrics.registry)
+        router.addMetricsRoute(service: "lurus-billing", registry: self.metrics.registry)
         let consumer = self.consumer
         let sweeper = self.sweeper
         router.addHealthRoute(service: "lurus-billing") {

@@ -158,10 +158,11 @@ public struct Gateway {
     ) -> Router<BasicRequestContext> {
         let router = Router()
         if tracing {
-            router.middlewares.add(TracingMiddleware())
+            // A Gemini client may send its key as `?key=`: the span's url.query must not carry it.
+            router.middlewares.add(TracingMiddleware(redactingQueryParameters: ["key"]))
         }
         routes.add(to: router)
-        router.addMetricsRoute(registry: metrics.registry) {
+        router.addMetricsRoute(service: "lurus-gateway", registry: metrics.registry) {
             let providers = store.current.providers.map(\.name)
             metrics.providerAvailability(
                 Dictionary(providers.map { ($0, cooldowns.remaining($0) == nil) }, uniquingKeysWith: { $0 && $1 })

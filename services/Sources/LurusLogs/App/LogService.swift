@@ -44,7 +44,7 @@ public struct LogService: Sendable {
         }
         LogsAPI(client: self.client, metrics: self.metrics, rollupStart: self.rollupStart)
             .add(to: router.group("api/v1").add(middleware: AdminAuthMiddleware(self.admin)))
-        router.addMetricsRoute(registry: self.metrics.registry)
+        router.addMetricsRoute(service: "lurus-logs", registry: self.metrics.registry)
         let ingest = self.ingest
         let clickHouse = self.configuration.clickHouse
         let client = self.client

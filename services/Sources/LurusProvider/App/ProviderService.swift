@@ -59,7 +59,7 @@ public struct ProviderService: Sendable {
         }
         AdminRoutes(store: store, cache: cache, board: board, metrics: metrics, authenticator: authenticator)
             .add(to: router)
-        router.addMetricsRoute(registry: metrics.registry)
+        router.addMetricsRoute(service: "lurus-provider", registry: metrics.registry)
         router.addHealthRoute(service: "lurus-provider") {
             let migrated = await state.migrated
             let reachable = await state.databaseReachable()
