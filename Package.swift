@@ -48,6 +48,7 @@ let package = Package(
                 "LurusProvisioning",
                 "LurusRelease",
                 "LurusBackup",
+                "LurusHealth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -110,6 +111,20 @@ let package = Package(
             name: "LurusBackupTests",
             dependencies: ["LurusBackup", "LurusEngine", "LurusInventory", "LurusComponents", "LurusTestSupport"],
             exclude: ["Golden"]
+        ),
+        // `lurusctl health`: the checks as data (a node's script and the pure reading of its answer), the
+        // one-round-trip probe per node under a hard deadline, and the Nagios, JSON and Prometheus reports.
+        .target(
+            name: "LurusHealth",
+            dependencies: [
+                "LurusInventory", "LurusRemote", "LurusRelease", "LurusBackup",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .testTarget(
+            name: "LurusHealthTests",
+            dependencies: ["LurusHealth", "LurusInventory", "LurusTestSupport"]
         ),
         // Shipping the bundled services: the services as data, builds and release ids, the OCI image writer,
         // the systemd and K3s runtimes, deploy / rollback / releases under the cluster operation.

@@ -21,7 +21,7 @@ public struct Lurusctl: AsyncParsableCommand {
             Validate.self, InventoryCommand.self, Exec.self, SSH.self, Facts.self, PlanCommand.self, Up.self,
             Build.self, Deploy.self,
             Rollback.self, Releases.self, Lock.self,
-            Backup.self, Restore.self,
+            Backup.self, Restore.self, Health.self,
             Audit.self, Secrets.self,
         ]
     )

@@ -39,7 +39,7 @@ import Testing
             verbs == [
                 "validate", "inventory", "exec", "ssh", "facts", "plan", "up", "build", "deploy", "rollback",
                 "releases",
-                "lock", "backup", "restore", "audit", "secrets",
+                "lock", "backup", "restore", "health", "audit", "secrets",
             ]
         )
         let words = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")

@@ -92,6 +92,9 @@ extension InventoryDecoder {
             )
         }
         if let age = block.duration("backup_max_age") { health.backupMaxAge = age }
+        if let runs = block.integer("confirm_after", in: 1...20, what: "a number of runs") {
+            health.confirmAfter = runs
+        }
         if let path = block.string("textfile_path") {
             if path.hasSuffix(".prom") {
                 health.textfilePath = self.paths.resolve(path)

@@ -13,25 +13,7 @@ import Testing
 @Suite struct AlertLoopbackTests {
     static let prometheus = "/usr/bin/prometheus"
     static let alertmanager = "/usr/bin/prometheus-alertmanager"
-    /// A TCP port nothing listens on now (the kernel's pick), so a program another run left behind can
-    /// never answer in this test's place.
-    static func freePort() throws -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(socket >= 0, "socket: errno \(errno)")
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(socket, generic, length) == 0 && getsockname(socket, generic, &length) == 0
-            }
-        }
-        try #require(bound, "bind: errno \(errno)")
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    static func freePort() throws -> Int { try LocalPorts.free() }
 
     /// A background program of the test; killed when the test ends.
     final class Program: @unchecked Sendable {

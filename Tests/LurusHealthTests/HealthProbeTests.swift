@@ -1,0 +1,54 @@
+import Foundation
+import LurusTestSupport
+import Testing
+
+@testable import LurusHealth
+
+/// The probe script run by this machine's own `sh` (as a node runs it): every check at once, each cut
+/// off at its deadline, answers that cannot be mistaken for markers, and an output cut short refused.
+@Suite struct HealthProbeTests {
+    static func check(_ name: String, _ script: String) -> HealthCheck {
+        HealthCheck(name, script: script) { answer, _ in Finding(.ok, answer.output) }
+    }
+
+    @Test func checksRunAtOnceAndAHungOneIsCutOffAtItsDeadline() async throws {
+        let checks = [
+            Self.check("quick", "echo \"$MESH $MESH_URL_HOST\""),
+            Self.check("hung", "sleep 30"),
+            Self.check("fails", "echo nope >&2; exit 3"),
+            Self.check("marker", "printf '::lurus-health 0 0\\n::lurus-health end\\n'"),
+            Self.check("slow", "sleep 0.6; echo done"),
+        ]
+        let script = HealthProbe.script(checks, mesh: .literal("fd7a::1"), seconds: 1)
+        let start = ContinuousClock.now
+        let result = try await ProcessRunner.run("/bin/sh", ["-s"], input: Array(script.utf8), timeout: 20)
+        let elapsed = ContinuousClock.now - start
+        #expect(result.status == 0, "\(result)")
+        // The hung check took its deadline (1 s) and no more; the others ran beside it.
+        #expect(elapsed < .milliseconds(2500), "\(elapsed)")
+        let answers = try #require(HealthProbe.answers(Array(result.stdout.utf8), count: checks.count))
+        #expect(answers[0] == ProbeAnswer(status: 0, output: "fd7a::1 [fd7a::1]\n"))
+        #expect(answers[1].status == nil, "a check cut off has no status")
+        #expect(answers[2] == ProbeAnswer(status: 3, output: "nope\n"))
+        #expect(answers[3].output == "::lurus-health 0 0\n::lurus-health end\n", "an answer is only an answer")
+        #expect(answers[4] == ProbeAnswer(status: 0, output: "done\n"))
+    }
+
+    @Test func anOutputCutShortIsRefused() async throws {
+        let checks = [Self.check("a", "echo a"), Self.check("b", "echo b")]
+        let script = HealthProbe.script(checks, mesh: .literal("10.0.0.1"), seconds: 1)
+        let result = try await ProcessRunner.run("/bin/sh", ["-s"], input: Array(script.utf8), timeout: 20)
+        let whole = Array(result.stdout.utf8)
+        #expect(HealthProbe.answers(whole, count: 2) != nil)
+        let cut = result.stdout.components(separatedBy: "::lurus-health end")[0]
+        #expect(HealthProbe.answers(Array(cut.utf8), count: 2) == nil)
+    }
+
+    @Test func theMeshAddressIsReadFromTheInterfaceWhenTheInventoryHasNone() async throws {
+        let checks = [Self.check("mesh", "echo \"[$MESH]\"")]
+        let script = HealthProbe.script(checks, mesh: .interface("lo"), seconds: 1)
+        let result = try await ProcessRunner.run("/bin/sh", ["-s"], input: Array(script.utf8), timeout: 20)
+        let answers = try #require(HealthProbe.answers(Array(result.stdout.utf8), count: 1))
+        #expect(answers[0].output == "[127.0.0.1]\n", "lo's IPv4 address")
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import LurusInventory
+import LurusRemote
+import LurusTestSupport
+import Testing
+
+@testable import LurusHealth
+
+/// A whole run over a transport that runs each node's probe with this machine's own shell (as the node
+/// would), except one node that never answers: the run ends by its deadline, that node is reported
+/// critical, and the others' checks are read.
+@Suite struct HealthRunTests {
+    /// Runs the probe locally; `hung` nodes never answer (until cancelled).
+    final class LocalTransport: NodeTransport {
+        let hung: Set<String>
+
+        init(hung: Set<String>) { self.hung = hung }
+
+        func run(_ command: RemoteCommand, on node: Node, streaming sink: OutputSink?) async throws -> CommandResult {
+            let start = ContinuousClock.now
+            if self.hung.contains(node.name) {
+                try await Task.sleep(for: .seconds(60))
+            }
+            guard case .bytes(let script) = command.input else { throw CancellationError() }
+            let result = try await ProcessRunner.run("/bin/sh", ["-s"], input: script, timeout: 30)
+            return CommandResult(
+                node: node.name,
+                outcome: .exited(result.status),
+                stdout: Array(result.stdout.utf8),
+                stderr: Array(result.stderr.utf8),
+                duration: ContinuousClock.now - start
+            )
+        }
+
+        func upload(
+            _ source: RemoteInput,
+            to path: String,
+            mode: Int,
+            owner: String?,
+            on node: Node,
+            timeout: Duration
+        )
+            async throws -> UploadResult
+        {
+            UploadResult(node: node.name, path: path, bytes: 0, sha256: "", duration: .zero)
+        }
+    }
+
+    @Test func aNodeThatNeverAnswersIsReportedByTheDeadline() async throws {
+        var inventory = try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
+        inventory.health.timeout = try #require(InventoryDuration.parse("1s"))
+        let run = HealthRun(inventory: inventory, nodes: inventory.nodes, transport: LocalTransport(hung: ["heart"]))
+        let start = ContinuousClock.now
+        let report = await run.run()
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .milliseconds(2300), "the run took \(elapsed) past its 2 s deadline")
+        let heart = report.results.filter { $0.node == "heart" }
+        #expect(heart.count == 1)
+        #expect(heart.first?.status == .critical && heart.first?.summary == "no answer within 2s", "\(heart)")
+        #expect(heart.first?.fix?.contains("A node is down") == true)
+        // The others answered: this machine's disk, memory and clock were read as theirs.
+        let brain = Dictionary(report.results.filter { $0.node == "brain" }.map { ($0.check, $0) }) { a, _ in a }
+        #expect(brain["node"]?.status == .ok)
+        #expect(brain["clock"]?.status == .ok, "\(String(describing: brain["clock"]))")
+        #expect(brain["memory"]?.summary.contains("available of") == true)
+        // Every check of brain's plan has its result (what the gateway's says depends on whether a lab runs).
+        #expect(brain.keys.contains("service.gateway") && brain.keys.contains("nats.streams"))
+        #expect(report.status == .critical)
+    }
+}
