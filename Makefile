@@ -89,6 +89,7 @@ bench: setup
 	scripts/lab upstream start
 	.build/release/lurusctl up -i $(LAB_INVENTORY) --yes
 	.build/release/lurus-bench deploy $(LAB_INVENTORY)
+	.build/release/lurus-bench health $(LAB_INVENTORY)
 
 # The gateway's figures with wrk against the fake upstream (printed, never asserted).
 gateway-bench: setup

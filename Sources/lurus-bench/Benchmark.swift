@@ -12,6 +12,7 @@ import SystemPackage
 ///     swift run -c release lurus-bench plan-scale [inventory/lab.yaml]      plan time, 18 and 518 resources
 ///     swift run -c release lurus-bench compare [inventory/lab.yaml]         no-op base against Ansible, pyinfra
 ///     swift run -c release lurus-bench deploy [inventory/lab.yaml]          deploy, rollback, the image
+///     swift run -c release lurus-bench health [inventory/lab.yaml]          health: p50, p90, a hung service
 @main
 struct Benchmark {
     static func main() async throws {
@@ -20,6 +21,8 @@ struct Benchmark {
             try await ProvisioningBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
         } else if arguments.first == "deploy" {
             try await DeployBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
+        } else if arguments.first == "health" {
+            try await HealthBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
         } else if arguments.first == "compare" {
             try await ComparisonBenchmark.measure(inventoryPath: arguments.dropFirst().first ?? "inventory/lab.yaml")
         } else if arguments.first == "plan-scale" {

@@ -34,6 +34,21 @@ import Testing
         #expect(answers[4] == ProbeAnswer(status: 0, output: "done\n"))
     }
 
+    /// Found on the lab: a node exporter's /metrics is hundreds of kilobytes, and psql run as postgres
+    /// cannot enter root's home. An answer keeps its end (where curl's status code is), and checks run in /.
+    @Test func aLongAnswerKeepsItsEndAndChecksRunInTheRoot() async throws {
+        let checks = [
+            Self.check("long", "head -c 300000 /dev/zero | tr '\\0' x; printf '\\n200'"), Self.check("cwd", "pwd"),
+        ]
+        let script = HealthProbe.script(checks, mesh: .literal("10.0.0.1"), seconds: 2)
+        let result = try await ProcessRunner.run("/bin/sh", ["-s"], input: Array(script.utf8), timeout: 20)
+        let answers = try #require(HealthProbe.answers(Array(result.stdout.utf8), count: 2))
+        #expect(answers[0].output.count == 65536 && answers[0].output.hasSuffix("x\n200"))
+        #expect(answers[1].output == "/\n")
+        let node = HTTPChecks.endpoint("n", what: "it", port: 9100, path: "/metrics", seconds: 1, fix: "f", body: false)
+        #expect(node.script.contains(" -o /dev/null "))
+    }
+
     @Test func anOutputCutShortIsRefused() async throws {
         let checks = [Self.check("a", "echo a"), Self.check("b", "echo b")]
         let script = HealthProbe.script(checks, mesh: .literal("10.0.0.1"), seconds: 1)

@@ -76,8 +76,9 @@ enum DataChecks {
     }
 
     /// Redis answers PING: PONG, or NOAUTH (it is up, and wants its password, which the probe never has).
-    static func redis(port: Int, seconds: Double) -> HealthCheck {
-        HealthCheck("redis", script: "redis-cli -h \"$MESH\" -p \(port) -t \(seconds) PING") { answer, context in
+    /// (Debian's redis-cli 7.0 has no `-t`: the probe's deadline bounds it.)
+    static func redis(port: Int) -> HealthCheck {
+        HealthCheck("redis", script: "redis-cli -h \"$MESH\" -p \(port) PING") { answer, context in
             let fix = "systemctl status redis-server; journalctl -u redis-server -n 50"
             if let unanswered = Finding.unanswered(answer, context, what: "redis-cli", fix: fix) { return unanswered }
             let reply = answer.lines.first ?? ""

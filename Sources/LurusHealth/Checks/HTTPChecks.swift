@@ -3,9 +3,11 @@ import Foundation
 /// Checks that ask an HTTP endpoint on the node's mesh address: the answer is the body, then the status
 /// code on a line of its own.
 enum HTTPChecks {
-    /// `curl` of `http://$MESH:PORT/PATH`, giving up after `seconds`.
-    static func script(port: Int, path: String, seconds: Double) -> String {
-        "curl -sS --max-time \(seconds) -w '\\n%{http_code}' \"http://${MESH_URL_HOST}:\(port)\(path)\""
+    /// `curl` of `http://$MESH:PORT/PATH`, giving up after `seconds`; without `body`, the answer's body is
+    /// dropped on the node (a node exporter's is hundreds of kilobytes).
+    static func script(port: Int, path: String, seconds: Double, body: Bool = true) -> String {
+        "curl -sS --max-time \(seconds)\(body ? "" : " -o /dev/null") -w '\\n%{http_code}' "
+            + "\"http://${MESH_URL_HOST}:\(port)\(path)\""
     }
 
     /// The status code and body of an answer; nil when curl got no HTTP answer (refused, reset).
@@ -23,9 +25,12 @@ enum HTTPChecks {
         path: String,
         seconds: Double,
         fix: String,
+        body: Bool = true,
         read: @escaping @Sendable (Int, String) -> Finding? = { _, _ in nil }
     ) -> HealthCheck {
-        HealthCheck(name, script: self.script(port: port, path: path, seconds: seconds)) { answer, context in
+        HealthCheck(name, script: self.script(port: port, path: path, seconds: seconds, body: body)) {
+            answer,
+            context in
             if let unanswered = Finding.unanswered(answer, context, what: what, fix: fix) { return unanswered }
             guard let (code, body) = self.response(answer) else {
                 let reason = answer.lines.last.map { $0.replacingOccurrences(of: "curl: ", with: "") } ?? "no answer"

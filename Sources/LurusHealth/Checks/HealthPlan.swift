@@ -25,7 +25,7 @@ public enum HealthPlan {
             case .postgres:
                 checks += DataChecks.postgres(port: port(.postgres, "port"), seconds: seconds)
             case .redis:
-                checks.append(DataChecks.redis(port: port(.redis, "port"), seconds: seconds))
+                checks.append(DataChecks.redis(port: port(.redis, "port")))
             case .nats:
                 checks += DataChecks.nats(
                     monitorPort: port(.nats, "monitor_port"),

@@ -73,7 +73,15 @@ enum NodeChecks {
         return Finding(
             Thresholds.below(percent, warning: 10, critical: 5),
             "\(Thresholds.percent(percent)) available of \(Int(total / 1024)) MiB",
-            measure: .init("memory_available", percent, unit: "%", warning: 10, critical: 5, minimum: 0, maximum: 100),
+            measure: .init(
+                "memory_available",
+                (percent * 10).rounded() / 10,
+                unit: "%",
+                warning: 10,
+                critical: 5,
+                minimum: 0,
+                maximum: 100
+            ),
             fix: "find what grew (ps aux --sort=-rss | head) and lower its memory settings, or add memory"
         )
     }

@@ -32,6 +32,8 @@ public enum HealthProbe {
         lines += [
             "case $MESH in *:*) MESH_URL_HOST=\"[$MESH]\" ;; *) MESH_URL_HOST=$MESH ;; esac",
             "export MESH MESH_URL_HOST",
+            // Checks run from /: a tool run as another user (psql as postgres) cannot enter root's home.
+            "cd /",
             "d=$(mktemp -d /tmp/lurus-health.XXXXXX) || { echo '\(Self.marker)failed mktemp'; exit 0; }",
             "trap 'rm -rf \"$d\"' EXIT",
             "check() { timeout -k 0.3 \(seconds) sh -c \"$2\" >\"$d/$1\" 2>&1 </dev/null; echo $? >\"$d/$1.rc\"; }",
@@ -43,7 +45,8 @@ public enum HealthProbe {
             "wait",
             "for n in \((0..<checks.count).map(String.init).joined(separator: " ")); do",
             "  printf '\(Self.marker)%s %s\\n' \"$n\" \"$(cat \"$d/$n.rc\")\"",
-            "  head -c 65536 \"$d/$n\" | base64 -w 0; echo",
+            // The last 64 kB: an answer ends with what it says (a status code, a last line).
+            "  tail -c 65536 \"$d/$n\" | base64 -w 0; echo",
             "done",
             "echo '\(Self.marker)end'",
         ]
