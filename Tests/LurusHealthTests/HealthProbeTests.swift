@@ -24,8 +24,9 @@ import Testing
         let result = try await ProcessRunner.run("/bin/sh", ["-s"], input: Array(script.utf8), timeout: 20)
         let elapsed = ContinuousClock.now - start
         #expect(result.status == 0, "\(result)")
-        // The hung check took its deadline (1 s) and no more; the others ran beside it.
-        #expect(elapsed < .milliseconds(2500), "\(elapsed)")
+        // The hung check (30 s) was cut off at its deadline (1 s); the others ran beside it. The bound is
+        // loose: the tests run many at once (figures are lurus-bench's).
+        #expect(elapsed < .seconds(10), "\(elapsed)")
         let answers = try #require(HealthProbe.answers(Array(result.stdout.utf8), count: checks.count))
         #expect(answers[0] == ProbeAnswer(status: 0, output: "fd7a::1 [fd7a::1]\n"))
         #expect(answers[1].status == nil, "a check cut off has no status")

@@ -48,23 +48,30 @@ import Testing
 
     @Test func aNodeThatNeverAnswersIsReportedByTheDeadline() async throws {
         var inventory = try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
-        inventory.health.timeout = try #require(InventoryDuration.parse("1s"))
-        let run = HealthRun(inventory: inventory, nodes: inventory.nodes, transport: LocalTransport(hung: ["heart"]))
+        inventory.health.timeout = try #require(InventoryDuration.parse("2s"))
+        var run = HealthRun(inventory: inventory, nodes: inventory.nodes, transport: LocalTransport(hung: ["heart"]))
+        // Quick checks of this machine, read as the nodes' own (a node's plan would ask the lab's services).
+        run.checks = { _, inventory in
+            [NodeChecks.memory, NodeChecks.clock] + NodeChecks.all(inventory.health).prefix(1)
+        }
         let start = ContinuousClock.now
         let report = await run.run()
         let elapsed = ContinuousClock.now - start
-        #expect(elapsed < .milliseconds(2300), "the run took \(elapsed) past its 2 s deadline")
+        // heart would answer after 60 s: the run ends at its deadline, 3 s. The bound is loose: the tests run
+        // hundreds at once on two cores, which delays every timer (lurus-bench health has the figures).
+        #expect(elapsed < .seconds(15), "the run took \(elapsed), its deadline is 3 s")
         let heart = report.results.filter { $0.node == "heart" }
         #expect(heart.count == 1)
-        #expect(heart.first?.status == .critical && heart.first?.summary == "no answer within 2s", "\(heart)")
+        #expect(heart.first?.status == .critical && heart.first?.summary == "no answer within 3s", "\(heart)")
         #expect(heart.first?.fix?.contains("A node is down") == true)
-        // The others answered: this machine's disk, memory and clock were read as theirs.
-        let brain = Dictionary(report.results.filter { $0.node == "brain" }.map { ($0.check, $0) }) { a, _ in a }
-        #expect(brain["node"]?.status == .ok)
-        #expect(brain["clock"]?.status == .ok, "\(String(describing: brain["clock"]))")
-        #expect(brain["memory"]?.summary.contains("available of") == true)
-        // Every check of brain's plan has its result (what the gateway's says depends on whether a lab runs).
-        #expect(brain.keys.contains("service.gateway") && brain.keys.contains("nats.streams"))
+        // The others answered: this machine's memory, clock and disk were read as theirs.
+        for node in ["brain", "monitor", "lab"] {
+            let results = Dictionary(report.results.filter { $0.node == node }.map { ($0.check, $0) }) { a, _ in a }
+            #expect(results["node"]?.status == .ok, "\(node): \(results)")
+            #expect(results["clock"]?.status == .ok, "\(node): \(String(describing: results["clock"]))")
+            #expect(results["memory"]?.summary.contains("available of") == true)
+            #expect(results["disk"] != nil)
+        }
         #expect(report.status == .critical)
     }
 }

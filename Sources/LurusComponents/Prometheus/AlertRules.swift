@@ -26,11 +26,25 @@ public enum AlertRules {
         ] {
             values[name] = written(number(key))
         }
+        if case .duration(let down) = settings["alert_service_down_for"] {
+            values["service_down_for"] = PrometheusFlags.duration(down)
+            values["service_down_for_words"] = Self.words(down.milliseconds)
+        }
         if case .duration(let latency) = settings["alert_latency_p95"] {
             values["latency_p95"] = latency.text
             values["latency_p95_seconds"] = written(Double(latency.milliseconds) / 1000)
         }
         return values
+    }
+
+    /// `2 minutes`, `10 seconds`, `1 hour`: a duration in a description.
+    static func words(_ milliseconds: Int64) -> String {
+        for (unit, size) in [("day", 86_400_000), ("hour", 3_600_000), ("minute", 60_000), ("second", 1000)]
+        where milliseconds % Int64(size) == 0 && milliseconds >= Int64(size) {
+            let count = milliseconds / Int64(size)
+            return "\(count) \(unit)\(count == 1 ? "" : "s")"
+        }
+        return "\(milliseconds) milliseconds"
     }
 
     /// The rules file for `inventory`.

@@ -9,6 +9,8 @@ public struct HealthRun: Sendable {
     public var inventory: Inventory
     public var nodes: [Node]
     public var transport: any NodeTransport
+    /// The checks of a node: the inventory's (`HealthPlan`), or a test's own.
+    var checks: @Sendable (Node, Inventory) -> [HealthCheck] = { HealthPlan.checks(on: $0, in: $1) }
 
     public init(inventory: Inventory, nodes: [Node], transport: any NodeTransport) {
         self.inventory = inventory
@@ -63,7 +65,7 @@ public struct HealthRun: Sendable {
 
     /// The results of `node`'s checks, led by the node's own (reachable, or why not).
     func probe(_ node: Node) async -> [CheckResult] {
-        let checks = HealthPlan.checks(on: node, in: self.inventory)
+        let checks = self.checks(node, self.inventory)
         let seconds = HealthPlan.checkSeconds(self.inventory.health)
         let script = HealthProbe.script(
             checks,

@@ -6,6 +6,12 @@ public enum AlertThresholds {
     }
 
     static let specs: [SettingSpec] = [
+        SettingSpec(
+            key: "alert_service_down_for",
+            kind: .duration,
+            defaultValue: .duration(InventoryDuration(milliseconds: 120_000, text: "2m")),
+            summary: "ServiceDown: how long a target must be down before it pages"
+        ),
         number(
             "alert_error_ratio",
             0.05,
