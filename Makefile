@@ -1,6 +1,7 @@
 # The two commands a newcomer runs (see README.md):
-#   make demo   brings the local lab up, runs lurusctl against it (components, then the gateway), and
-#               shows the data components and the gateway answering, then takes a backup and drills it
+#   make demo   brings the local lab up, runs lurusctl against it (components, the monitoring stack and
+#               the services), shows them answering, sends traffic with the official SDKs, takes a backup,
+#               checks the cluster's health and drills the backup
 #   make test   runs every test: unit, command line, the lab integration tests, and the services'
 #               tests (Swift, then the official SDKs against the gateway)
 # Both install what they need first (scripts/setup). Run them as root: the lab needs namespaces.
@@ -37,7 +38,9 @@ demo: build
 	$(LURUSCTL) up -i $(LAB_INVENTORY) --yes
 	$(LURUSCTL) up -i $(LAB_INVENTORY) --yes
 	scripts/lab-check
+	LURUS_CLIENT_KEY=sk-lurus-lab-demo /var/cache/lurusctl/venv/bin/python scripts/test/mission-traffic http://10.77.0.11:18100
 	$(LURUSCTL) backup -i $(LAB_INVENTORY)
+	$(LURUSCTL) health -i $(LAB_INVENTORY) --quiet
 	$(LURUSCTL) restore --drill -i $(LAB_INVENTORY)
 	$(LURUSCTL) audit -i $(LAB_INVENTORY) -n 3
 	@echo
