@@ -136,17 +136,10 @@ public struct HealthRun: Sendable {
         _ limit: Duration,
         _ work: @escaping @Sendable () async throws -> Value
     ) async -> Result<Value, any Error>? {
-        await withTaskGroup(of: Result<Value, any Error>?.self) { group in
-            group.addTask {
-                do { return .success(try await work()) } catch { return .failure(error) }
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        do {
+            return try await withDeadline(limit, work).map { .success($0) }
+        } catch {
+            return .failure(error)
         }
     }
 

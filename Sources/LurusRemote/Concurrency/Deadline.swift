@@ -1,5 +1,5 @@
 /// `work`'s result, or nil when `limit` passed first (`work` is then cancelled, and awaited).
-func withDeadline<Value: Sendable>(
+public func withDeadline<Value: Sendable>(
     _ limit: Duration,
     _ work: @escaping @Sendable () async throws -> Value
 ) async throws -> Value? {
