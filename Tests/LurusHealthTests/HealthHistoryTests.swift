@@ -37,5 +37,9 @@ import Testing
         #expect(first.count == 1 && first[0].from == nil)
         _ = history.record([Self.result(.ok)], confirmAfter: 3, at: 60)
         #expect(history.entries.keys.sorted() == ["brain service.gateway"])
+        // A run of another node only (--on heart) keeps brain's.
+        let heart = CheckResult(node: "heart", check: "disk", status: .ok, summary: "s")
+        _ = history.record([heart], confirmAfter: 3, at: 120)
+        #expect(history.entries.keys.sorted() == ["brain service.gateway", "heart disk"])
     }
 }

@@ -28,10 +28,12 @@ public struct HealthHistory: Sendable, Hashable, Codable {
     }
 
     /// Records one run's `results` at `time`; returns the changes to report. A check seen for the first
-    /// time is a change only when it is not ok. Checks no longer run are forgotten.
+    /// time is a change only when it is not ok. Checks no longer run on a node of this run are forgotten;
+    /// the nodes it did not check (`--on`) keep theirs.
     public mutating func record(_ results: [CheckResult], confirmAfter: Int, at time: Double) -> [Change] {
         var changes: [Change] = []
-        var next: [String: Entry] = [:]
+        let checked = Set(results.map(\.node))
+        var next = self.entries.filter { key, _ in !checked.contains(String(key.prefix { $0 != " " })) }
         for result in results {
             let key = "\(result.node) \(result.check)"
             guard var entry = self.entries[key] else {
