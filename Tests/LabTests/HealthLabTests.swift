@@ -34,13 +34,14 @@ extension LabIntegrationTests {
             let backup = try await Backups.lurusctl(["backup"])
             try #require(backup.status == 0, "\(backup)")
 
-            let (ok, report, _) = try await Self.health()
+            let (ok, report, _) = try await Self.health(["--canary", "gpt-4o-mini"])
             let problems = Self.checks(report).filter { $0.status != "OK" }
             #expect(ok.status == 0 && problems.isEmpty, "\(problems)\n\(ok.stderr)")
             let names = Set(Self.checks(report).map { "\($0.node) \($0.check)" })
             for expected in [
                 "brain service.gateway", "brain nats.streams", "heart postgres.archiving", "heart backup.postgres",
                 "heart redis", "monitor prometheus.targets", "lab clickhouse", "lab backup.clickhouse", "lab disk",
+                "brain canary",
             ] {
                 #expect(names.contains(expected), "\(expected) in \(names.sorted())")
             }

@@ -136,6 +136,17 @@ import Testing
         #expect(Self.read(check, "Could not open file\n", status: 1).status == .unknown)
     }
 
+    @Test func theCanaryNeedsAChoiceIn200() {
+        let check = ClusterChecks.canary(model: "gpt-4o-mini", port: 18100, seconds: 4.5)
+        #expect(check.script.contains("-H @\"$LURUS_CANARY_HEADERS\""), "the key from its file")
+        #expect(!check.script.contains("Bearer"))
+        let answered = #"{"choices":[{"message":{"content":"H"}}]}"# + "\n200 0.031"
+        let ok = Self.read(check, answered)
+        #expect(ok.status == .ok && ok.summary == "gpt-4o-mini answered in 31 ms", "\(ok)")
+        let refused = Self.read(check, #"{"error":{"code":"invalid_api_key"}}"# + "\n401 0.002")
+        #expect(refused.status == .critical && refused.fix?.contains("health.canary_key") == true, "\(refused)")
+    }
+
     @Test func k3sNodesNotReadyAreNamed() {
         let check = ClusterChecks.k3s(seconds: 4.5)[2]
         let nodes =

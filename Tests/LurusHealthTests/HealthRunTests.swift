@@ -48,21 +48,23 @@ import Testing
 
     @Test func aNodeThatNeverAnswersIsReportedByTheDeadline() async throws {
         var inventory = try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory
-        inventory.health.timeout = try #require(InventoryDuration.parse("2s"))
+        // A long timeout: the other nodes' probes (this machine's sh) must answer within it even while the
+        // whole suite runs beside them on two cores (seen taking over 3 s in CI).
+        inventory.health.timeout = try #require(InventoryDuration.parse("10s"))
         var run = HealthRun(inventory: inventory, nodes: inventory.nodes, transport: LocalTransport(hung: ["heart"]))
         // Quick checks of this machine, read as the nodes' own (a node's plan would ask the lab's services).
-        run.checks = { _, inventory in
+        run.checks = { _, inventory, _ in
             [NodeChecks.memory, NodeChecks.clock] + NodeChecks.all(inventory.health).prefix(1)
         }
         let start = ContinuousClock.now
         let report = await run.run()
         let elapsed = ContinuousClock.now - start
-        // heart would answer after 60 s: the run ends at its deadline, 3 s. The bound is loose: the tests run
-        // hundreds at once on two cores, which delays every timer (lurus-bench health has the figures).
-        #expect(elapsed < .seconds(15), "the run took \(elapsed), its deadline is 3 s")
+        // heart would answer after 60 s: the run ends at its deadline, 11 s. The bound is loose: the tests
+        // run hundreds at once on two cores, which delays every timer (lurus-bench health has the figures).
+        #expect(elapsed < .seconds(40), "the run took \(elapsed), its deadline is 11 s")
         let heart = report.results.filter { $0.node == "heart" }
         #expect(heart.count == 1)
-        #expect(heart.first?.status == .critical && heart.first?.summary == "no answer within 3s", "\(heart)")
+        #expect(heart.first?.status == .critical && heart.first?.summary == "no answer within 11s", "\(heart)")
         #expect(heart.first?.fix?.contains("A node is down") == true)
         // The others answered: this machine's memory, clock and disk were read as theirs.
         for node in ["brain", "monitor", "lab"] {

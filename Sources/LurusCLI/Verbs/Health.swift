@@ -34,6 +34,14 @@ struct Health: AsyncParsableCommand {
     @Flag(help: "Print the status line and the problems only.")
     var quiet = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also send one real request of this model through the gateway (with health.canary_key).",
+            valueName: "model"
+        )
+    )
+    var canary: String?
+
     @Flag(
         help: """
             Print only the changes of state since the last --changes run, once they held for \
@@ -42,10 +50,46 @@ struct Health: AsyncParsableCommand {
     )
     var changes = false
 
+    func validate() throws {
+        if let model = self.canary,
+            model.isEmpty
+                || !model.unicodeScalars.allSatisfy({
+                    CharacterSet.alphanumerics.contains($0) || "._:/-".unicodeScalars.contains($0)
+                })
+        {
+            throw ValidationError("--canary '\(model)' is not a model name: letters, digits and . _ : / - only")
+        }
+    }
+
     func run() async throws {
         let logger = self.global.makeLogger()
         let inventory = try self.global.loadInventory(logger: logger)
         let nodes = try self.remote.selectNodes(in: inventory)
+        var canaryRequest: (check: HealthPlan.Canary, key: [UInt8])?
+        if let model = self.canary {
+            let check = HealthPlan.Canary(model: model)
+            guard check.node(in: inventory) != nil else {
+                throw ValidationError(
+                    inventory.runtime == .k3s
+                        ? "--canary runs under the systemd runtime only: under K3s the gateway is behind the ingress; send a request there"
+                        : "--canary: no node of \(inventory.path) runs the gateway"
+                )
+            }
+            guard let reference = inventory.health.canaryKey else {
+                throw ValidationError(
+                    "--canary needs a client key: set health.canary_key in \(inventory.path) (a secret reference, e.g. env:LURUS_CANARY_KEY)"
+                )
+            }
+            do {
+                canaryRequest = (
+                    check,
+                    try await SecretStore(inventory: inventory).value(of: reference, as: "health/canary_key").bytes
+                )
+            } catch {
+                Terminal.standardOutput.write("LURUS UNKNOWN - health.canary_key: \(error)")
+                throw ExitCode(Int32(HealthStatus.unknown.rawValue))
+            }
+        }
         let state = StateDirectory(for: inventory)
         let lock: HealthLock?
         do {
@@ -74,10 +118,11 @@ struct Health: AsyncParsableCommand {
         }
         let options = self.remote.sessionOptions
         let started = ping
+        let canary = canaryRequest
         let (report, unwritten, pingStart) = try await Interrupts.cancelling {
             try await OpenSSHSession.with(inventory, options: options, logger: logger) { session in
                 async let startPing = started?.start()
-                let run = HealthRun(inventory: inventory, nodes: nodes, transport: session)
+                let run = HealthRun(inventory: inventory, nodes: nodes, transport: session, canary: canary)
                 let report = await run.run()
                 let left = run.deadline - report.elapsed
                 let unwritten = await run.writeTextfiles(report, within: max(left, .milliseconds(300)))

@@ -1,4 +1,5 @@
 import Foundation
+import LurusRemote
 
 /// K3s and the bundled services: the API server ready and every node Ready (on the K3s server); each
 /// service's `/health` where it runs under systemd, or its deployment's ready replicas under K3s.
@@ -86,6 +87,45 @@ enum ClusterChecks {
                 .critical,
                 "\(service) unhealthy (\(code)): \(named.isEmpty ? String(body.prefix(120)) : named.joined(separator: "; "))",
                 fix: "journalctl -u 'lurus-\(name)@*' -n 50"
+            )
+        }
+    }
+
+    /// The variable holding the path of the canary's header file (`authorization: Bearer KEY`).
+    public static let canaryHeaders = "LURUS_CANARY_HEADERS"
+
+    /// One real request through the gateway on this node to the providers: a chat completion of `model`
+    /// asking for one token, with the key from `health.canary_key` (its header in a 0600 file, never in an
+    /// argument). OK when answered 200 with a choice.
+    static func canary(model: String, port: Int, seconds: Double) -> HealthCheck {
+        let body = #"{"model":"\#(model)","messages":[{"role":"user","content":"ping"}],"max_tokens":1}"#
+        return HealthCheck(
+            "canary",
+            script: "curl -sS --max-time \(seconds) -H @\"$\(Self.canaryHeaders)\" -H 'content-type: application/json' "
+                + "--data-binary \(Shell.quote(body)) -w '\\n%{http_code} %{time_total}' "
+                + "\"http://${MESH_URL_HOST}:\(port)/v1/chat/completions\""
+        ) { answer, context in
+            let fix = "the gateway's check and journal say why; the providers' own status pages, if it is theirs"
+            if let unanswered = Finding.unanswered(answer, context, what: "the canary", fix: fix) { return unanswered }
+            let last = answer.lines.last?.split(separator: " ") ?? []
+            guard answer.status == 0, last.count == 2, let code = Int(last[0]), let time = Double(last[1]) else {
+                return Finding(.critical, "the canary got no answer: \(answer.lines.last ?? "")", fix: fix)
+            }
+            let body = answer.output.split(separator: "\n").dropLast().joined(separator: "\n")
+            let choices = (HTTPChecks.object(body)?["choices"] as? [Any])?.count ?? 0
+            let milliseconds = (time * 1000).rounded()
+            guard code == 200, choices > 0 else {
+                return Finding(
+                    .critical,
+                    "the canary for \(model) was answered \(code): \(body.prefix(160))",
+                    measure: .init("canary_time", milliseconds, unit: "ms", minimum: 0),
+                    fix: code == 401 || code == 402 ? "check health.canary_key: its key, its balance" : fix
+                )
+            }
+            return Finding(
+                .ok,
+                "\(model) answered in \(Int(milliseconds)) ms",
+                measure: .init("canary_time", milliseconds, unit: "ms", minimum: 0)
             )
         }
     }

@@ -13,7 +13,20 @@ public enum HealthPlan {
         max(0.5, (Double(health.timeout.milliseconds) / 1000 - 0.5).rounded(toPlaces: 1))
     }
 
-    public static func checks(on node: Node, in inventory: Inventory) -> [HealthCheck] {
+    /// `--canary MODEL`: one real request of `model` through the gateway, from the first node it runs on
+    /// (under the systemd runtime; under K3s its pods are behind the ingress).
+    public struct Canary: Sendable, Hashable {
+        public var model: String
+
+        public init(model: String) { self.model = model }
+
+        /// The node that sends it, or nil when there is none (no gateway, or the K3s runtime).
+        public func node(in inventory: Inventory) -> Node? {
+            inventory.runtime == .systemd ? inventory.nodes(running: .gateway).first : nil
+        }
+    }
+
+    public static func checks(on node: Node, in inventory: Inventory, canary: Canary? = nil) -> [HealthCheck] {
         let seconds = self.checkSeconds(inventory.health)
         let health = inventory.health
         var checks = NodeChecks.all(health)
@@ -70,6 +83,11 @@ public enum HealthPlan {
             default:
                 break
             }
+        }
+        if let canary, canary.node(in: inventory)?.name == node.name {
+            checks.append(
+                ClusterChecks.canary(model: canary.model, port: port(.gateway, "port"), seconds: seconds)
+            )
         }
         if inventory.backup != nil {
             for component in ComponentJobs.components(in: inventory, only: [])

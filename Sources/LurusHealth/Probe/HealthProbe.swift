@@ -15,7 +15,25 @@ public enum HealthProbe {
         case interface(String)
     }
 
-    public static func script(_ checks: [HealthCheck], mesh: MeshAddress, seconds: Double) -> String {
+    /// A file the checks read, written 0600 into the probe's own folder before they start, its path in
+    /// the environment variable `variable`: the way a secret reaches a check (it travels in the script, on
+    /// stdin, never in an argument of any process).
+    public struct SecretFile: Sendable, Hashable {
+        public var variable: String
+        public var content: [UInt8]
+
+        public init(variable: String, content: [UInt8]) {
+            self.variable = variable
+            self.content = content
+        }
+    }
+
+    public static func script(
+        _ checks: [HealthCheck],
+        mesh: MeshAddress,
+        seconds: Double,
+        files: [SecretFile] = []
+    ) -> String {
         var lines = [
             "# lurusctl health: every check of this node at once, each cut off after \(seconds)s.",
             // The script arrives on stdin: each check's own stdin is /dev/null, never the script's.
@@ -36,7 +54,17 @@ public enum HealthProbe {
             "cd /",
             "d=$(mktemp -d /tmp/lurus-health.XXXXXX) || { echo '\(Self.marker)failed mktemp'; exit 0; }",
             "trap 'rm -rf \"$d\"' EXIT",
-            "check() { timeout -k 0.3 \(seconds) sh -c \"$2\" >\"$d/$1\" 2>&1 </dev/null; echo $? >\"$d/$1.rc\"; }",
+        ]
+        for (index, file) in files.enumerated() {
+            // base64 in single quotes: no content can end the quote or reach the shell.
+            let encoded = Data(file.content).base64EncodedString()
+            lines += [
+                "(umask 077; printf '%s' '\(encoded)' | base64 -d >\"$d/secret-\(index)\")",
+                "\(file.variable)=\"$d/secret-\(index)\"; export \(file.variable)",
+            ]
+        }
+        lines += [
+            "check() { timeout -k 0.3 \(seconds) sh -c \"$2\" >\"$d/$1\" 2>&1 </dev/null; echo $? >\"$d/$1.rc\"; }"
         ]
         for (index, check) in checks.enumerated() {
             lines.append("check \(index) \(Shell.quote(check.script)) &")

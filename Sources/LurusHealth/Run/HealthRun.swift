@@ -9,13 +9,23 @@ public struct HealthRun: Sendable {
     public var inventory: Inventory
     public var nodes: [Node]
     public var transport: any NodeTransport
+    /// `--canary`: the model, and the client key it is sent with.
+    public var canary: (check: HealthPlan.Canary, key: [UInt8])?
     /// The checks of a node: the inventory's (`HealthPlan`), or a test's own.
-    var checks: @Sendable (Node, Inventory) -> [HealthCheck] = { HealthPlan.checks(on: $0, in: $1) }
+    var checks: @Sendable (Node, Inventory, HealthPlan.Canary?) -> [HealthCheck] = {
+        HealthPlan.checks(on: $0, in: $1, canary: $2)
+    }
 
-    public init(inventory: Inventory, nodes: [Node], transport: any NodeTransport) {
+    public init(
+        inventory: Inventory,
+        nodes: [Node],
+        transport: any NodeTransport,
+        canary: (check: HealthPlan.Canary, key: [UInt8])? = nil
+    ) {
         self.inventory = inventory
         self.nodes = nodes
         self.transport = transport
+        self.canary = canary
     }
 
     /// The run's hard limit: the checks' timeout and one second for the round trip.
@@ -65,12 +75,22 @@ public struct HealthRun: Sendable {
 
     /// The results of `node`'s checks, led by the node's own (reachable, or why not).
     func probe(_ node: Node) async -> [CheckResult] {
-        let checks = self.checks(node, self.inventory)
+        let checks = self.checks(node, self.inventory, self.canary?.check)
         let seconds = HealthPlan.checkSeconds(self.inventory.health)
+        var files: [HealthProbe.SecretFile] = []
+        if let canary = self.canary, checks.contains(where: { $0.name == "canary" }) {
+            files.append(
+                HealthProbe.SecretFile(
+                    variable: ClusterChecks.canaryHeaders,
+                    content: Array("authorization: Bearer ".utf8) + canary.key + [0x0A]
+                )
+            )
+        }
         let script = HealthProbe.script(
             checks,
             mesh: HealthPlan.meshAddress(of: node, in: self.inventory),
-            seconds: seconds
+            seconds: seconds,
+            files: files
         )
         let command = RemoteCommand(
             ShellCommand(["sh", "-s"]),

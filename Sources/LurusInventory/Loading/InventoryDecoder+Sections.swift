@@ -107,6 +107,7 @@ extension InventoryDecoder {
             }
         }
         health.pingURL = block.secret("ping_url")
+        health.canaryKey = block.secret("canary_key")
         return health
     }
 }

@@ -10,6 +10,8 @@ public struct HealthSettings: Sendable, Hashable {
     public var textfilePath: String?
     /// A dead-man's-switch URL pinged after each run; it holds a token, so it is a secret reference.
     public var pingURL: SecretReference?
+    /// The client key `health --canary` sends its request with (a key of its own, with a small budget).
+    public var canaryKey: SecretReference?
     /// Runs in a row a check must show a new state before `health --changes` reports it (against flapping).
     public var confirmAfter = 2
 
@@ -25,6 +27,6 @@ public struct HealthSettings: Sendable, Hashable {
 
     static let keys = [
         "timeout", "disk_warning_percent", "disk_critical_percent", "backup_max_age", "textfile_path", "ping_url",
-        "confirm_after",
+        "confirm_after", "canary_key",
     ]
 }
