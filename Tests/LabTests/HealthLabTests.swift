@@ -28,6 +28,18 @@ extension LabIntegrationTests {
             }
         }
 
+        /// Stops every running slot of the gateway on brain; returns them, to start again.
+        static func stopGateway() async throws -> String {
+            let active = try await Backups.ssh(
+                "brain",
+                "systemctl list-units 'lurus-gateway@*' --state=active --no-legend --plain | cut -d' ' -f1"
+            )
+            let units = active.stdout.split(separator: "\n").joined(separator: " ")
+            try #require(!units.isEmpty, "no gateway unit runs on brain: \(active)")
+            _ = try await Backups.ssh("brain", "systemctl stop \(units)")
+            return units
+        }
+
         @Test func okThenAStoppedServiceAndAHungOneAreNamedWithinTheDeadline() async throws {
             try await ServiceDeployLabTests.labWithServices()
             try await LabBackupStore.start()
@@ -47,13 +59,7 @@ extension LabIntegrationTests {
             }
 
             // The gateway stopped (both slots): CRITICAL, exit 2, naming it, with the fix.
-            let active = try await Backups.ssh(
-                "brain",
-                "systemctl list-units 'lurus-gateway@*' --state=active --no-legend --plain | cut -d' ' -f1"
-            )
-            let units = active.stdout.split(separator: "\n").joined(separator: " ")
-            try #require(!units.isEmpty, "no gateway unit runs on brain: \(active)")
-            _ = try await Backups.ssh("brain", "systemctl stop \(units)")
+            let units = try await Self.stopGateway()
             let (stopped, stoppedReport, _) = try await Self.health(["--on", "brain"])
             _ = try await Backups.ssh("brain", "systemctl start \(units)")
             #expect(stopped.status == 2, "\(stopped)")

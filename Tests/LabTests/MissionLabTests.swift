@@ -116,13 +116,7 @@ extension LabIntegrationTests {
             #expect(healthy.status == 0 && healthy.stdout.hasPrefix("LURUS OK - "), "\(healthy)")
 
             // The gateway stopped: health CRITICAL naming it, and ServiceDown reaches the webhook.
-            let active = try await BackupLabTests.ssh(
-                "brain",
-                "systemctl list-units 'lurus-gateway@*' --state=active --no-legend --plain | cut -d' ' -f1"
-            )
-            let units = active.stdout.split(separator: "\n").joined(separator: " ")
-            try #require(!units.isEmpty, "\(active)")
-            _ = try await BackupLabTests.ssh("brain", "systemctl stop \(units)")
+            let units = try await HealthLabTests.stopGateway()
             let down = try await BackupLabTests.lurusctl(["health", "--quiet"], timeout: 60)
             var alert: [String: Any]?
             for _ in 0..<120 where alert == nil {

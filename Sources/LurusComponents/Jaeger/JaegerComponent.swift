@@ -107,10 +107,6 @@ enum JaegerComponent: ComponentDefinition {
 
     /// A duration as Go's `time.ParseDuration` takes it (no days): `72h`, `90m`, `45s`.
     static func goDuration(milliseconds: Int64) -> String {
-        for (unit, size) in [("h", 3_600_000), ("m", 60_000), ("s", 1000)]
-        where milliseconds % Int64(size) == 0 && milliseconds >= Int64(size) {
-            return "\(milliseconds / Int64(size))\(unit)"
-        }
-        return "\(milliseconds)ms"
+        PrometheusFlags.duration(milliseconds: milliseconds, units: [("h", 3_600_000), ("m", 60_000), ("s", 1000)])
     }
 }

@@ -5,8 +5,12 @@ enum PrometheusFlags {
     /// A duration in the largest whole unit: `15d`, `90s`, `1500ms`.
     static func duration(_ duration: InventoryDuration) -> String { self.duration(milliseconds: duration.milliseconds) }
 
-    static func duration(milliseconds: Int64) -> String {
-        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+    /// `units` largest first; Go's durations have no days (`JaegerComponent`).
+    static func duration(
+        milliseconds: Int64,
+        units: [(String, Int)] = [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
+    ) -> String {
+        for (unit, size) in units
         where milliseconds % Int64(size) == 0 && milliseconds >= Int64(size) {
             return "\(milliseconds / Int64(size))\(unit)"
         }

@@ -22,7 +22,12 @@ public struct HealthReport: Sendable {
             .map(\.element)
     }
 
-    public var milliseconds: Int {
-        Int(self.elapsed.components.seconds * 1000 + self.elapsed.components.attoseconds / 1_000_000_000_000_000)
+    public var milliseconds: Int { Int(self.elapsed.wholeMilliseconds) }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    var wholeMilliseconds: Int64 {
+        self.components.seconds * 1000 + self.components.attoseconds / 1_000_000_000_000_000
     }
 }

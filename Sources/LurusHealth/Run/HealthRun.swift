@@ -124,10 +124,7 @@ public struct HealthRun: Sendable {
                 localTime: (sent + received) / 2,
                 timeoutSeconds: seconds
             )
-            let elapsed = ContinuousClock.now - started
-            let milliseconds =
-                Double(elapsed.components.attoseconds / 1_000_000_000_000_000)
-                + Double(elapsed.components.seconds) * 1000
+            let milliseconds = Double((ContinuousClock.now - started).wholeMilliseconds)
             return [
                 CheckResult(
                     node: node.name,
@@ -164,7 +161,7 @@ public struct HealthRun: Sendable {
     }
 
     static func text(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = duration.wholeMilliseconds
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(Double(milliseconds) / 1000)s"
     }
 }
