@@ -6,8 +6,9 @@ extension LabIntegrationTests {
     /// The whole mission on the lab, end to end: `up` brings the components, the observability stack and
     /// the services up; the official OpenAI and Anthropic SDKs send requests (streaming and not) through
     /// the gateway on brain to the fake upstream; billing charges the key exactly what the log service
-    /// records for them; Prometheus has scraped them; `health` says OK; the gateway stopped makes health
-    /// CRITICAL naming it and ServiceDown reach the webhook; `backup` and `restore --drill` succeed.
+    /// records for them; Prometheus has scraped them; `backup` succeeds and `health` then says OK; the
+    /// gateway stopped makes health CRITICAL naming it and ServiceDown reach the webhook; `restore --drill`
+    /// succeeds.
     @Suite struct MissionLabTests {
         typealias Serving = ServicesServingLabTests
         typealias Observability = ObservabilityLabTests
@@ -111,6 +112,11 @@ extension LabIntegrationTests {
             }
             #expect(counted >= Double(sent.count), "Prometheus counted \(counted) more requests")
 
+            // A backup: it succeeds. It comes before health, since a cluster never backed up is rightly a
+            // warning ("no backup of postgres yet"), and the lab may be fresh here (LabLifecycleTests).
+            let backup = try await BackupLabTests.lurusctl(["backup"])
+            #expect(backup.status == 0, "\(backup)")
+
             // Health says OK.
             let healthy = try await BackupLabTests.lurusctl(["health"], timeout: 60)
             #expect(healthy.status == 0 && healthy.stdout.hasPrefix("LURUS OK - "), "\(healthy)")
@@ -140,9 +146,7 @@ extension LabIntegrationTests {
             #expect(alert != nil, "no firing ServiceDown for lurus-gateway reached the webhook in 60 s")
             #expect((alert?["commonLabels"] as? [String: String])?["instance"] == "brain:18100")
 
-            // Backup, then a drill: both succeed.
-            let backup = try await BackupLabTests.lurusctl(["backup"])
-            #expect(backup.status == 0, "\(backup)")
+            // A drill restores that backup: it succeeds.
             let drill = try await BackupLabTests.lurusctl(["restore", "--drill"])
             #expect(drill.status == 0, "\(drill)")
 

@@ -115,7 +115,7 @@ extension LabIntegrationTests {
             // Watchdog always fires, and the lab routes it to the hook: Prometheus evaluated the rules and
             // Alertmanager delivered.
             var watchdog: [String: Any]?
-            for _ in 0..<60 where watchdog == nil {
+            for _ in 0..<120 where watchdog == nil {
                 let lines = (try? String(contentsOfFile: received, encoding: .utf8))?.split(separator: "\n") ?? []
                 for line in lines {
                     let entry = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
@@ -125,7 +125,7 @@ extension LabIntegrationTests {
                 }
                 if watchdog == nil { try await Task.sleep(for: .milliseconds(500)) }
             }
-            let body = try #require(watchdog, "no Watchdog reached the webhook in 30 s")
+            let body = try #require(watchdog, "no Watchdog reached the webhook in 60 s")
             #expect(body["receiver"] as? String == "lab-hook")
             #expect(body["status"] as? String == "firing")
             #expect((body["commonLabels"] as? [String: String])?["cluster"] == "lurus-lab", "\(body)")

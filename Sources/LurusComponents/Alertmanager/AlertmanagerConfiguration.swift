@@ -61,7 +61,11 @@ enum AlertmanagerConfiguration {
         let settings = alerting
         // Timings as written, or the defaults for a cluster without `alerting:`.
         let timing = alerting ?? AlertingSettings.defaults
+        // Watchdog's group never changes, so its group_interval only sets how often Alertmanager looks at
+        // it: a repeat is sent at the first look after repeat_interval, and a failed delivery is retried
+        // (backing off) until the next look. Both at most the cluster's own, so a short lab setting holds.
         let watchdogRepeat = min(5 * 60_000, timing.repeatInterval.milliseconds)
+        let watchdogInterval = min(60_000, timing.groupInterval.milliseconds)
         lines += [
             "",
             "route:",
@@ -75,7 +79,7 @@ enum AlertmanagerConfiguration {
             "    - receiver: \(self.quoted(settings?.watchdog ?? self.discard))",
             "      matchers: [\(self.matcher("alertname", "Watchdog"))]",
             "      group_wait: 0s",
-            "      group_interval: 1m",
+            "      group_interval: \(PrometheusFlags.duration(milliseconds: watchdogInterval))",
             "      repeat_interval: \(PrometheusFlags.duration(milliseconds: watchdogRepeat))",
         ]
         for route in settings?.routes ?? [] {

@@ -4,6 +4,7 @@ import LurusInventory
 import LurusRemote
 import LurusTestSupport
 import Testing
+import Yams
 
 @testable import LurusComponents
 
@@ -150,6 +151,26 @@ import Testing
         #expect(check.status == 0, "\(check)")
         #expect(try await Self.route(config, ["alertname=ServiceDown", "severity=critical"]) == "lurus-discard")
         #expect(try await Self.route(config, ["alertname=Watchdog"]) == "lurus-discard")
+    }
+
+    /// Watchdog's route looks at its group no less often than the cluster's own group_interval (at most a
+    /// minute) and repeats it no less often than repeat_interval (at most 5 minutes): the lab's 10 s each
+    /// hold, so a webhook started late still gets one within seconds (a 1 m look let Alertmanager's
+    /// retries back off for up to a minute), and production's defaults keep Watchdog at 1 m and 5 m.
+    @Test func watchdogIsLookedAtAsOftenAsTheClusterAsks() async throws {
+        func watchdogRoute(_ alerting: AlertingSettings?) throws -> [String: String] {
+            let text = AlertmanagerConfiguration.render(alerting, webhooks: [:])
+            let config = try #require(try Yams.load(yaml: text) as? [String: Any])
+            let routes = (config["route"] as? [String: Any])?["routes"] as? [[String: Any]] ?? []
+            let route = try #require(routes.first { "\($0["matchers"] ?? "")".contains("Watchdog") })
+            return route.compactMapValues { $0 as? String }
+        }
+        let lab = try InventoryLoader.load(path: Repository.path("inventory/lab.yaml")).inventory.alerting
+        #expect(lab?.groupInterval.text == "10s" && lab?.repeatInterval.text == "10s")
+        let short = try watchdogRoute(lab)
+        #expect(short["group_interval"] == "10s" && short["repeat_interval"] == "10s", "\(short)")
+        let defaults = try watchdogRoute(nil)
+        #expect(defaults["group_interval"] == "1m" && defaults["repeat_interval"] == "5m", "\(defaults)")
     }
 
     /// Label values and addresses with quotes, braces and newlines stay values: the file still parses and
