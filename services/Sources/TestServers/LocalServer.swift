@@ -36,6 +36,11 @@ public enum LocalServer {
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+    ///
+    /// A connection whose own port is `port` is TCP connecting to itself, not a server: a port from
+    /// `unusedPort()` is in the ephemeral range, from which connect() also picks its source port, so
+    /// while nothing listens yet a connect can land on itself and succeed (seen in CI: a Redis restart
+    /// "ready" before redis-server listened).
     public static func acceptsConnections(port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else {
@@ -48,7 +53,13 @@ public enum LocalServer {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        return connected == 0
+        guard connected == 0 else { return false }
+        var local = Self.loopbackAddress(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return named == 0 && Int(UInt16(bigEndian: local.sin_port)) != port
     }
 
     /// POSTs `body` to 127.0.0.1:`port` with HTTP/1.0 and reads the whole answer (the server closes the

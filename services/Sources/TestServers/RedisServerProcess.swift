@@ -87,6 +87,9 @@ public final class RedisServerProcess: SignalledServer, Sendable {
     }
 
     private func launch() throws {
+        // Each launch's own log, so "ready" below is this server's, not the one before a restart.
+        let log = self.directory.appendingPathComponent("redis.log")
+        try? FileManager.default.removeItem(at: log)
         let process = Process()
         process.executableURL = self.executable
         process.arguments = [self.configFile.path]
@@ -97,7 +100,10 @@ public final class RedisServerProcess: SignalledServer, Sendable {
         self.process.withLock { $0 = process }
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, process.isRunning {
-            if LocalServer.acceptsConnections(port: self.port) { return }
+            let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if said.contains("Ready to accept connections"), LocalServer.acceptsConnections(port: self.port) {
+                return
+            }
             usleep(20_000)
         }
         let running = process.isRunning
@@ -106,7 +112,7 @@ public final class RedisServerProcess: SignalledServer, Sendable {
             "redis-server on port \(self.port) "
                 + (running
                     ? "did not accept connections within 5 s" : "exited with status \(process.terminationStatus)")
-                + "; its log ends with:\n" + LocalServer.tail(of: self.directory.appendingPathComponent("redis.log"))
+                + "; its log ends with:\n" + LocalServer.tail(of: log)
         )
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import TestServers
 
 #if canImport(Glibc)
 import Glibc

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
+import struct
 import subprocess
 import time
 from pathlib import Path
@@ -346,6 +348,44 @@ def test_client_disconnect_drops_upstream_request(gateway, fake, jetstream):
     usage = jetstream.wait_record(request_id).data
     assert usage["outcome"] == "client_closed", usage
     assert usage["status"] == 499 and usage["provider"] == "alpha"
+
+
+def test_client_gone_before_the_first_content_is_accounted_once(gateway, fake, jetstream):
+    """The client closes its connection while the gateway still waits for the provider's first content.
+    The provider's answer then arrives for nobody: Hummingbird cannot write the response's head, so the
+    stream's body never runs. The request must still end once: out of flight, one usage record (499,
+    client closed, the provider named), and the provider's request dropped."""
+    in_flight_before = gateway.metric("lurus_gateway_requests_in_flight")
+    fake.script("alpha", {"kind": "stall", "seconds": 1.5})
+    body = json.dumps({"model": "gpt-test", "messages": USER_MESSAGES, "stream": True}).encode()
+    head = (
+        f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{gateway.port}\r\n"
+        f"Authorization: Bearer {gateway.headers()['authorization'].split(' ', 1)[1]}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=5) as client:
+        client.sendall(head + body)
+        wait_until(lambda: fake.requests("alpha"), 5, what="the gateway to ask the provider")
+        # Closed with a reset, as a client killed or a proxy timing out does: the gateway's connection
+        # is gone at once, not after its next write.
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    [asked] = fake.requests("alpha")
+    request_id = asked["headers"]["x-request-id"]
+
+    usage = jetstream.wait_record(request_id, timeout=10).data
+    assert usage["outcome"] == "client_closed" and usage["status"] == 499, usage
+    assert usage["provider"] == "alpha", usage
+    assert "left before the answer" in (usage["error"] or ""), usage
+    wait_until(
+        lambda: gateway.metric("lurus_gateway_requests_in_flight") == in_flight_before,
+        5,
+        what="the request out of flight",
+    )
+    wait_until(
+        lambda: fake.requests("alpha")[0]["outcome"] != "pending", 5, what="the provider's answer to end"
+    )
+    time.sleep(0.5)
+    assert len(jetstream.wait_records("LLM_EVENTS", "llm.usage", [request_id])[request_id]) == 1
 
 
 def test_sigterm_drains_running_stream(make_gateway, fake, jetstream):

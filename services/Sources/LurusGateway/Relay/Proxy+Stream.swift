@@ -2,6 +2,7 @@ import Hummingbird
 import LLMWire
 import LurusEvents
 import NIOCore
+import Synchronization
 
 /// Streams: read up to the first content (so a failure before it can still move on to the next
 /// provider), then relay the rest to the client as it arrives.
@@ -41,11 +42,11 @@ extension Proxy {
             return .failed(UpstreamClient.failure(from: error, afterHeaders: true), clientAnswer: nil)
         }
         ledger.firstContent = relay.sawContent ? .now : nil
-        let lease = Lease(response.body)
+        ledger.usage = relay.usage
+        let lease = Lease(response.body, proxy: self, ledger: ledger)
         let proxy = self
         let opened = relay
         let firstBytes = pending
-        let opening = ledger
         return .answered(
             Response(
                 status: .ok,
@@ -54,7 +55,6 @@ extension Proxy {
                     .init("x-accel-buffering")!: "no", .init("x-request-id")!: ledger.requestID,
                 ],
                 body: ResponseBody { writer in
-                    var ledger = opening
                     let (end, usage) = await proxy.relayRest(
                         first: firstBytes,
                         lease: lease,
@@ -62,8 +62,7 @@ extension Proxy {
                         writer: &writer,
                         protocol: request.clientProtocol
                     )
-                    ledger.usage = usage
-                    proxy.account(ledger, status: end.status, outcome: end.outcome, error: end.error)
+                    lease.settle(end, usage: usage)
                     if end.outcome != .clientClosed {
                         try? await writer.finish(nil)
                     }
@@ -149,17 +148,42 @@ extension Proxy {
         return (StreamEnd(status: 200, outcome: .ok), relay.usage)
     }
 
-    /// Holds a provider's stream for the response body that relays it. A body that never runs (the
-    /// client left before the head was written) releases its lease, which drops the request.
+    /// Holds a provider's stream for the response body that relays it, and the request's accounting
+    /// until that body settles it. A body that never runs (the client left before the head was
+    /// written, so Hummingbird drops the response unwritten) still ends its request once: releasing the
+    /// lease drops the provider's request and accounts it as closed by the client, with the usage read
+    /// up to the first content.
     final class Lease: Sendable {
         let stream: UpstreamStream
+        private let unsettled: Mutex<(proxy: Proxy, ledger: RequestLedger)?>
 
-        init(_ stream: UpstreamStream) {
+        init(_ stream: UpstreamStream, proxy: Proxy, ledger: RequestLedger) {
             self.stream = stream
+            self.unsettled = Mutex((proxy, ledger))
+        }
+
+        /// Accounts the request as its relay ended, with the usage the relay read; once.
+        func settle(_ end: StreamEnd, usage: TokenUsage?) {
+            let taken = self.unsettled.withLock { state in
+                defer { state = nil }
+                return state
+            }
+            guard let taken else { return }
+            var ledger = taken.ledger
+            if let usage { ledger.usage = usage }
+            taken.proxy.account(ledger, status: end.status, outcome: end.outcome, error: end.error)
         }
 
         deinit {
             self.stream.cancel()
+            self.settle(
+                StreamEnd(
+                    status: 499,
+                    outcome: .clientClosed,
+                    error: "the client left before the answer's head was written"
+                ),
+                usage: nil
+            )
         }
     }
 }
