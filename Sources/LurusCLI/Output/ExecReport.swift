@@ -33,13 +33,8 @@ struct ExecReport {
             "\(count) node\(count == 1 ? "" : "s"): \(parts.joined(separator: ", ")) in \(Self.seconds(self.elapsed))"
     }
 
-    /// Whole milliseconds of a duration.
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    }
-
     static func seconds(_ duration: Duration) -> String {
-        String(format: "%.2fs", Double(Self.milliseconds(duration)) / 1000)
+        String(format: "%.2fs", Double(duration.milliseconds) / 1000)
     }
 
     static func describe(_ outcome: RemoteRunner.Outcome) -> String {
@@ -113,7 +108,7 @@ struct ExecReport {
             case .success(let result):
                 line.stdout = String(decoding: result.stdout, as: UTF8.self)
                 line.stderr = String(decoding: result.stderr, as: UTF8.self)
-                line.durationMilliseconds = Self.milliseconds(result.duration)
+                line.durationMilliseconds = result.duration.milliseconds
                 switch result.outcome {
                 case .exited(let code):
                     line.status = code == 0 ? "ok" : "failed"

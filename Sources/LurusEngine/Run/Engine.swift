@@ -169,10 +169,3 @@ public struct Engine: Sendable {
         return StepFailure(message: self.redact("\(result.outcome)\(tail.isEmpty ? "" : ": \(tail)")"), nodeLost: false)
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, for reports and JSON.
-    public var milliseconds: Int64 {
-        self.components.seconds * 1000 + self.components.attoseconds / 1_000_000_000_000_000
-    }
-}

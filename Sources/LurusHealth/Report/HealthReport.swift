@@ -1,4 +1,5 @@
 import Foundation
+import LurusRemote
 
 /// Every result of one run, and what it adds up to.
 public struct HealthReport: Sendable {
@@ -22,12 +23,5 @@ public struct HealthReport: Sendable {
             .map(\.element)
     }
 
-    public var milliseconds: Int { Int(self.elapsed.wholeMilliseconds) }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds.
-    var wholeMilliseconds: Int64 {
-        self.components.seconds * 1000 + self.components.attoseconds / 1_000_000_000_000_000
-    }
+    public var milliseconds: Int { Int(self.elapsed.milliseconds) }
 }

@@ -124,7 +124,7 @@ public struct HealthRun: Sendable {
                 localTime: (sent + received) / 2,
                 timeoutSeconds: seconds
             )
-            let milliseconds = Double((ContinuousClock.now - started).wholeMilliseconds)
+            let milliseconds = Double((ContinuousClock.now - started).milliseconds)
             return [
                 CheckResult(
                     node: node.name,
@@ -161,7 +161,7 @@ public struct HealthRun: Sendable {
     }
 
     static func text(_ duration: Duration) -> String {
-        let milliseconds = duration.wholeMilliseconds
+        let milliseconds = duration.milliseconds
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(Double(milliseconds) / 1000)s"
     }
 }

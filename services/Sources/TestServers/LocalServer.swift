@@ -35,6 +35,11 @@ public enum LocalServer {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Whether the server's log file holds `phrase` (its "ready" line) yet.
+    public static func log(_ file: URL, says phrase: String) -> Bool {
+        (try? String(contentsOf: file, encoding: .utf8))?.contains(phrase) ?? false
+    }
+
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
     ///
     /// A connection whose own port is `port` is TCP connecting to itself, not a server: a port from

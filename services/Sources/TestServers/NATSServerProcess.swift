@@ -203,7 +203,7 @@ public final class NATSServerProcess: SignalledServer, Sendable {
             if !process.isRunning {
                 break
             }
-            if Self.logSaysReady(logFile), LocalServer.acceptsConnections(port: self.port) {
+            if LocalServer.log(logFile, says: "Server is ready"), LocalServer.acceptsConnections(port: self.port) {
                 return
             }
             usleep(20_000)
@@ -225,13 +225,6 @@ public final class NATSServerProcess: SignalledServer, Sendable {
             "nats-server",
             missing: "nats-server is not installed: run scripts/setup (apt-get install nats-server)"
         )
-    }
-
-    private static func logSaysReady(_ logFile: URL) -> Bool {
-        guard let text = try? String(contentsOf: logFile, encoding: .utf8) else {
-            return false
-        }
-        return text.contains("Server is ready")
     }
 
     private static func quoted(_ text: String) -> String {

@@ -100,8 +100,9 @@ public final class RedisServerProcess: SignalledServer, Sendable {
         self.process.withLock { $0 = process }
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, process.isRunning {
-            let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if said.contains("Ready to accept connections"), LocalServer.acceptsConnections(port: self.port) {
+            if LocalServer.log(log, says: "Ready to accept connections"),
+                LocalServer.acceptsConnections(port: self.port)
+            {
                 return
             }
             usleep(20_000)

@@ -358,10 +358,11 @@ def test_client_gone_before_the_first_content_is_accounted_once(gateway, fake, j
     in_flight_before = gateway.metric("lurus_gateway_requests_in_flight")
     fake.script("alpha", {"kind": "stall", "seconds": 1.5})
     body = json.dumps({"model": "gpt-test", "messages": USER_MESSAGES, "stream": True}).encode()
+    headers = {**gateway.headers(), "content-type": "application/json", "content-length": str(len(body))}
     head = (
-        f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{gateway.port}\r\n"
-        f"Authorization: Bearer {gateway.headers()['authorization'].split(' ', 1)[1]}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        f"POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1:{gateway.port}\r\n"
+        + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        + "\r\n"
     ).encode()
     with socket.create_connection(("127.0.0.1", gateway.port), timeout=5) as client:
         client.sendall(head + body)
